@@ -1,0 +1,64 @@
+# Every target installs what it needs into .venv and node_modules on first use.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest
+ENV ?=
+BASE_URL ?=
+ARGS ?=
+CONTRACT_TARGET := $(if $(ENV),--env $(ENV)) $(if $(BASE_URL),--base-url $(BASE_URL))
+
+.PHONY: help install mock test contract lint bench gate clean constraints
+
+help: ## Show the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The browser tests drive Debian's Chromium; browsers cannot be downloaded here.
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Chromium is missing: run 'sudo apt-get install chromium' once." >&2; exit 1; \
+	fi
+
+install: $(VENV)/.installed node_modules/.installed ## Create .venv and node_modules from the pinned lists
+
+mock: $(VENV)/.installed ## Run the mock server on http://127.0.0.1:8009 (ARGS=... passes options)
+	$(PY) -m mockserver $(ARGS)
+
+lint: install ## Validate and lint the specs (openapi-spec-validator, Redocly CLI)
+	$(PY) -m openapi_spec_validator spec/*.yaml
+	node_modules/.bin/redocly lint spec/*.yaml
+
+test: install /usr/bin/chromium lint ## Run every test: the mock's own, the suite's power, the contract against the mock
+	$(PYTEST) tests contract_tests $(ARGS)
+
+contract: $(VENV)/.installed ## Run the contract suite: make contract ENV=qa1 (or BASE_URL=...), ARGS=... to pytest
+	$(PYTEST) contract_tests $(CONTRACT_TARGET) $(ARGS)
+
+gate: $(VENV)/.installed ## Run the deploy gate: make gate ENV=qa2 (or BASE_URL=...)
+	mkdir -p reports
+	$(PYTEST) contract_tests $(CONTRACT_TARGET) --strict-auth --hypothesis-profile=ci \
+		--junitxml=reports/contract-junit.xml --summary-file=reports/contract-summary.md $(ARGS)
+
+bench: install ## Measure the mock against Prism, a bare app and nginx (see benchmarks/README.md)
+	$(PY) -m benchmarks $(ARGS)
+
+constraints: ## Re-pin every transitive dependency after changing requirements.txt
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Every transitive dependency, pinned; regenerate with make constraints.' > constraints.txt
+
+clean: ## Remove .venv, node_modules, caches and reports
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis .schemathesis reports .tox
+	find . -name __pycache__ -prune -exec rm -rf {} +
