@@ -1,0 +1,465 @@
+// The mock's live event inspector: polls the journal with `since`, renders newest first.
+//
+// Every value shown here (event names, user ids, query names and values) is untrusted
+// text sent by some client. It reaches the page only through textContent and
+// createElement, never through innerHTML, so `<img src=x onerror=alert(1)>` is text.
+"use strict";
+
+(() => {
+  const EVENTS_URL = "/__mock/events";
+  const STATUS_URL = "/__mock/status";
+  const POLL_MS = 500;          // new events appear within a second
+  const STATUS_MS = 3000;       // the mock's settings change rarely
+  const MAX_RETRY_MS = 5000;
+  const MAX_KEPT = 20000;       // events held in the page (the mock keeps 10,000 by default)
+  const MAX_ROWS = 500;         // rows rendered at once; filters reach all kept events
+  const FRESH_MS = 1500;
+
+  // Short labels for the operations the spec defines today; any other operationId is
+  // shown as is, so an operation added to the spec still renders.
+  const OPERATION_LABELS = {
+    RecordMetricsEventForNamedUser: "user/{userId}",
+    RecordMetricsEventForLoggedInUser: "thisuser",
+    RecordMetricsEventForServer: "server/{serverName}",
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  const state = {
+    events: [],            // oldest first, as the journal returns them
+    lastId: null,
+    dropped: 0,
+    paused: false,
+    pending: [],           // received while paused
+    whos: new Set(),       // filter options already offered
+    journalCount: null,    // from /__mock/status, to notice a journal cleared elsewhere
+    failures: 0,
+  };
+
+  // ---- small DOM helpers: the only way text reaches the page -------------------------
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function setText(id, text) {
+    $(id).textContent = text;
+  }
+
+  function formatNumber(n) {
+    return Number(n || 0).toLocaleString("en-US");
+  }
+
+  // ---- who sent an event --------------------------------------------------------------
+
+  function whoOf(event) {
+    if (event.serverName !== null && event.serverName !== undefined) {
+      return { key: "server:" + event.serverName, kind: "server", name: event.serverName };
+    }
+    if (event.userId !== null && event.userId !== undefined) {
+      return { key: "user:" + event.userId, kind: "user", name: event.userId };
+    }
+    return { key: "none", kind: "none", name: "no user" };
+  }
+
+  function offerWho(event) {
+    const who = whoOf(event);
+    if (state.whos.has(who.key)) return;
+    state.whos.add(who.key);
+    const select = $("filter-who");
+    const option = el("option", null, who.kind === "none" ? "(no user)" : `${who.kind}: ${who.name}`);
+    option.value = who.key;
+    // Keep the list sorted after "everyone".
+    let before = null;
+    for (const existing of select.options) {
+      if (existing.value && existing.textContent.localeCompare(option.textContent) > 0) {
+        before = existing;
+        break;
+      }
+    }
+    select.insertBefore(option, before);
+  }
+
+  // ---- filters ------------------------------------------------------------------------
+
+  function currentFilter() {
+    return {
+      name: $("filter-name").value.trim().toLowerCase(),
+      who: $("filter-who").value,
+    };
+  }
+
+  function matches(event, filter) {
+    if (filter.name && !String(event.eventName).toLowerCase().includes(filter.name)) return false;
+    if (filter.who && whoOf(event).key !== filter.who) return false;
+    return true;
+  }
+
+  // ---- rendering ----------------------------------------------------------------------
+
+  function formatTime(iso) {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return String(iso);
+    const pad = (n, width = 2) => String(n).padStart(width, "0");
+    const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+    return `${time}.${pad(date.getMilliseconds(), 3)}`;
+  }
+
+  function queryList(query) {
+    const names = Object.keys(query || {});
+    if (names.length === 0) return el("span", "muted", "none");
+    const list = el("ul", "params");
+    for (const name of names) {
+      const values = Array.isArray(query[name]) ? query[name] : [query[name]];
+      for (const value of values) {
+        const item = el("li", "param");
+        item.append(el("span", "param-name", name), el("span", "param-eq", "="));
+        if (value === "") {
+          const empty = el("span", "param-value param-empty", "empty");
+          empty.title = "an empty value";
+          item.append(empty);
+        } else {
+          item.append(el("span", "param-value", value));
+        }
+        list.append(item);
+      }
+    }
+    return list;
+  }
+
+  function eventRow(event, fresh) {
+    const row = el("tr", fresh ? "event fresh" : "event");
+    row.dataset.id = String(event.id);
+
+    const time = el("td", "col-time");
+    const timeText = el("time", null, formatTime(event.receivedAt));
+    timeText.dateTime = String(event.receivedAt);
+    timeText.title = String(event.receivedAt);
+    time.append(timeText);
+
+    const op = el("td", "col-op");
+    const opLabel = el("span", "op", OPERATION_LABELS[event.operationId] || event.operationId);
+    opLabel.title = String(event.operationId);
+    op.append(opLabel);
+
+    const name = el("td", "col-name");
+    name.append(el("span", "event-name", event.eventName));
+
+    const who = whoOf(event);
+    const whoCell = el("td", "col-who");
+    if (who.kind === "none") {
+      whoCell.append(el("span", "muted", "no user"));
+    } else {
+      whoCell.append(el("span", `badge badge-${who.kind}`, who.kind), el("span", "who-name", who.name));
+    }
+
+    const query = el("td", "col-query");
+    query.append(queryList(event.query));
+
+    row.append(time, op, name, whoCell, query);
+    row.addEventListener("click", () => toggleDetails(row, event));
+    if (fresh) setTimeout(() => row.classList.remove("fresh"), FRESH_MS);
+    return row;
+  }
+
+  function toggleDetails(row, event) {
+    if (String(window.getSelection())) return; // the user is selecting text, not clicking
+    const next = row.nextElementSibling;
+    if (next && next.classList.contains("details")) {
+      next.remove();
+      row.classList.remove("open");
+      return;
+    }
+    const details = el("tr", "details");
+    const cell = el("td");
+    cell.colSpan = 5;
+    cell.append(el("pre", "json", JSON.stringify(event, null, 2)));
+    details.append(cell);
+    row.after(details);
+    row.classList.add("open");
+  }
+
+  // Renders everything again: after a filter change, a resync or a resume.
+  function renderAll() {
+    const filter = currentFilter();
+    const body = $("event-rows");
+    const rows = [];
+    let matching = 0;
+    for (let i = state.events.length - 1; i >= 0; i--) {
+      const event = state.events[i];
+      if (!matches(event, filter)) continue;
+      matching++;
+      if (rows.length < MAX_ROWS) rows.push(eventRow(event, false));
+    }
+    body.replaceChildren(...rows);
+    renderCounts(matching);
+  }
+
+  // Puts newly arrived events on top without touching the rows already shown.
+  function renderNew(events) {
+    const filter = currentFilter();
+    const body = $("event-rows");
+    const fresh = events.filter((event) => matches(event, filter));
+    for (const event of fresh) body.prepend(eventRow(event, true));
+    const rows = body.querySelectorAll("tr.event");
+    for (let i = MAX_ROWS; i < rows.length; i++) {
+      const extra = rows[i].nextElementSibling;
+      if (extra && extra.classList.contains("details")) extra.remove();
+      rows[i].remove();
+    }
+    renderCounts(null);
+  }
+
+  function renderCounts(matching) {
+    const filter = currentFilter();
+    if (matching === null) {
+      matching = filter.name || filter.who
+        ? state.events.filter((event) => matches(event, filter)).length
+        : state.events.length;
+    }
+    const shown = Math.min(matching, MAX_ROWS);
+    setText("count-shown", matching > shown ? `${formatNumber(shown)} of ${formatNumber(matching)}` : formatNumber(shown));
+    setText("count-events", formatNumber(state.events.length));
+    setText("count-dropped", formatNumber(state.dropped));
+    const pending = $("pending");
+    pending.hidden = state.pending.length === 0;
+    pending.textContent = `${formatNumber(state.pending.length)} new while paused`;
+    const empty = $("empty");
+    empty.hidden = matching > 0;
+    if (matching === 0 && state.events.length > 0) {
+      empty.textContent = "No event matches the filter.";
+    } else if (matching === 0) {
+      empty.replaceChildren(
+        "No events yet. Send one, for example ",
+        el("code", null, `curl '${location.origin}/metrics/user/abc123/hello?source=curl'`),
+      );
+    }
+  }
+
+  function setConnection(stateName, text) {
+    $("connection").dataset.state = stateName;
+    setText("connection-text", text);
+  }
+
+  function showError(message) {
+    const error = $("error");
+    error.hidden = !message;
+    error.textContent = message || "";
+  }
+
+  // ---- the journal --------------------------------------------------------------------
+
+  function accept(events) {
+    for (const event of events) offerWho(event);
+    state.events.push(...events);
+    if (state.events.length > MAX_KEPT) state.events.splice(0, state.events.length - MAX_KEPT);
+  }
+
+  function forgetDropped(dropped) {
+    // The mock drops its oldest events beyond --max-events; drop them here too so the
+    // page counts what the journal holds.
+    const newlyDropped = dropped - state.dropped;
+    if (newlyDropped > 0) {
+      state.events.splice(0, Math.min(newlyDropped, state.events.length));
+    }
+    state.dropped = dropped;
+  }
+
+  async function fetchJson(url, options) {
+    const response = await fetch(url, { cache: "no-store", ...options });
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    return response.json();
+  }
+
+  async function resync() {
+    const body = await fetchJson(EVENTS_URL);
+    const events = Array.isArray(body.events) ? body.events : [];
+    state.events = [];
+    state.pending = [];
+    state.dropped = Number(body.dropped || 0);
+    accept(events);
+    state.lastId = events.length ? events[events.length - 1].id : null;
+    renderAll();
+  }
+
+  async function poll() {
+    const url = state.lastId === null
+      ? EVENTS_URL
+      : `${EVENTS_URL}?since=${encodeURIComponent(state.lastId)}`;
+    const body = await fetchJson(url);
+    const events = Array.isArray(body.events) ? body.events : [];
+    const dropped = Number(body.dropped || 0);
+    if (dropped < state.dropped) {
+      // The dropped count went down: the journal was cleared elsewhere.
+      await resync();
+      return;
+    }
+    if (events.length) state.lastId = events[events.length - 1].id;
+    if (state.paused) {
+      state.pending.push(...events);
+      state.dropped = dropped;
+      renderCounts(null);
+      return;
+    }
+    forgetDropped(dropped);
+    accept(events);
+    if (events.length > MAX_ROWS) renderAll();
+    else if (events.length) renderNew(events);
+    else renderCounts(null);
+  }
+
+  async function pollLoop() {
+    let delay = POLL_MS;
+    try {
+      await poll();
+      state.failures = 0;
+      showError("");
+      setConnection(state.paused ? "paused" : "live", state.paused ? "paused" : "live");
+    } catch (error) {
+      state.failures++;
+      delay = Math.min(POLL_MS * 2 ** state.failures, MAX_RETRY_MS);
+      setConnection("offline", "mock unreachable, retrying");
+      showError(`Cannot read the journal (${error.message}). Is the mock still running?`);
+    }
+    setTimeout(pollLoop, delay);
+  }
+
+  // ---- the mock's state ---------------------------------------------------------------
+
+  // The status document is read defensively: a missing field shows as "unknown".
+  function pick(object, ...paths) {
+    for (const path of paths) {
+      let value = object;
+      for (const part of path.split(".")) {
+        value = value !== null && typeof value === "object" ? value[part] : undefined;
+      }
+      if (value !== undefined && value !== null) return value;
+    }
+    return undefined;
+  }
+
+  function describeLatency(latency) {
+    if (latency === undefined) return "unknown";
+    if (typeof latency === "number") return latency ? `${latency} ms` : "none";
+    if (typeof latency === "object") {
+      const low = pick(latency, "min", "minMs", "low");
+      const high = pick(latency, "max", "maxMs", "high");
+      if (low === undefined && high === undefined) return JSON.stringify(latency);
+      if (!low && !high) return "none";
+      return low === high ? `${low} ms` : `${low}–${high} ms`;
+    }
+    return String(latency) || "none";
+  }
+
+  function describeFailRate(rate) {
+    if (rate === undefined) return "unknown";
+    const number = Number(rate);
+    if (Number.isNaN(number)) return String(rate);
+    return number ? `${+(number * 100).toFixed(2)}% of metrics requests answer 500` : "none";
+  }
+
+  function describeSpec(spec) {
+    if (spec === undefined) return "unknown";
+    if (typeof spec !== "object") return String(spec);
+    const title = pick(spec, "title", "info.title");
+    const version = pick(spec, "version", "info.version");
+    const path = pick(spec, "path", "file");
+    const parts = [title, version !== undefined ? `v${version}` : undefined].filter(Boolean);
+    const label = parts.join(" ") || "spec";
+    return path ? `${label} (${path})` : label;
+  }
+
+  function credentialList(credentials) {
+    if (credentials === undefined) return el("span", "muted", "unknown");
+    if (typeof credentials !== "object") return el("span", null, credentials);
+    const list = el("ul", "params");
+    const walk = (object, prefix) => {
+      for (const [key, value] of Object.entries(object)) {
+        const name = prefix ? `${prefix}.${key}` : key;
+        if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+          walk(value, name);
+        } else {
+          const item = el("li", "param");
+          item.append(el("span", "param-name", name), el("span", "param-eq", "="),
+            el("span", "param-value", Array.isArray(value) ? value.join(", ") : value));
+          list.append(item);
+        }
+      }
+    };
+    walk(credentials, "");
+    return list.childElementCount ? list : el("span", "muted", "none");
+  }
+
+  function renderStatus(status) {
+    setText("state-spec", describeSpec(pick(status, "spec")));
+    setText("state-latency", describeLatency(pick(status, "faults.latency", "latency", "latencyMs")));
+    setText("state-fail-rate", describeFailRate(pick(status, "faults.failRate", "failRate", "fail_rate")));
+    const cors = pick(status, "corsOrigin", "cors.origin", "cors_origin");
+    setText("state-cors", cors === undefined ? "unknown" : String(cors));
+    $("state-credentials").replaceChildren(
+      credentialList(pick(status, "demoCredentials", "credentials", "demo")));
+    const count = pick(status, "counts.events", "events.count", "eventCount");
+    state.journalCount = typeof count === "number" ? count : null;
+  }
+
+  async function statusLoop() {
+    try {
+      renderStatus(await fetchJson(STATUS_URL));
+      // A journal cleared or shrunk by someone else: start again from what it holds.
+      if (!state.paused && state.journalCount !== null && state.journalCount < state.events.length) {
+        await resync();
+      }
+    } catch (error) {
+      // pollLoop reports an unreachable mock; keep the last known state on screen.
+    }
+    setTimeout(statusLoop, STATUS_MS);
+  }
+
+  // ---- controls -----------------------------------------------------------------------
+
+  function togglePause() {
+    state.paused = !state.paused;
+    const button = $("pause");
+    button.setAttribute("aria-pressed", String(state.paused));
+    button.textContent = state.paused ? "Resume" : "Pause";
+    document.body.classList.toggle("is-paused", state.paused);
+    setConnection(state.paused ? "paused" : "live", state.paused ? "paused" : "live");
+    if (!state.paused && state.pending.length) {
+      const pending = state.pending;
+      state.pending = [];
+      accept(pending);
+      renderNew(pending);
+    }
+    renderCounts(null);
+  }
+
+  async function clearJournal() {
+    const count = state.events.length + state.pending.length;
+    const question = `Delete all ${formatNumber(count)} recorded events from the mock's journal?\n` +
+      "Everyone watching this mock loses them.";
+    if (!window.confirm(question)) return;
+    try {
+      const response = await fetch(EVENTS_URL, { method: "DELETE", cache: "no-store" });
+      if (!response.ok) throw new Error(`DELETE ${EVENTS_URL} answered ${response.status}`);
+      await resync();
+      showError("");
+    } catch (error) {
+      showError(`Could not clear the journal: ${error.message}`);
+    }
+  }
+
+  function start() {
+    $("filter-name").addEventListener("input", renderAll);
+    $("filter-who").addEventListener("change", renderAll);
+    $("pause").addEventListener("click", togglePause);
+    $("clear").addEventListener("click", clearJournal);
+    renderCounts(0);
+    pollLoop();
+    statusLoop();
+  }
+
+  start();
+})();
