@@ -93,7 +93,7 @@
   }
 
   function matches(event, filter) {
-    if (filter.name && !String(event.eventName).toLowerCase().includes(filter.name)) return false;
+    if (filter.name && !String(event.eventName ?? "").toLowerCase().includes(filter.name)) return false;
     if (filter.who && whoOf(event).key !== filter.who) return false;
     return true;
   }
@@ -146,7 +146,9 @@
     op.append(opLabel);
 
     const name = el("td", "col-name");
-    name.append(el("span", "event-name", event.eventName));
+    name.append(event.eventName === null || event.eventName === undefined
+      ? el("span", "muted", "no event name")
+      : el("span", "event-name", event.eventName));
 
     const who = whoOf(event);
     const whoCell = el("td", "col-who");

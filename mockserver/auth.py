@@ -1,0 +1,201 @@
+"""Who may log in, the session tokens the mock issues, and which token an operation accepts.
+
+Tokens are stateless: a token carries its principal, signed with HMAC-SHA256 under a key
+kept in the journal file (journal.py). Any process sharing the journal therefore accepts
+any token issued by another, with no token table to keep in sync. A token that is not
+signed by that key, and is not a fixed token from the accounts file, is invalid.
+
+Accounts file (`--accounts FILE`, YAML); only the accounts listed can log in:
+
+    users:
+      - username: alice@example.org      # required
+        password: alice-password         # required
+        userid: 0d4f6a93b2               # optional; default derived from the username
+        emails: [alice@example.org]      # optional; default [username]
+        token: ci-alice-token            # optional fixed session token, for CI
+    servers:
+      - name: clinic-worker              # required
+        secret: clinic-worker-secret     # required
+        token: ci-clinic-worker-token    # optional fixed server token, for CI
+
+Without a file, any non-empty username logs in with any password, and any server name
+logs in with DEFAULT_SERVER_SECRET.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .spec import Operation
+
+USER = "user"
+SERVER = "server"
+DEFAULT_SERVER_SECRET = "mock-server-secret"
+EXAMPLE_USERNAME = "demo@example.org"
+EXAMPLE_SERVER_NAME = "mock-server"
+
+
+class AccountsError(ValueError):
+    """The accounts file is not in the documented format; the message says where."""
+
+
+class Unauthorized(Exception):
+    """No accepted token was sent; the handler answers 401 without saying why."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a token speaks for: a user (id = userid) or a server (id = server name)."""
+
+    kind: str
+    id: str
+    username: str = ""
+    emails: tuple[str, ...] = ()
+
+    def login_body(self) -> dict[str, Any]:
+        return {"userid": self.id, "username": self.username, "emails": list(self.emails)}
+
+
+def derive_userid(username: str) -> str:
+    """10 hex digits, the same for the same username on every run and machine."""
+    return hashlib.sha256(username.encode("utf-8")).hexdigest()[:10]
+
+
+def _user(username: str, userid: str | None = None, emails: list[str] | None = None) -> Principal:
+    return Principal(USER, userid or derive_userid(username), username, tuple(emails or [username]))
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """The accounts that may log in; `None` for users or servers means anyone may."""
+
+    # username -> (password, principal)
+    users: Mapping[str, tuple[str, Principal]] | None = None
+    # server name -> secret
+    servers: Mapping[str, str] | None = None
+    fixed_tokens: Mapping[str, Principal] | None = None
+    source: Path | None = None
+
+    @classmethod
+    def from_file(cls, path: Path) -> Accounts:
+        with open(path, encoding="utf-8") as stream:
+            document = yaml.safe_load(stream) or {}
+        if not isinstance(document, dict) or set(document) - {"users", "servers"}:
+            raise AccountsError(f"{path}: expected a mapping with 'users' and 'servers' lists")
+        users, servers, fixed_tokens = {}, {}, {}
+        for entry in _entries(path, document, "users", {"username", "password"}, {"userid", "emails", "token"}):
+            principal = _user(str(entry["username"]), entry.get("userid"), entry.get("emails"))
+            users[principal.username] = (str(entry["password"]), principal)
+            if "token" in entry:
+                fixed_tokens[str(entry["token"])] = principal
+        for entry in _entries(path, document, "servers", {"name", "secret"}, {"token"}):
+            servers[str(entry["name"])] = str(entry["secret"])
+            if "token" in entry:
+                fixed_tokens[str(entry["token"])] = Principal(SERVER, str(entry["name"]))
+        return cls(users, servers, fixed_tokens, Path(path))
+
+    def user_login(self, username: str, password: str) -> Principal | None:
+        if self.users is None:
+            return _user(username) if username else None
+        password_and_user = self.users.get(username)
+        if password_and_user and hmac.compare_digest(password_and_user[0], password):
+            return password_and_user[1]
+        return None
+
+    def server_login(self, name: str, secret: str) -> Principal | None:
+        expected = DEFAULT_SERVER_SECRET if self.servers is None else self.servers.get(name)
+        if name and expected is not None and hmac.compare_digest(expected, secret):
+            return Principal(SERVER, name)
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        """What /__mock/status and the start banner show: names, never passwords or tokens."""
+        return {
+            "accountsFile": str(self.source) if self.source else None,
+            "users": None if self.users is None else sorted(self.users),
+            "servers": None if self.servers is None else sorted(self.servers),
+            "serverSecret": DEFAULT_SERVER_SECRET if self.servers is None else None,
+        }
+
+
+def _entries(path: Path, document: dict, key: str, required: set[str], optional: set[str]) -> list[dict]:
+    entries = document.get(key) or []
+    for number, entry in enumerate(entries, 1):
+        where = f"{path}: {key} entry {number}"
+        if not isinstance(entry, dict) or not required <= set(entry):
+            raise AccountsError(f"{where}: needs {', '.join(sorted(required))}")
+        if set(entry) - required - optional:
+            raise AccountsError(f"{where}: unknown keys {', '.join(sorted(set(entry) - required - optional))}")
+    return entries
+
+
+class Authority:
+    """Issues and checks tokens and applies each operation's `security` requirements."""
+
+    def __init__(self, accounts: Accounts, signing_key: bytes) -> None:
+        self.accounts = accounts
+        self._key = signing_key
+
+    def issue(self, principal: Principal) -> str:
+        payload = json.dumps(
+            [principal.kind, principal.id, principal.username, principal.emails, secrets.token_hex(8)],
+            separators=(",", ":"),
+        ).encode("utf-8")
+        return f"{_b64(payload)}.{_b64(self._sign(payload))}"
+
+    def identify(self, token: str) -> Principal | None:
+        """The principal a token speaks for, or None if it is not a valid token."""
+        fixed = (self.accounts.fixed_tokens or {}).get(token)
+        if fixed is not None:
+            return fixed
+        payload_text, _, signature_text = token.partition(".")
+        try:
+            payload = base64.urlsafe_b64decode(payload_text.encode("ascii") + b"==")
+            signature = base64.urlsafe_b64decode(signature_text.encode("ascii") + b"==")
+        except (UnicodeError, binascii.Error, ValueError):
+            return None
+        if not hmac.compare_digest(signature, self._sign(payload)):
+            return None
+        kind, principal_id, username, emails, _nonce = json.loads(payload)
+        return Principal(kind, principal_id, username, tuple(emails))
+
+    def authorize(self, operation: Operation, headers: Mapping[str, str]) -> Principal | None:
+        """The principal a request acts as (None: anonymous) if the operation accepts it.
+
+        A token sent in a header that any of the operation's schemes reads must be valid,
+        even where anonymous access is allowed (the spec's rule); then one alternative of
+        the `security` list must be met: every scheme in it sees a token of its kinds.
+        """
+        principals = {}
+        for header in {scheme.header for alternative in operation.security for scheme in alternative}:
+            token = headers.get(header)
+            if token is not None:
+                principals[header] = self.identify(token)
+                if principals[header] is None:
+                    raise Unauthorized
+        for alternative in operation.security:
+            if all(
+                principals.get(scheme.header) is not None
+                and principals[scheme.header].kind in scheme.token_kinds
+                for scheme in alternative
+            ):
+                return next(iter(principals.values()), None)
+        raise Unauthorized
+
+    def _sign(self, payload: bytes) -> bytes:
+        return hmac.digest(self._key, payload, "sha256")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")

@@ -1,0 +1,72 @@
+"""Every setting of the mock server, in one immutable value.
+
+The command line only builds a `MockConfig`; `create_app` and the servers only read one.
+Tests build their own with `dataclasses.replace(MockConfig(), ...)`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml"
+MAX_PREFERRED_DELAY_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Latency:
+    """A delay added to each metrics answer: fixed when `min_ms == max_ms`, else uniform."""
+
+    min_ms: int = 0
+    max_ms: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_ms <= self.max_ms:
+            raise ValueError(f"latency must be 0 <= min <= max, got {self.min_ms}-{self.max_ms}")
+
+    @classmethod
+    def parse(cls, text: str) -> Latency:
+        """Read `200` (fixed) or `100-500` (a range), in milliseconds."""
+        low, _, high = text.strip().partition("-")
+        try:
+            return cls(int(low), int(high or low))
+        except ValueError:
+            raise ValueError(f"latency must be MS or MIN-MAX in milliseconds, got {text!r}") from None
+
+    def __str__(self) -> str:
+        if self.min_ms == self.max_ms:
+            return f"{self.min_ms} ms"
+        return f"{self.min_ms}-{self.max_ms} ms"
+
+
+def default_workers() -> int:
+    """One gunicorn worker process per core: the app is CPU-bound, so more only contend."""
+    return max(2, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    spec_path: Path = DEFAULT_SPEC_PATH
+    host: str = "127.0.0.1"
+    port: int = 8009
+    # YAML accounts file (see mockserver/auth.py); None lets any username log in.
+    accounts_path: Path | None = None
+    # SQLite journal; None means a fresh temporary file, deleted when the mock stops.
+    journal_file: Path | None = None
+    max_events: int = 10_000
+    latency: Latency = Latency()
+    # Share (0..1) of otherwise successful metrics requests answered 500.
+    fail_rate: float = 0.0
+    cors_origin: str = "*"
+    workers: int = default_workers()
+    # Threads per gunicorn worker: requests held by --latency or `Prefer: delay` wait in them.
+    threads: int = 16
+
+    def __post_init__(self) -> None:
+        if self.max_events < 1:
+            raise ValueError(f"max_events must be at least 1, got {self.max_events}")
+        if not 0.0 <= self.fail_rate <= 1.0:
+            raise ValueError(f"fail_rate must be between 0 and 1, got {self.fail_rate}")
+        if self.workers < 1 or self.threads < 1:
+            raise ValueError("workers and threads must be at least 1")

@@ -1,0 +1,48 @@
+"""Every error the mock answers, as plain text, from constant templates.
+
+Werkzeug renders its HTTP exceptions as HTML pages; API clients and terminal users want
+one readable line. `PlainError` is the one subclass that changes that, and the templates
+below are the only error wording in the package.
+"""
+
+from __future__ import annotations
+
+from werkzeug.exceptions import HTTPException
+
+MALFORMED_TARGET = "The request path or query is not valid percent-encoded UTF-8: {reason}."
+BAD_PREFER = (
+    "Cannot honour 'Prefer: {item}': use code=NNN (a status documented for the operation, "
+    "or 500) and delay=MS (0 to {max_delay_ms})."
+)
+UNDOCUMENTED_CODE = (
+    "Cannot honour 'Prefer: code={code}': {operation_id} documents {codes}; 500 is always allowed."
+)
+UNAUTHORIZED = "No valid session token of a kind this operation accepts."
+LOGIN_FAILED = "Unknown username or wrong password (send them with HTTP Basic authentication)."
+SESSION_INVALID = "No valid user session token to refresh."
+SERVER_LOGIN_FAILED = "Unknown server name or wrong secret."
+UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filters}."
+BAD_SINCE = "The 'since' filter is an event id, a whole number."
+INJECTED_FAILURE = "Failure injected by the mock ({cause})."
+INTERNAL_ERROR = "The mock server failed on this request; its log has the traceback."
+
+
+class PlainError(HTTPException):
+    """An HTTP error whose body is its description as one line of plain text."""
+
+    def __init__(self, code: int, description: str, headers: list[tuple[str, str]] = ()) -> None:
+        super().__init__(description)
+        self.code = code
+        self._headers = list(headers)
+
+    @classmethod
+    def from_http_exception(cls, error: HTTPException) -> PlainError:
+        """Keep Werkzeug's status, wording and headers (405's Allow), drop its HTML."""
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return cls(error.code or 500, error.description or error.name, headers)
+
+    def get_body(self, environ=None, scope=None) -> str:
+        return f"{self.description}\n"
+
+    def get_headers(self, environ=None, scope=None) -> list[tuple[str, str]]:
+        return [("Content-Type", "text/plain; charset=utf-8"), *self._headers]

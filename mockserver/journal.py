@@ -1,0 +1,185 @@
+"""The event journal: every accepted metrics request, in one SQLite file.
+
+SQLite rather than a list in memory because several gunicorn worker processes must share
+one journal, filtering is a query, and `--journal-file` keeps it across restarts. Each
+event is committed before its response is sent (WAL mode, so readers never block the
+writer), and the journal keeps only the newest `max_events`, counting the rest as dropped,
+so disk and memory stay flat however long the mock runs.
+
+The file also holds the key that signs session tokens (see auth.py), so every process
+sharing a journal accepts the tokens any of them issued.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from types import MappingProxyType
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    received_at TEXT NOT NULL,
+    operation_id TEXT NOT NULL,
+    user_id TEXT,
+    server_name TEXT,
+    event_name TEXT,
+    query TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
+INSERT OR IGNORE INTO meta (name, value) VALUES ('dropped', 0), ('signing_key', randomblob(32));
+"""
+_ROW_COLUMNS = "received_at, operation_id, user_id, server_name, event_name, query"
+_COLUMNS = f"id, {_ROW_COLUMNS}"
+# Filter name (as in GET /__mock/events) -> the condition it adds.
+_FILTERS = {
+    "eventName": "event_name = ?",
+    "userId": "user_id = ?",
+    "operationId": "operation_id = ?",
+    "since": "id > ?",
+}
+# How long a writer waits for another process's transaction before giving up.
+_BUSY_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class Event:
+    """One recorded request; `query` maps each parameter name to its values in order."""
+
+    id: int
+    received_at: str
+    operation_id: str
+    user_id: str | None
+    server_name: str | None
+    event_name: str | None
+    query: Mapping[str, tuple[str, ...]]
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "receivedAt": self.received_at,
+            "operationId": self.operation_id,
+            "userId": self.user_id,
+            "serverName": self.server_name,
+            "eventName": self.event_name,
+            "query": {name: list(values) for name, values in self.query.items()},
+        }
+
+
+def _event_from_row(row: tuple) -> Event:
+    query = {name: tuple(values) for name, values in json.loads(row[6]).items()}
+    return Event(*row[:6], query=MappingProxyType(query))
+
+
+class Journal:
+    """A bounded, process-safe event store. Connections are pooled per process and
+    opened on first use, so an instance created before gunicorn forks is safe to inherit."""
+
+    FILTERS = tuple(_FILTERS)
+
+    def __init__(self, path: Path | None, max_events: int) -> None:
+        self._temporary = path is None
+        if path is None:
+            handle, name = tempfile.mkstemp(prefix="mockserver-journal-", suffix=".sqlite3")
+            os.close(handle)
+            path = Path(name)
+        self.path = Path(path)
+        self.max_events = max_events
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        with closing(self._open()) as connection:
+            connection.executescript(_SCHEMA)
+            (self.signing_key,) = connection.execute(
+                "SELECT value FROM meta WHERE name = 'signing_key'"
+            ).fetchone()
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        connection.execute("PRAGMA journal_mode = WAL")
+        # NORMAL survives a crash of the process (only power loss can lose the last commits).
+        connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            connection = self._idle.get_nowait()
+        except queue.Empty:
+            connection = self._open()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        finally:
+            self._idle.put(connection)
+
+    def record(
+        self,
+        operation_id: str,
+        user_id: str | None,
+        server_name: str | None,
+        event_name: str | None,
+        query: Mapping[str, list[str]],
+    ) -> Event:
+        """Store one event, dropping the oldest beyond `max_events`; committed on return."""
+        received_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        received_at = received_at.replace("+00:00", "Z")
+        query_json = json.dumps(query, ensure_ascii=False)
+        row = (received_at, operation_id, user_id, server_name, event_name, query_json)
+        with self._transaction() as connection:
+            event_id = connection.execute(
+                f"INSERT INTO events ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", row
+            ).lastrowid
+            dropped = connection.execute(
+                "DELETE FROM events WHERE id <= ?", (event_id - self.max_events,)
+            ).rowcount
+            if dropped:
+                connection.execute(
+                    "UPDATE meta SET value = value + ? WHERE name = 'dropped'", (dropped,)
+                )
+        return _event_from_row((event_id, *row))
+
+    def events(self, **filters: str | int) -> list[Event]:
+        """Events oldest first, narrowed by any of FILTERS (e.g. eventName='x', since=41)."""
+        conditions = " AND ".join(_FILTERS[name] for name in filters) or "1"
+        with self._transaction() as connection:
+            rows = connection.execute(
+                f"SELECT {_COLUMNS} FROM events WHERE {conditions} ORDER BY id",
+                tuple(filters.values()),
+            ).fetchall()
+        return [_event_from_row(row) for row in rows]
+
+    def counts(self) -> tuple[int, int]:
+        """(events kept, events dropped), read in one transaction so they agree."""
+        with self._transaction() as connection:
+            (kept,) = connection.execute("SELECT count(*) FROM events").fetchone()
+            (dropped,) = connection.execute(
+                "SELECT value FROM meta WHERE name = 'dropped'"
+            ).fetchone()
+        return kept, dropped
+
+    def clear(self) -> None:
+        with self._transaction() as connection:
+            connection.execute("DELETE FROM events")
+            connection.execute("UPDATE meta SET value = 0 WHERE name = 'dropped'")
+
+    def close(self) -> None:
+        """Close this process's connections; a temporary journal is deleted with its WAL."""
+        while not self._idle.empty():
+            self._idle.get_nowait().close()
+        if self._temporary:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)

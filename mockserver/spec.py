@@ -1,0 +1,139 @@
+"""Read an OpenAPI document into the few facts the mock serves from.
+
+Everything the mock knows about the Metrics API comes through here: which paths and
+methods exist, what each operation is called, which tokens it accepts and which status
+codes it documents. Nothing about the API is written anywhere else in the package.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+TOKEN_KINDS_EXTENSION = "x-token-kinds"
+_TEMPLATE_VARIABLE = re.compile(r"\{([^{}/]+)\}")
+
+
+class SpecError(ValueError):
+    """The document says something the mock cannot serve; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class TokenScheme:
+    """A security scheme: a header carrying a session token of certain kinds."""
+
+    name: str
+    header: str
+    token_kinds: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path_template: str
+    # Path parameter names in the order they appear in the template.
+    path_params: tuple[str, ...]
+    # The alternatives of the `security` list; an empty tuple is `{}` (anonymous allowed).
+    security: tuple[tuple[TokenScheme, ...], ...]
+    response_codes: frozenset[int]
+
+    @property
+    def success_code(self) -> int:
+        return min(code for code in self.response_codes if 200 <= code < 300)
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    path: Path
+    title: str
+    version: str
+    operations: tuple[Operation, ...]
+
+    @property
+    def token_headers(self) -> frozenset[str]:
+        """Every header that carries a token for some operation."""
+        return frozenset(
+            scheme.header
+            for operation in self.operations
+            for alternative in operation.security
+            for scheme in alternative
+        )
+
+
+def load_spec(path: Path) -> ApiSpec:
+    with open(path, encoding="utf-8") as stream:
+        document = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not isinstance(document, dict) or "paths" not in document:
+        raise SpecError(f"{path}: not an OpenAPI document (no 'paths')")
+    schemes = _token_schemes(document)
+    operations = tuple(
+        _operation(document, schemes, template, method, _resolve(document, item)[method])
+        for template, item in document["paths"].items()
+        for method in HTTP_METHODS
+        if method in _resolve(document, item)
+    )
+    info = document.get("info", {})
+    return ApiSpec(Path(path), str(info.get("title", "")), str(info.get("version", "")), operations)
+
+
+def _resolve(document: dict[str, Any], node: Any) -> Any:
+    """Follow local `$ref`s (`#/a/b`) until a node that is not a reference."""
+    while isinstance(node, dict) and "$ref" in node:
+        reference = node["$ref"]
+        if not reference.startswith("#/"):
+            raise SpecError(f"only local references are supported, got {reference!r}")
+        node = document
+        for key in reference[2:].split("/"):
+            node = node[key.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def _token_schemes(document: dict[str, Any]) -> dict[str, TokenScheme]:
+    declared = document.get("components", {}).get("securitySchemes", {})
+    schemes = {}
+    for name, scheme in declared.items():
+        scheme = _resolve(document, scheme)
+        if scheme.get("type") != "apiKey" or scheme.get("in") != "header":
+            raise SpecError(f"security scheme {name!r}: only apiKey schemes in a header are served")
+        kinds = scheme.get(TOKEN_KINDS_EXTENSION)
+        if not kinds:
+            raise SpecError(
+                f"security scheme {name!r}: say which tokens it accepts with "
+                f"{TOKEN_KINDS_EXTENSION}: [user], [server] or [user, server]"
+            )
+        schemes[name] = TokenScheme(name, scheme["name"], frozenset(kinds))
+    return schemes
+
+
+def _operation(
+    document: dict[str, Any],
+    schemes: dict[str, TokenScheme],
+    template: str,
+    method: str,
+    operation: dict[str, Any],
+) -> Operation:
+    where = f"{method.upper()} {template}"
+    if "operationId" not in operation:
+        raise SpecError(f"{where}: every operation needs an operationId")
+    requirements = operation.get("security", document.get("security", [{}]))
+    try:
+        security = tuple(tuple(schemes[name] for name in alternative) for alternative in requirements)
+    except KeyError as error:
+        raise SpecError(f"{where}: unknown security scheme {error.args[0]!r}") from None
+    codes = frozenset(int(code) for code in operation.get("responses", {}) if str(code).isdigit())
+    if not any(200 <= code < 300 for code in codes):
+        raise SpecError(f"{where}: no 2xx response to answer with")
+    return Operation(
+        operation_id=operation["operationId"],
+        method=method.upper(),
+        path_template=template,
+        path_params=tuple(_TEMPLATE_VARIABLE.findall(template)),
+        security=security,
+        response_codes=codes,
+    )
