@@ -1,0 +1,243 @@
+"""The example CI workflows run commands that exist, and handle secrets safely.
+
+The workflows are examples a release pipeline copies; an example that is never checked
+rots. These tests read them as YAML, find every `make <target>` they run and check the
+Makefile defines it, and check that credentials reach the gate only as environment
+variables, never interpolated into a script or echoed.
+"""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+GATE = WORKFLOWS / "contract-gate.yml"
+TESTS = WORKFLOWS / "test.yml"
+MAKEFILE = ROOT / "Makefile"
+SPEC = ROOT / "spec" / "metrics.v1.yaml"
+
+CREDENTIALS = (
+    "TIDEPOOL_SESSION_TOKEN",
+    "TIDEPOOL_SERVER_TOKEN",
+    "TIDEPOOL_USERNAME",
+    "TIDEPOOL_PASSWORD",
+    "TIDEPOOL_SERVER_NAME",
+    "TIDEPOOL_SERVER_SECRET",
+)
+GATE_ENVIRONMENTS = {"qa1", "qa2", "dev1", "integration"}
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+# `make`, then any VAR=value assignments or options, then the first target.
+MAKE_COMMAND = re.compile(r"(?:^|[;&|(]|\s)make(?![^\s;&|)])((?:[ \t]+[^\s;&|)]+)*)", re.MULTILINE)
+
+
+def load_workflow(path: Path) -> dict:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # YAML 1.1 (PyYAML) reads the key `on` as the boolean True.
+    if True in workflow:
+        workflow["on"] = workflow.pop(True)
+    return workflow
+
+
+def makefile_targets(text: str) -> set[str]:
+    """Rule targets of a Makefile: `name:` or `a b:` at the start of a line, not `:=`."""
+    targets = set()
+    for line in text.splitlines():
+        match = re.match(r"^([^\s:#=][^:#=]*?)\s*::?(?!=)", line)
+        if match and not line.startswith("\t"):
+            targets.update(match.group(1).split())
+    return targets
+
+
+def make_targets_run(script: str) -> list[str]:
+    """The targets of every `make` command in a shell script (`make` alone means the default)."""
+    targets = []
+    for match in MAKE_COMMAND.finditer(script):
+        words = shlex.split(match.group(1))
+        named = [w for w in words if not w.startswith("-") and "=" not in w]
+        targets.extend(named or [".DEFAULT_GOAL"])
+    return targets
+
+
+def steps(workflow: dict):
+    for job_name, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            yield job_name, job, step
+
+
+def walk(node, path=()):
+    """Every (path, string) leaf of a parsed YAML document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, (*path, index))
+    elif isinstance(node, str):
+        yield path, node
+
+
+@pytest.fixture(scope="module")
+def targets() -> set[str]:
+    return makefile_targets(MAKEFILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=[GATE, TESTS], ids=lambda p: p.name)
+def workflow(request) -> dict:
+    return load_workflow(request.param)
+
+
+@pytest.fixture(scope="module")
+def gate() -> dict:
+    return load_workflow(GATE)
+
+
+# ---- the parsers above, on known input, so a broken parser cannot pass silently --------
+
+
+def test_makefile_parser_reads_rules_not_variables():
+    text = "A := 1\nB ?= x\ntest: install lint ## doc\n\t$(PY) -m pytest\n.PHONY: test\nx y: z\n"
+    assert makefile_targets(text) == {"test", ".PHONY", "x", "y"}
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("make test", ["test"]),
+        ('make gate ENV="$GATE_ENVIRONMENT"', ["gate"]),
+        ("make ENV=qa1 -j2 contract ARGS='-x -q'", ["contract"]),
+        ("cd x && make lint; make", ["lint", ".DEFAULT_GOAL"]),
+        ("echo cmake is not make-the-tool\ncmake --build .", []),
+    ],
+)
+def test_make_command_parser(script, expected):
+    assert make_targets_run(script) == expected
+
+
+# ---- both workflows ---------------------------------------------------------------------
+
+
+def test_every_make_target_a_workflow_runs_exists(workflow, targets):
+    run = [t for _, _, step in steps(workflow) for t in make_targets_run(step.get("run", ""))]
+    assert run, "the workflow runs no make command"
+    if ".DEFAULT_GOAL" in run:
+        (default,) = re.findall(r"^\.DEFAULT_GOAL\s*:?=\s*(\S+)", MAKEFILE.read_text(), re.M)
+        run = [default if t == ".DEFAULT_GOAL" else t for t in run]
+    missing = [t for t in run if t not in targets]
+    assert not missing, f"make targets missing from the Makefile: {missing}"
+
+
+def test_steps_use_pinned_major_versions_of_actions(workflow):
+    for _, _, step in steps(workflow):
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"]), step["uses"]
+
+
+def test_secrets_reach_steps_only_through_env(workflow):
+    for path, text in walk(workflow):
+        for expression in EXPRESSION.findall(text):
+            if "secrets." not in expression:
+                continue
+            # jobs.<job>.steps.<n>.env.<NAME> or jobs.<job>.env.<NAME>, nowhere else.
+            assert len(path) >= 2 and path[-2] == "env", f"secret used outside env: {path}"
+
+
+def test_scripts_interpolate_no_expressions(workflow):
+    """`${{ ... }}` inside `run:` is script injection waiting to happen; use env."""
+    for job_name, _, step in steps(workflow):
+        script = step.get("run", "")
+        assert not EXPRESSION.search(script), f"{job_name}: {step.get('name')} interpolates"
+
+
+def test_no_script_prints_a_credential(workflow):
+    for _, job, step in steps(workflow):
+        script = step.get("run", "")
+        env = {**job.get("env", {}), **step.get("env", {})}
+        secret_vars = [name for name, value in env.items() if "secrets." in str(value)]
+        assert "set -x" not in script or not secret_vars, "set -x would trace the secrets"
+        for line in script.splitlines():
+            if re.search(r"\b(echo|printf|env|printenv|export -p)\b", line):
+                for name in [*secret_vars, *CREDENTIALS]:
+                    assert not re.search(rf"\${{?{name}\b", line), f"prints {name}: {line}"
+            assert not re.search(r"^\s*(env|printenv)\s*$", line), "dumps the environment"
+
+
+def test_read_only_token(workflow):
+    assert workflow["permissions"] == {"contents": "read"}
+
+
+# ---- the deploy gate --------------------------------------------------------------------
+
+
+def gate_step(gate: dict) -> dict:
+    (step,) = [s for _, _, s in steps(gate) if "make gate" in s.get("run", "")]
+    return step
+
+
+def test_gate_can_be_run_by_hand_and_by_a_deploy_pipeline(gate):
+    triggers = gate["on"]
+    dispatch = triggers["workflow_dispatch"]["inputs"]["environment"]
+    assert dispatch["type"] == "choice"
+    assert set(dispatch["options"]) == GATE_ENVIRONMENTS
+    call = triggers["workflow_call"]
+    assert call["inputs"]["environment"]["required"] is True
+    assert set(call["secrets"]) == set(CREDENTIALS)
+
+
+def test_gate_environments_are_environments_the_suite_knows(gate):
+    """The suite selects an environment by the description of a server in the spec."""
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    known = {server["description"] for server in spec["servers"]}
+    options = gate["on"]["workflow_dispatch"]["inputs"]["environment"]["options"]
+    assert set(options) <= known
+    assert "production" not in options
+
+
+def test_gate_runs_on_the_chosen_environment_with_every_credential(gate):
+    step = gate_step(gate)
+    assert step["env"]["GATE_ENVIRONMENT"] == "${{ inputs.environment }}"
+    assert step["run"].split() == ["make", "gate", 'ENV="$GATE_ENVIRONMENT"']
+    for name in CREDENTIALS:
+        assert step["env"][name] == f"${{{{ secrets.{name} }}}}"
+
+
+def test_gate_publishes_the_summary_the_makefile_writes(gate):
+    makefile = MAKEFILE.read_text(encoding="utf-8")
+    (summary,) = re.findall(r"--summary-file=(\S+)", makefile)
+    later = list(steps(gate))
+    index = next(i for i, (_, _, s) in enumerate(later) if s is gate_step(gate))
+    posts = [s for _, _, s in later[index + 1 :] if "GITHUB_STEP_SUMMARY" in s.get("run", "")]
+    assert posts, "no step writes the job summary"
+    assert posts[0]["if"] == "always()", "a failed gate is exactly when the summary matters"
+    assert f"cat {summary} >>" in posts[0]["run"]
+
+
+def test_gate_uploads_the_reports_even_when_it_fails(gate):
+    makefile = MAKEFILE.read_text(encoding="utf-8")
+    assert "--junitxml=reports/" in makefile
+    uploads = [s for _, _, s in steps(gate) if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert len(uploads) == 1
+    assert uploads[0]["if"] == "always()"
+    assert uploads[0]["with"]["path"].rstrip("/") == "reports"
+
+
+# ---- make test on every push ------------------------------------------------------------
+
+
+def test_tests_run_on_every_push_with_python_node_and_chromium():
+    workflow = load_workflow(TESTS)
+    assert "push" in workflow["on"]
+    assert list(workflow["on"]["push"] or {}) == [], "every push: no branch or path filter"
+    (job,) = workflow["jobs"].values()
+    assert job["runs-on"] == "ubuntu-latest"
+    # Python 3.11 either from the container image or from actions/setup-python.
+    python = [s["with"]["python-version"] for s in job["steps"] if "setup-python" in s.get("uses", "")]
+    assert python == ["3.11"] or re.fullmatch(r"python:3\.11[\w.-]*", job.get("container", ""))
+    node = [s["with"]["node-version"] for s in job["steps"] if "setup-node" in s.get("uses", "")]
+    assert node == ["20"]
+    scripts = "\n".join(s.get("run", "") for s in job["steps"])
+    assert re.search(r"apt-get install .*\bchromium\b", scripts)
+    assert make_targets_run(scripts) == ["test"]
