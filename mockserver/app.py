@@ -190,16 +190,18 @@ class MockApp:
 
     def on_status(self, request: Request, query: dict) -> Response:
         kept, dropped = self.journal.counts()
+        spec, latency = self.spec, self.faults.latency
         return _json(
             {
-                "spec": {"path": str(self.spec.path), "title": self.spec.title, "version": self.spec.version},
+                "spec": {"path": str(spec.path), "title": spec.title, "version": spec.version},
                 "faults": {
-                    "latencyMs": {"min": self.faults.latency.min_ms, "max": self.faults.latency.max_ms},
+                    "latency": {"minMs": latency.min_ms, "maxMs": latency.max_ms},
                     "failRate": self.faults.fail_rate,
                 },
                 "credentials": self.authority.accounts.describe(),
                 "corsOrigin": self.cors.origin,
-                "journal": {"events": kept, "dropped": dropped, "maxEvents": self.journal.max_events},
+                "journal": {"file": str(self.journal.path), "maxEvents": self.journal.max_events},
+                "counts": {"events": kept, "dropped": dropped},
             }
         )
 

@@ -87,11 +87,7 @@ class Journal:
 
     def __init__(self, path: Path | None, max_events: int) -> None:
         self._temporary = path is None
-        if path is None:
-            handle, name = tempfile.mkstemp(prefix="mockserver-journal-", suffix=".sqlite3")
-            os.close(handle)
-            path = Path(name)
-        self.path = Path(path)
+        self.path = new_temporary_path() if path is None else Path(path)
         self.max_events = max_events
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         with closing(self._open()) as connection:
@@ -181,5 +177,16 @@ class Journal:
         while not self._idle.empty():
             self._idle.get_nowait().close()
         if self._temporary:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            delete_journal_files(self.path)
+
+
+def new_temporary_path() -> Path:
+    handle, name = tempfile.mkstemp(prefix="mockserver-journal-", suffix=".sqlite3")
+    os.close(handle)
+    return Path(name)
+
+
+def delete_journal_files(path: Path) -> None:
+    """The database and the WAL files SQLite keeps beside it."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

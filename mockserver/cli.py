@@ -1,0 +1,88 @@
+"""`python -m mockserver`: the command line builds a MockConfig, nothing more."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .config import DEFAULT_SPEC_PATH, Latency, MockConfig, default_workers
+from .serve import serve, serve_with_reloader
+
+
+def _latency(text: str) -> Latency:
+    try:
+        return Latency.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> int:
+    if not (text.isdigit() and int(text) >= 1):
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def parser() -> argparse.ArgumentParser:
+    defaults = MockConfig()
+    cli = argparse.ArgumentParser(
+        prog="python -m mockserver",
+        description="Serve a mock of Tidepool's Metrics API, driven by its OpenAPI spec.",
+    )
+    cli.add_argument("--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to serve")
+    cli.add_argument("--host", default=defaults.host, help="address to bind (default %(default)s)")
+    cli.add_argument("--port", type=int, default=defaults.port, help="port (default %(default)s)")
+    cli.add_argument(
+        "--accounts", type=Path, help="YAML file of the only accounts that may log in"
+    )
+    cli.add_argument(
+        "--journal-file", type=Path, help="SQLite journal kept across runs (default: temporary)"
+    )
+    cli.add_argument("--max-events", type=_positive, default=defaults.max_events,
+                     help="events kept; older ones are dropped and counted (default %(default)s)")
+    cli.add_argument("--latency", type=_latency, default=defaults.latency,
+                     help="delay of each metrics answer: MS or MIN-MAX milliseconds")
+    cli.add_argument("--fail-rate", type=_share, default=defaults.fail_rate,
+                     help="share of metrics requests answered 500, 0 to 1")
+    cli.add_argument("--cors-origin", default=defaults.cors_origin,
+                     help="the one origin browsers may call from (default any: %(default)s)")
+    cli.add_argument("--workers", type=_positive, default=default_workers(),
+                     help="gunicorn worker processes (default %(default)s)")
+    cli.add_argument("--threads", type=_positive, default=defaults.threads,
+                     help="threads per worker (default %(default)s)")
+    cli.add_argument("--reload", action="store_true",
+                     help="development mode: one process, restarted when the code changes")
+    return cli
+
+
+def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
+    """The configuration the arguments ask for, and whether to serve with auto-reload."""
+    args = parser().parse_args(argv)
+    config = MockConfig(
+        spec_path=args.spec,
+        host=args.host,
+        port=args.port,
+        accounts_path=args.accounts,
+        journal_file=args.journal_file,
+        max_events=args.max_events,
+        latency=args.latency,
+        fail_rate=args.fail_rate,
+        cors_origin=args.cors_origin,
+        workers=args.workers,
+        threads=args.threads,
+    )
+    return config, args.reload
+
+
+def main(argv: list[str] | None = None) -> None:
+    config, reload = config_from_args(argv)
+    (serve_with_reloader if reload else serve)(config)

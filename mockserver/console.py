@@ -1,0 +1,69 @@
+"""What the mock prints for the developer watching its terminal.
+
+The start banner says where it serves and how to log in; then one line per recorded event.
+Text from requests is escaped, so a client cannot move the cursor or recolour the terminal.
+Tokens and passwords are never printed: they are not in an event, and the banner shows
+only account names and the documented default server secret.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from .app import MockApp
+from .auth import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
+from .journal import Event
+
+_CONTROL_CHARACTERS = str.maketrans(
+    {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
+)
+
+
+def _safe(text: str) -> str:
+    return text.translate(_CONTROL_CHARACTERS)
+
+
+def banner(app: MockApp, url: str) -> str:
+    credentials = app.authority.accounts.describe()
+    if credentials["users"] is None:
+        users = f"any username and password (e.g. {EXAMPLE_USERNAME})"
+    else:
+        users = f"the accounts in {credentials['accountsFile']}: {', '.join(credentials['users'])}"
+    if credentials["serverSecret"] is not None:
+        servers = f"any server name (e.g. {EXAMPLE_SERVER_NAME}), secret {credentials['serverSecret']}"
+    else:
+        servers = f"the servers in {credentials['accountsFile']}: {', '.join(credentials['servers'])}"
+    faults = app.faults
+    return "\n".join(
+        [
+            f"Mock of {app.spec.title} {app.spec.version} ({app.spec.path})",
+            f"  serving    {url}",
+            f"  log in     POST {url}/auth/login with HTTP Basic: {users}",
+            f"  servers    POST {url}/auth/serverlogin: {servers}",
+            f"  events     {url}/__mock/events   inspector {url}/__mock/",
+            f"  journal    {app.journal.path} (newest {app.journal.max_events} kept)",
+            f"  faults     latency {faults.latency}, fail rate {faults.fail_rate:.0%}",
+            "",
+        ]
+    )
+
+
+def event_line(event: Event) -> str:
+    """`12:00:00.123 #42 blip - Viewed Care Team List  user 0d4f6a93b2  source=care-team`."""
+    if event.server_name is not None:
+        who = f"server {event.server_name}"
+    elif event.user_id is not None:
+        who = f"user {event.user_id}"
+    else:
+        who = "anonymous"
+    query = " ".join(f"{name}={value}" for name, values in event.query.items() for value in values)
+    time_of_day = event.received_at[11:23]
+    return _safe(f"{time_of_day} #{event.id} {event.event_name}  {who}  {query}".rstrip())
+
+
+def print_event(event: Event, stream: TextIO | None = None) -> None:
+    # One write per line, so lines from several worker processes do not interleave.
+    stream = stream or sys.stdout
+    stream.write(event_line(event) + "\n")
+    stream.flush()

@@ -1,0 +1,103 @@
+"""The two ways `python -m mockserver` serves: gunicorn for real use, Werkzeug to develop.
+
+gunicorn with `gthread` workers: several processes (the app is CPU-bound, so one per
+core) that keep HTTP connections alive, which `sync` workers do not. The app, and with it
+the journal file and the token-signing key, is created once before the workers fork, so
+they all share one journal and accept each other's tokens. See benchmarks/README.md for
+the figures behind this choice.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+from werkzeug.serving import is_running_from_reloader, run_simple
+
+from .app import MockApp, create_app
+from .config import MockConfig
+from .console import banner, print_event
+from .journal import delete_journal_files, new_temporary_path
+from .server import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, LimitedRequestHandler
+
+KEEPALIVE_S = 5
+GRACEFUL_TIMEOUT_S = 5
+# Set by the reloading parent so that every reloaded child uses the same journal file.
+RELOAD_JOURNAL_ENV = "MOCKSERVER_RELOAD_JOURNAL"
+
+
+class GunicornMock(BaseApplication):
+    def __init__(self, app: MockApp, config: MockConfig) -> None:
+        self.application = app
+        self.mock_config = config
+        super().__init__()
+
+    def load_config(self) -> None:
+        config = self.mock_config
+        settings = {
+            "bind": [f"{config.host}:{config.port}"],
+            "workers": config.workers,
+            "worker_class": "gthread",
+            "threads": config.threads,
+            "keepalive": KEEPALIVE_S,
+            "graceful_timeout": GRACEFUL_TIMEOUT_S,
+            "limit_request_line": REQUEST_LINE_LIMIT,
+            "limit_request_field_size": HEADER_FIELD_LIMIT,
+            "limit_request_fields": HEADER_COUNT_LIMIT,
+            "preload_app": True,
+            # Warnings and errors only: the banner and the event lines are the output.
+            "loglevel": "warning",
+            "control_socket_disable": True,
+            "when_ready": self._when_ready,
+            "on_exit": self._on_exit,
+        }
+        for name, value in settings.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> MockApp:
+        return self.application
+
+    def _when_ready(self, arbiter) -> None:
+        host, port = arbiter.LISTENERS[0].sock.getsockname()[:2]
+        sys.stdout.write(banner(self.application, f"http://{host}:{port}") + "\n")
+        sys.stdout.flush()
+
+    def _on_exit(self, arbiter) -> None:
+        self.application.close()
+
+
+def serve(config: MockConfig) -> None:
+    GunicornMock(create_app(config, on_event=print_event), config).run()
+
+
+def serve_with_reloader(config: MockConfig) -> None:
+    """Development mode: Werkzeug restarts the server when a source file changes.
+
+    The watching parent process picks the temporary journal once and hands it to each
+    restarted child, so recorded events and issued tokens survive a reload; the parent
+    deletes it when the mock stops.
+    """
+    owns_temporary_journal = config.journal_file is None and RELOAD_JOURNAL_ENV not in os.environ
+    if owns_temporary_journal:
+        os.environ[RELOAD_JOURNAL_ENV] = str(new_temporary_path())
+    if config.journal_file is None:
+        config = replace(config, journal_file=Path(os.environ[RELOAD_JOURNAL_ENV]))
+    app = create_app(config, on_event=print_event)
+    if is_running_from_reloader():
+        print(banner(app, f"http://{config.host}:{config.port}"), flush=True)
+    try:
+        run_simple(
+            config.host,
+            config.port,
+            app,
+            use_reloader=True,
+            threaded=True,
+            request_handler=LimitedRequestHandler,
+        )
+    finally:
+        app.close()
+        if owns_temporary_journal:
+            delete_journal_files(config.journal_file)

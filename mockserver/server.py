@@ -1,0 +1,88 @@
+"""Serving the app in-process on a free port, for tests and the contract suite.
+
+`running_mock()` is pytest-httpserver's pattern: Werkzeug's threaded server on port 0, the
+real port read back, served from a daemon thread, stopped with shutdown() then join().
+Its request handler applies the same limits, with the same status codes, as the
+gunicorn-served mock (serve.py), so tests see one behaviour whichever server runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from .app import MockApp, create_app
+from .config import MockConfig
+
+# Limits on what a client may send, shared with serve.py (gunicorn's maxima).
+REQUEST_LINE_LIMIT = 8190
+HEADER_FIELD_LIMIT = 8190
+HEADER_COUNT_LIMIT = 100
+# A client that sends nothing for this long is dropped (slow or stalled clients).
+CLIENT_TIMEOUT_S = 10
+SHUTDOWN_POLL_S = 0.05
+
+
+class LimitedRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler with gunicorn's limits (414 and 431), plain-text errors, no access log."""
+
+    timeout = CLIENT_TIMEOUT_S
+    error_message_format = "%(code)d %(message)s\n"
+    error_content_type = "text/plain; charset=utf-8"
+
+    def parse_request(self) -> bool:
+        if len(self.raw_requestline.rstrip(b"\r\n")) > REQUEST_LINE_LIMIT:
+            self.requestline, self.request_version, self.command = "", "", ""
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return False
+        if not super().parse_request():
+            return False
+        fields = self.headers.items()
+        if len(fields) > HEADER_COUNT_LIMIT or any(
+            len(name) + len(value) + 2 > HEADER_FIELD_LIMIT for name, value in fields
+        ):
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+            return False
+        return True
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Quiet: the journal is the mock's record of requests."""
+
+
+@dataclass(frozen=True)
+class RunningMock:
+    url: str  # e.g. http://127.0.0.1:41234, no trailing slash
+    app: MockApp
+
+
+@contextmanager
+def running_mock(config: MockConfig | None = None) -> Iterator[RunningMock]:
+    """Serve a fresh app on 127.0.0.1 and a free port for the duration of the block.
+
+    Exceptions raised inside the app (bugs answered 500) are re-raised here on exit, as an
+    ExceptionGroup, so they reach the test that caused them.
+    """
+    app = create_app(config or MockConfig())
+    try:
+        server = make_server(
+            "127.0.0.1", 0, app, threaded=True, request_handler=LimitedRequestHandler
+        )
+        serve = functools.partial(server.serve_forever, poll_interval=SHUTDOWN_POLL_S)
+        thread = threading.Thread(target=serve, name="mockserver", daemon=True)
+        thread.start()
+        try:
+            yield RunningMock(f"http://127.0.0.1:{server.port}", app)
+        finally:
+            server.shutdown()
+            thread.join()
+            server.server_close()
+    finally:
+        app.close()
+    if app.errors:
+        raise ExceptionGroup("the mock server failed on some requests", list(app.errors))
