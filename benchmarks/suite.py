@@ -1,0 +1,78 @@
+"""Cases per second of the contract suite beside a plain `schemathesis run`, same mock.
+
+The suite does more per case than schemathesis alone (the auth matrix, the journal checks,
+its own summary), so the question is what that costs: both run against one mock, one
+after the other, with positive data only and a similar number of examples. Both count the
+cases they generated in their own closing summary, which is what we read.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.targets import ROOT, SPEC, TARGETS, TOKEN_HEADER, start_mock
+
+# The suite's `ci` profile runs this many examples per test; the plain run gets as many
+# per operation.
+MAX_EXAMPLES = 25
+TIMEOUT_S = 600
+_SUITE_CASES = re.compile(r"(\d+) cases generated")
+_SCHEMATHESIS_CASES = re.compile(r"^\s+(\d+) generated", re.M)
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    command: str
+    exit_code: int
+    wall_s: float
+    # None when the output carried no count; `note` then says what was missing.
+    cases: int | None
+    note: str = ""
+
+    @property
+    def cases_per_s(self) -> float | None:
+        return self.cases / self.wall_s if self.cases is not None else None
+
+
+def _run(command: list[str], pattern: re.Pattern, cwd: Path, env: dict, log: Path) -> SuiteRun:
+    started = time.monotonic()
+    done = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S
+    )
+    wall_s = time.monotonic() - started
+    log.write_text(done.stdout + done.stderr)
+    match = pattern.search(done.stdout)
+    shown = " ".join(part if TOKEN_HEADER not in part else f"{TOKEN_HEADER}: ..." for part in command)
+    return SuiteRun(
+        command=shown.replace(sys.executable, ".venv/bin/python"),
+        exit_code=done.returncode,
+        wall_s=wall_s,
+        cases=int(match.group(1)) if match else None,
+        note="" if match else f"no case count in its output (see {log})",
+    )
+
+
+def measure(workdir: Path) -> list[SuiteRun]:
+    with start_mock(workdir) as server:
+        token = TARGETS["mock"].headers(server)[TOKEN_HEADER]
+        # Any username and password log in to the mock by default.
+        env = {**os.environ, "TIDEPOOL_USERNAME": "bench", "TIDEPOOL_PASSWORD": "bench"}
+        suite = _run(
+            [sys.executable, "-m", "pytest", "contract_tests", "--base-url", server.url,
+             "--hypothesis-profile=ci", "-p", "no:cacheprovider"],
+            _SUITE_CASES, ROOT, env, workdir / "suite.log",
+        )
+        print(f"suite: {suite}", flush=True)
+        # From the work directory, so that its .hypothesis/ and .schemathesis/ stay there.
+        plain = _run(
+            [str(Path(sys.executable).with_name("schemathesis")), "run", str(SPEC),
+             "--url", server.url, "--header", f"{TOKEN_HEADER}: {token}",
+             "--mode", "positive", "--max-examples", str(MAX_EXAMPLES)],
+            _SCHEMATHESIS_CASES, workdir, env, workdir / "schemathesis.log",
+        )
+        print(f"schemathesis run: {plain}", flush=True)
+    return [suite, plain]

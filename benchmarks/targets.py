@@ -1,0 +1,129 @@
+"""The four servers measured side by side, each started the way its users start it.
+
+(a) the mock as `make mock` serves it; (b) Stoplight Prism on the same spec, what a team
+would use instead of writing a mock; (c) a bare Werkzeug app under the mock's own server
+configuration, to separate the mock's work from the server's; (d) nginx `return 200`,
+the most this machine can answer, to put every other figure in proportion.
+"""
+
+import base64
+import contextlib
+import shutil
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.processes import Server, free_port, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "spec" / "metrics.v1.yaml"
+PRISM_VERSION = "5.16.0"
+# Outside the repository, so that no node_modules is ever committed, and kept between runs.
+PRISM_DIR = Path.home() / ".cache" / "tidepool-metrics-bench" / f"prism-{PRISM_VERSION}"
+TOKEN_HEADER = "X-Tidepool-Session-Token"
+# Answers 200 on every target without a token (R1), so it also tells when a server is up.
+PROBE_PATH = "/metrics/user/0d4f6a93b2/bench%20-%20ready"
+# The request under load: an event for the logged-in user with three query parameters.
+LOAD_PATH = "/metrics/thisuser/bench%20-%20load?a=1&b=2&c=3"
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    start: Callable[[Path], contextlib.AbstractContextManager[Server]]
+    # Only the mock checks tokens; the others get a made-up one so every request is alike.
+    logs_in: bool = False
+
+    def headers(self, server: Server) -> dict[str, str]:
+        return {TOKEN_HEADER: login(server.url) if self.logs_in else "bench-token"}
+
+
+def login(url: str) -> str:
+    """A user token from the mock: any username and password log in by default."""
+    basic = base64.b64encode(b"bench:bench").decode()
+    request = urllib.request.Request(
+        url + "/auth/login", method="POST", headers={"Authorization": f"Basic {basic}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.headers[TOKEN_HEADER]
+
+
+def start_mock(workdir: Path, *options: str) -> contextlib.AbstractContextManager[Server]:
+    """`python -m mockserver` with its defaults, as `make mock` runs it, on a free port."""
+    port = free_port()
+    command = [sys.executable, "-m", "mockserver", "--port", str(port), *options]
+    return serve(command, f"http://127.0.0.1:{port}", PROBE_PATH, workdir / "mock.log", ROOT)
+
+
+def _prism_binary() -> Path:
+    """Prism's CLI, installed with npm on first use (npx would re-resolve it every start)."""
+    binary = PRISM_DIR / "node_modules" / ".bin" / "prism"
+    if not binary.exists():
+        PRISM_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npm", "install", "--prefix", str(PRISM_DIR), "--no-audit", "--no-fund",
+             "--loglevel=error", f"@stoplight/prism-cli@{PRISM_VERSION}"],
+            check=True,
+        )
+    return binary
+
+
+def start_prism(workdir: Path) -> contextlib.AbstractContextManager[Server]:
+    """Prism with its per-request log off: at its default level (info) it writes four lines
+    per request and serves about half as many, so this is the harder bar for the mock."""
+    port = free_port()
+    command = [
+        str(_prism_binary()), "mock", str(SPEC), "-p", str(port), "-h", "127.0.0.1",
+        "--verboseLevel", "warn",
+    ]
+    return serve(command, f"http://127.0.0.1:{port}", PROBE_PATH, workdir / "prism.log")
+
+
+def start_bare(workdir: Path) -> contextlib.AbstractContextManager[Server]:
+    """benchmarks.bare_app under gunicorn with the mock's worker class, workers and threads."""
+    from mockserver.config import MockConfig
+
+    config = MockConfig()
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "benchmarks.bare_app:app",
+        "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
+        "--workers", str(config.workers), "--threads", str(config.threads),
+    ]
+    return serve(command, f"http://127.0.0.1:{port}", PROBE_PATH, workdir / "bare.log", ROOT)
+
+
+_NGINX_CONF = """\
+worker_processes auto;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/nginx-body;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ return 200; }}
+    }}
+}}
+"""
+
+
+def start_nginx(workdir: Path) -> contextlib.AbstractContextManager[Server]:
+    port = free_port()
+    conf = workdir / "nginx.conf"
+    conf.write_text(_NGINX_CONF.format(dir=workdir, port=port))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    command = [nginx, "-e", str(workdir / "nginx-error.log"), "-c", str(conf), "-g", "daemon off;"]
+    return serve(command, f"http://127.0.0.1:{port}", PROBE_PATH, workdir / "nginx.log")
+
+
+TARGETS = {
+    "mock": Target("mock (make mock)", start_mock, logs_in=True),
+    "prism": Target(f"Prism {PRISM_VERSION} (-v warn)", start_prism),
+    "bare": Target("bare Werkzeug app, same server", start_bare),
+    "nginx": Target("nginx return 200", start_nginx),
+}
