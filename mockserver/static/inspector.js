@@ -347,8 +347,8 @@
     if (latency === undefined) return "unknown";
     if (typeof latency === "number") return latency ? `${latency} ms` : "none";
     if (typeof latency === "object") {
-      const low = pick(latency, "min", "minMs", "low");
-      const high = pick(latency, "max", "maxMs", "high");
+      const low = pick(latency, "minMs");
+      const high = pick(latency, "maxMs");
       if (low === undefined && high === undefined) return JSON.stringify(latency);
       if (!low && !high) return "none";
       return low === high ? `${low} ms` : `${low}–${high} ms`;
@@ -366,44 +366,40 @@
   function describeSpec(spec) {
     if (spec === undefined) return "unknown";
     if (typeof spec !== "object") return String(spec);
-    const title = pick(spec, "title", "info.title");
-    const version = pick(spec, "version", "info.version");
-    const path = pick(spec, "path", "file");
-    const parts = [title, version !== undefined ? `v${version}` : undefined].filter(Boolean);
-    const label = parts.join(" ") || "spec";
-    return path ? `${label} (${path})` : label;
+    const title = pick(spec, "title") || "spec";
+    const version = pick(spec, "version");
+    const path = String(pick(spec, "path") || "");
+    const file = path.split(/[\\/]/).pop();
+    return [version === undefined ? title : `${title} ${version}`, file].filter(Boolean).join(" · ");
   }
 
+  // `credentials` is what the mock's accounts allow: null lists mean "anyone".
   function credentialList(credentials) {
-    if (credentials === undefined) return el("span", "muted", "unknown");
-    if (typeof credentials !== "object") return el("span", null, credentials);
+    if (!credentials || typeof credentials !== "object") return el("span", "muted", "unknown");
     const list = el("ul", "params");
-    const walk = (object, prefix) => {
-      for (const [key, value] of Object.entries(object)) {
-        const name = prefix ? `${prefix}.${key}` : key;
-        if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-          walk(value, name);
-        } else {
-          const item = el("li", "param");
-          item.append(el("span", "param-name", name), el("span", "param-eq", "="),
-            el("span", "param-value", Array.isArray(value) ? value.join(", ") : value));
-          list.append(item);
-        }
-      }
+    const fact = (name, value) => {
+      const item = el("li", "param");
+      item.append(el("span", "param-name", name), el("span", "param-eq", "="), el("span", "param-value", value));
+      list.append(item);
     };
-    walk(credentials, "");
-    return list.childElementCount ? list : el("span", "muted", "none");
+    const users = credentials.users;
+    fact("users", Array.isArray(users) ? users.join(", ") || "none" : "any username and password");
+    const servers = credentials.servers;
+    fact("servers", Array.isArray(servers) ? servers.join(", ") || "none" : "any server name");
+    if (credentials.serverSecret) fact("server secret", credentials.serverSecret);
+    if (credentials.accountsFile) fact("accounts file", credentials.accountsFile);
+    return list;
   }
 
   function renderStatus(status) {
     setText("state-spec", describeSpec(pick(status, "spec")));
-    setText("state-latency", describeLatency(pick(status, "faults.latency", "latency", "latencyMs")));
-    setText("state-fail-rate", describeFailRate(pick(status, "faults.failRate", "failRate", "fail_rate")));
-    const cors = pick(status, "corsOrigin", "cors.origin", "cors_origin");
-    setText("state-cors", cors === undefined ? "unknown" : String(cors));
-    $("state-credentials").replaceChildren(
-      credentialList(pick(status, "demoCredentials", "credentials", "demo")));
-    const count = pick(status, "counts.events", "events.count", "eventCount");
+    $("state-spec").title = String(pick(status, "spec.path") || "");
+    setText("state-latency", describeLatency(pick(status, "faults.latency")));
+    setText("state-fail-rate", describeFailRate(pick(status, "faults.failRate")));
+    const cors = pick(status, "corsOrigin");
+    setText("state-cors", cors === undefined ? "unknown" : cors === "*" ? "any (*)" : String(cors));
+    $("state-credentials").replaceChildren(credentialList(pick(status, "credentials")));
+    const count = pick(status, "counts.events");
     state.journalCount = typeof count === "number" ? count : null;
   }
 

@@ -1,0 +1,278 @@
+"""The event inspector at /__mock/, end to end: the mock on a socket, the page in Chromium.
+
+Events are sent over HTTP exactly as an app sends them; the assertions read what a
+person sees on the page (cell text, counts) and what the journal holds afterwards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from urllib.parse import quote
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from browser import SCREENSHOTS, chromium
+from mockserver.config import Latency, MockConfig
+from mockserver.server import running_mock
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_VALUE = "<script>alert(2)</script>"
+HOSTILE_PARAM = '"><b id=injected>bold</b>'
+# The page polls every 500 ms: an event is on screen within about a second; 2 s leaves room
+# for a loaded CI machine.
+LIVE_MS = 2000
+SESSION_TOKEN = "X-Tidepool-Session-Token"
+
+
+@pytest.fixture(scope="module")
+def mock():
+    config = dataclasses.replace(MockConfig(), latency=Latency(5, 20), max_events=500)
+    with running_mock(config) as mock:
+        yield mock
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def http():
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture
+def problems():
+    """Dialogs, uncaught errors and console errors (CSP violations among them) of the page."""
+    return {"dialogs": [], "errors": []}
+
+
+@pytest.fixture
+def page(browser, mock, http, problems) -> Page:
+    http.delete(f"{mock.url}/__mock/events").raise_for_status()
+    context = browser.new_context(viewport={"width": 1360, "height": 860})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: problems["dialogs"].append(dialog.message))
+    page.on("pageerror", lambda error: problems["errors"].append(str(error)))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and problems["errors"].append(message.text),
+    )
+    page.goto(f"{mock.url}/__mock/")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    yield page
+    context.close()
+
+
+def send(http, mock, path: str, token: str | None = None) -> None:
+    headers = {SESSION_TOKEN: token} if token else {}
+    response = http.get(f"{mock.url}{path}", headers=headers, timeout=5)
+    assert response.status_code == 200, (path, response.status_code, response.text)
+
+
+def login(http, mock, username: str) -> tuple[str, str]:
+    response = http.post(f"{mock.url}/auth/login", auth=(username, "any password"), timeout=5)
+    response.raise_for_status()
+    return response.headers[SESSION_TOKEN], response.json()["userid"]
+
+
+def server_login(http, mock, name: str) -> str:
+    secret = http.get(f"{mock.url}/__mock/status").json()["credentials"]["serverSecret"]
+    response = http.post(
+        f"{mock.url}/auth/serverlogin",
+        headers={"X-Tidepool-Server-Name": name, "X-Tidepool-Server-Secret": secret},
+        timeout=5,
+    )
+    response.raise_for_status()
+    return response.headers[SESSION_TOKEN]
+
+
+def rows(page: Page):
+    return page.locator("#event-rows tr.event")
+
+
+def journal(http, mock) -> list[dict]:
+    return http.get(f"{mock.url}/__mock/events").json()["events"]
+
+
+def param_texts(row) -> list[str]:
+    return row.locator(".param").all_text_contents()
+
+
+def test_page_shows_the_mocks_state_and_links_the_raw_json(page, problems):
+    expect(page.locator("#state-spec")).to_contain_text("Tidepool Metrics API 1.0")
+    expect(page.locator("#state-spec")).to_contain_text("metrics.v1.yaml")
+    expect(page.locator("#state-latency")).to_have_text("5–20 ms")
+    expect(page.locator("#state-fail-rate")).to_have_text("none")
+    expect(page.locator("#state-cors")).to_have_text("any (*)")
+    credentials = page.locator("#state-credentials")
+    expect(credentials).to_contain_text("any username and password")
+    status = page.request.get(page.url + "status").json()
+    expect(credentials).to_contain_text(status["credentials"]["serverSecret"])
+    raw = page.locator("#raw-events")
+    assert page.request.get(raw.evaluate("a => a.href")).json() == {"events": [], "dropped": 0}
+    # The page's own Content-Security-Policy forbids inline script, and it complies.
+    csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert page.locator("script:not([src])").count() == 0
+    assert problems == {"dialogs": [], "errors": []}
+
+
+def test_events_appear_live_newest_first_with_their_properties(page, mock, http):
+    token, userid = login(http, mock, "frontend@example.org")
+    server_token = server_login(http, mock, "export-service")
+
+    started = time.monotonic()
+    send(http, mock, "/metrics/user/a1b2c3/Viewed%20Hub?tab=devices&tab=data&empty=")
+    expect(rows(page)).to_have_count(1, timeout=LIVE_MS)
+    first_seen = time.monotonic() - started
+    send(http, mock, "/metrics/thisuser/Clicked%20Save?source=blip&unit=mg%2FdL", token)
+    send(http, mock, f"/metrics/server/export-service/{quote('Export done', safe='')}", server_token)
+    expect(rows(page)).to_have_count(3, timeout=LIVE_MS)
+    assert first_seen < LIVE_MS / 1000
+
+    newest, middle, oldest = (rows(page).nth(i) for i in range(3))
+    expect(newest.locator(".col-name")).to_have_text("Export done")
+    expect(newest.locator(".col-op")).to_have_text("server/{serverName}")
+    expect(newest.locator(".col-who")).to_have_text("serverexport-service")
+    expect(newest.locator(".col-query")).to_have_text("none")
+
+    expect(middle.locator(".col-name")).to_have_text("Clicked Save")
+    expect(middle.locator(".col-op")).to_have_text("thisuser")
+    expect(middle.locator(".col-who")).to_have_text(f"user{userid}")
+    assert param_texts(middle) == ["source=blip", "unit=mg/dL"]
+
+    expect(oldest.locator(".col-name")).to_have_text("Viewed Hub")
+    expect(oldest.locator(".col-op")).to_have_text("user/{userId}")
+    expect(oldest.locator(".col-who")).to_have_text("usera1b2c3")
+    # Repeated names keep their order; an empty value is marked, not left blank.
+    assert param_texts(oldest) == ["tab=devices", "tab=data", "empty=empty"]
+    expect(oldest.locator(".param-empty")).to_have_count(1)
+
+    received = journal(http, mock)[0]["receivedAt"]
+    expect(oldest.locator(".col-time time")).to_have_attribute("datetime", received)
+    expect(page.locator("#count-events")).to_have_text("3")
+    expect(page.locator("#count-dropped")).to_have_text("0")
+
+    # A click shows the event as the journal holds it.
+    oldest.click()
+    expect(page.locator("tr.details pre")).to_contain_text('"operationId": "RecordMetricsEventForNamedUser"')
+
+
+def test_filters_by_event_name_text_and_by_user(page, mock, http):
+    for user, name in [("alice", "Clicked Save"), ("bob", "Viewed Page"), ("bob", "clicked cancel")]:
+        send(http, mock, f"/metrics/user/{user}/{quote(name, safe='')}")
+    expect(rows(page)).to_have_count(3, timeout=LIVE_MS)
+
+    page.fill("#filter-name", "CLICK")
+    expect(rows(page).locator(".col-name")).to_have_text(["clicked cancel", "Clicked Save"])
+    page.select_option("#filter-who", "user:bob")
+    expect(rows(page).locator(".col-name")).to_have_text(["clicked cancel"])
+    expect(page.locator("#count-shown")).to_have_text("1")
+
+    # Live events obey the filters too.
+    send(http, mock, "/metrics/user/bob/Clicked%20Help")
+    send(http, mock, "/metrics/user/alice/Clicked%20Help")
+    expect(rows(page).locator(".col-name")).to_have_text(["Clicked Help", "clicked cancel"])
+    expect(page.locator("#count-events")).to_have_text("5")
+
+    page.fill("#filter-name", "")
+    page.select_option("#filter-who", "")
+    expect(rows(page)).to_have_count(5)
+    page.fill("#filter-name", "no such event")
+    expect(rows(page)).to_have_count(0)
+    expect(page.locator("#empty")).to_have_text("No event matches the filter.")
+
+
+def test_pause_holds_new_events_until_resumed(page, mock, http):
+    send(http, mock, "/metrics/user/u1/before")
+    expect(rows(page)).to_have_count(1, timeout=LIVE_MS)
+
+    page.click("#pause")
+    expect(page.locator("#pause")).to_have_attribute("aria-pressed", "true")
+    send(http, mock, "/metrics/user/u1/during")
+    expect(page.locator("#pending")).to_have_text("1 new while paused", timeout=LIVE_MS)
+    page.wait_for_timeout(600)  # at least one more poll: the list must stay as it was
+    expect(rows(page).locator(".col-name")).to_have_text(["before"])
+
+    page.click("#pause")
+    expect(rows(page).locator(".col-name")).to_have_text(["during", "before"])
+    expect(page.locator("#pending")).to_be_hidden()
+
+
+def test_clear_asks_first_then_empties_the_list_and_the_journal(page, mock, http, problems):
+    for name in ("one", "two"):
+        send(http, mock, f"/metrics/user/u1/{name}")
+    expect(rows(page)).to_have_count(2, timeout=LIVE_MS)
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#clear")
+    page.wait_for_timeout(300)
+    assert len(journal(http, mock)) == 2, "dismissing the confirmation must keep the events"
+    expect(rows(page)).to_have_count(2)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#clear")
+    expect(rows(page)).to_have_count(0)
+    expect(page.locator("#count-events")).to_have_text("0")
+    assert journal(http, mock) == []
+    assert [m.split("\n")[0] for m in problems["dialogs"]] == [
+        "Delete all 2 recorded events from the mock's journal?"
+    ] * 2
+
+    # The page keeps following the journal after clearing it.
+    send(http, mock, "/metrics/user/u1/three")
+    expect(rows(page).locator(".col-name")).to_have_text(["three"], timeout=LIVE_MS)
+
+
+def test_a_journal_cleared_elsewhere_empties_the_page(page, mock, http):
+    send(http, mock, "/metrics/user/u1/soon-gone")
+    expect(rows(page)).to_have_count(1, timeout=LIVE_MS)
+    http.delete(f"{mock.url}/__mock/events").raise_for_status()
+    expect(rows(page)).to_have_count(0, timeout=4000)
+
+
+def test_hostile_names_and_values_render_as_text(page, mock, http, problems):
+    path = (
+        f"/metrics/user/{quote('<i>u</i>', safe='')}/{quote(HOSTILE_NAME, safe='')}"
+        f"?{quote(HOSTILE_PARAM, safe='')}={quote(HOSTILE_VALUE, safe='')}"
+    )
+    send(http, mock, path)
+    row = rows(page).first
+    expect(row.locator(".col-name")).to_have_text(HOSTILE_NAME, timeout=LIVE_MS)
+    expect(row.locator(".who-name")).to_have_text("<i>u</i>")
+    assert param_texts(row) == [f"{HOSTILE_PARAM}={HOSTILE_VALUE}"]
+    # Offered as a filter option, also as text.
+    expect(page.locator("#filter-who option[value='user:<i>u</i>']")).to_have_text("user: <i>u</i>")
+
+    page.wait_for_timeout(300)  # time for an onerror handler to fire, were there an img
+    assert page.locator("img").count() == 0
+    assert page.locator("#events i, #events b, #events script, #injected").count() == 0
+    assert problems == {"dialogs": [], "errors": []}
+
+
+def test_screenshot_for_a_person_to_look_at(page, mock, http):
+    """A realistic session, kept as reports/screenshots/inspector.png."""
+    token, _ = login(http, mock, "clinician@example.org")
+    server_token = server_login(http, mock, "clinic-reports")
+    send(http, mock, "/metrics/thisuser/Viewed%20Hub?clinicId=5f1a&patients=42", token)
+    send(http, mock, "/metrics/user/0a1b2c3d4e/Clicked%20Add%20Device?device=Dexcom%20G7", None)
+    send(http, mock, "/metrics/thisuser/Viewed%20Data?view=daily&bgUnits=mmol%2FL&empty=", token)
+    send(http, mock, "/metrics/server/clinic-reports/Report%20Generated?format=pdf", server_token)
+    send(http, mock, f"/metrics/user/attacker/{quote(HOSTILE_NAME, safe='')}?q={quote(HOSTILE_VALUE)}")
+    send(http, mock, "/metrics/thisuser/Upload%20Finished?records=1440&duration=3.2s", token)
+    expect(rows(page)).to_have_count(6, timeout=LIVE_MS)
+    rows(page).nth(1).click()
+    page.wait_for_timeout(1600)  # let the highlight of fresh rows fade
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / "inspector.png"
+    path.unlink(missing_ok=True)
+    page.screenshot(path=path, full_page=True)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size > 20_000, "a screenshot of a rendered table, not a blank page"
