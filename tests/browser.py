@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -44,10 +44,15 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """No access log: the assertions say what went wrong."""
+
+
 @contextmanager
 def serve_wsgi(app: Callable) -> Iterator[str]:
     """Serve a WSGI app on 127.0.0.1 and a free port in a thread; yields its origin."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="second-origin", daemon=True)
     thread.start()
     try:
