@@ -1,0 +1,38 @@
+"""Keep secrets out of everything the suite prints or writes, and reproduce requests safely.
+
+Tokens, passwords and server secrets are registered here as soon as the suite knows
+them; every report (terminal, junit, summary file) passes through `Redactor.redact`
+before it leaves the process, so even a message written by a library cannot leak one.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+
+FILTERED = "[Filtered]"
+
+
+class Redactor:
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+
+    def register(self, secret: str | None) -> None:
+        if secret:
+            self._secrets.add(secret)
+
+    def redact(self, text: str) -> str:
+        # Longest first, so a secret that contains another is replaced whole.
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, FILTERED)
+        return text
+
+
+def curl_command(method: str, url: str, headers: Mapping[str, str], token_header: str) -> str:
+    """A curl command that replays the request, with the token shown as [Filtered]."""
+    parts = ["curl", "-X", method]
+    for name, value in headers.items():
+        shown = FILTERED if name.lower() == token_header.lower() else value
+        parts += ["-H", f"{name}: {shown}"]
+    parts.append(url)
+    return shlex.join(parts)
