@@ -29,7 +29,7 @@ SESSION_TOKEN = "X-Tidepool-Session-Token"
 
 @pytest.fixture(scope="module")
 def mock():
-    config = dataclasses.replace(MockConfig(), latency=Latency(5, 20), max_events=500)
+    config = dataclasses.replace(MockConfig(), latency=Latency(5, 20))
     with running_mock(config) as mock:
         yield mock
 
@@ -235,6 +235,32 @@ def test_a_journal_cleared_elsewhere_empties_the_page(page, mock, http):
     expect(rows(page)).to_have_count(1, timeout=LIVE_MS)
     http.delete(f"{mock.url}/__mock/events").raise_for_status()
     expect(rows(page)).to_have_count(0, timeout=4000)
+
+
+def test_counts_events_the_journal_dropped(browser):
+    """With --max-events 3 the journal keeps the newest three; the page shows the same."""
+    with running_mock(dataclasses.replace(MockConfig(), max_events=3)) as small:
+        with requests.Session() as http:
+            context = browser.new_context()
+            try:
+                page = context.new_page()
+                page.goto(f"{small.url}/__mock/")
+                for number in range(1, 6):
+                    send(http, small, f"/metrics/user/u1/event-{number}")
+                expect(page.locator("#count-dropped")).to_have_text("2", timeout=LIVE_MS)
+                expect(page.locator("#count-events")).to_have_text("3")
+                expect(rows(page).locator(".col-name")).to_have_text(
+                    ["event-5", "event-4", "event-3"]
+                )
+                # And keeps dropping as the journal does, while the page is open.
+                send(http, small, "/metrics/user/u1/event-6")
+                expect(page.locator("#count-dropped")).to_have_text("3", timeout=LIVE_MS)
+                expect(page.locator("#count-events")).to_have_text("3")
+                expect(rows(page).locator(".col-name")).to_have_text(
+                    ["event-6", "event-5", "event-4"]
+                )
+            finally:
+                context.close()
 
 
 def test_hostile_names_and_values_render_as_text(page, mock, http, problems):

@@ -9,7 +9,7 @@
   const EVENTS_URL = "/__mock/events";
   const STATUS_URL = "/__mock/status";
   const POLL_MS = 500;          // new events appear within a second
-  const STATUS_MS = 3000;       // the mock's settings change rarely
+  const STATUS_MS = 2000;       // settings change rarely; counts reveal a clear from elsewhere
   const MAX_RETRY_MS = 5000;
   const MAX_KEPT = 20000;       // events held in the page (the mock keeps 10,000 by default)
   const MAX_ROWS = 500;         // rows rendered at once; filters reach all kept events
@@ -34,6 +34,7 @@
     whos: new Set(),       // filter options already offered
     journalCount: null,    // from /__mock/status, to notice a journal cleared elsewhere
     failures: 0,
+    generation: 0,         // bumped by each resync; answers to older requests are ignored
   };
 
   // ---- small DOM helpers: the only way text reaches the page -------------------------
@@ -215,6 +216,19 @@
     renderCounts(null);
   }
 
+  // The journal dropped its oldest events: so does the table (ids grow with time).
+  function removeRowsOfDroppedEvents() {
+    if (!state.events.length) return renderAll();
+    const oldest = Number(state.events[0].id);
+    for (const row of $("event-rows").querySelectorAll("tr.event")) {
+      if (Number(row.dataset.id) >= oldest) continue;
+      const extra = row.nextElementSibling;
+      if (extra && extra.classList.contains("details")) extra.remove();
+      row.remove();
+    }
+    renderCounts(null);
+  }
+
   function renderCounts(matching) {
     const filter = currentFilter();
     if (matching === null) {
@@ -277,7 +291,9 @@
   }
 
   async function resync() {
+    const generation = ++state.generation;
     const body = await fetchJson(EVENTS_URL);
+    if (generation !== state.generation) return; // a newer resync won
     const events = Array.isArray(body.events) ? body.events : [];
     state.events = [];
     state.pending = [];
@@ -288,10 +304,12 @@
   }
 
   async function poll() {
+    const generation = state.generation;
     const url = state.lastId === null
       ? EVENTS_URL
       : `${EVENTS_URL}?since=${encodeURIComponent(state.lastId)}`;
     const body = await fetchJson(url);
+    if (generation !== state.generation) return; // the journal was reloaded meanwhile
     const events = Array.isArray(body.events) ? body.events : [];
     const dropped = Number(body.dropped || 0);
     if (dropped < state.dropped) {
@@ -306,11 +324,13 @@
       renderCounts(null);
       return;
     }
+    const droppedBefore = state.dropped;
     forgetDropped(dropped);
     accept(events);
     if (events.length > MAX_ROWS) renderAll();
     else if (events.length) renderNew(events);
     else renderCounts(null);
+    if (dropped > droppedBefore) removeRowsOfDroppedEvents();
   }
 
   async function pollLoop() {
