@@ -91,9 +91,7 @@ def run_app(browser, app_origin: str, mock_url: str) -> tuple[dict, list[str]]:
         page = context.new_page()
         console = []
         page.on("console", lambda message: message.type == "error" and console.append(message.text))
-        page.goto(
-            f"{app_origin}/?api={mock_url}&user={USERNAME}&event={EVENT.replace(' ', '%20')}"
-        )
+        page.goto(f"{app_origin}/?api={mock_url}&user={USERNAME}&event={EVENT.replace(' ', '%20')}")
         page.wait_for_function("window.appResult !== undefined", timeout=10_000)
         return page.evaluate("window.appResult"), console
     finally:
