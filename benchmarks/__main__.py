@@ -6,6 +6,7 @@ git ignores: figures worth keeping are copied by hand into benchmarks/README.md.
 """
 
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def main() -> None:
         parser.error(f"unknown targets {sorted(unknown)}; choose from {list(TARGETS)}")
     parts = args.only or PARTS
 
+    load_before = os.getloadavg()[0]
     sections = []
     with tempfile.TemporaryDirectory(prefix="tidepool-bench-") as workdir:
         workdir = Path(workdir)
@@ -52,7 +54,7 @@ def main() -> None:
             sections.append(report.soak_section(soak.measure(args.events, args.soak_limit, workdir)))
         if "suite" in parts:
             sections.append(report.suite_section(suite.measure(workdir)))
-    text = report.render(sections)
+    text = report.render(sections, load_before)
     print(text)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(text)

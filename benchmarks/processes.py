@@ -51,6 +51,20 @@ class Server:
                 found.append(int(entry.name))
         return found
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server's live processes have used so far.
+
+        Per request, this is the figure that other load on the machine disturbs least.
+        """
+        ticks = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # fields 14 and 15: utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def rss_bytes(self) -> int:
         """Resident memory of all the server's processes, added up (as `ps` shows it)."""
         total = 0

@@ -20,7 +20,7 @@ TARGET_CONNECTIONS = 16
 STARTUP_TARGET_S = 0.5
 
 
-def machine() -> str:
+def machine(load_before: float) -> str:
     cpuinfo = open("/proc/cpuinfo").read()
     model = next(
         (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
@@ -31,7 +31,9 @@ def machine() -> str:
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
     return (
         f"{os.cpu_count()} cores ({model}), {ram_gib:.0f} GiB RAM, Linux {platform.release()},"
-        f" Python {platform.python_version()}, wrk {wrk_version} on the same cores"
+        f" Python {platform.python_version()}, wrk {wrk_version} on the same cores;"
+        # Anything else running shares the two cores with the servers and wrk: say how much.
+        f" 1-minute load average {load_before:.2f} before the run"
     )
 
 
@@ -128,12 +130,12 @@ def suite_section(runs: list[SuiteRun]) -> list[str]:
     return lines
 
 
-def render(sections: list[list[str]]) -> str:
+def render(sections: list[list[str]], load_before: float) -> str:
     header = [
         "# Benchmark results",
         "",
         f"{datetime.date.today().isoformat()}, `{' '.join(['python -m benchmarks', *sys.argv[1:]])}`",
         "",
-        f"Machine: {machine()}.",
+        f"Machine: {machine(load_before)}.",
     ]
     return "\n".join(header + [line for section in sections for line in ["", *section]]) + "\n"

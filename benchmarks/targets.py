@@ -83,16 +83,8 @@ def start_prism(workdir: Path) -> contextlib.AbstractContextManager[Server]:
 
 
 def start_bare(workdir: Path) -> contextlib.AbstractContextManager[Server]:
-    """benchmarks.bare_app under gunicorn with the mock's worker class, workers and threads."""
-    from mockserver.config import MockConfig
-
-    config = MockConfig()
     port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "benchmarks.bare_app:app",
-        "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
-        "--workers", str(config.workers), "--threads", str(config.threads),
-    ]
+    command = [sys.executable, "-m", "benchmarks.bare_app", "--port", str(port)]
     return serve(command, f"http://127.0.0.1:{port}", PROBE_PATH, workdir / "bare.log", ROOT)
 
 
