@@ -22,7 +22,7 @@ MOCK_RULES = (
     Rule("/__mock/status", endpoint="status", methods=["GET"]),
     Rule("/__mock/events", endpoint="events", methods=["GET"]),
     Rule("/__mock/events", endpoint="clear_events", methods=["DELETE"]),
-    Rule("/__mock/", endpoint="inspector", methods=["GET"], strict_slashes=False),
+    Rule("/__mock", endpoint="inspector", methods=["GET"], strict_slashes=False),
     Rule("/__mock/static/<path:filename>", endpoint="static", methods=["GET"]),
 )
 
