@@ -1,0 +1,145 @@
+"""mockserver.journal: the SQLite event store."""
+
+import dataclasses
+import re
+import sqlite3
+import threading
+
+import pytest
+
+from mockserver.journal import Journal
+
+
+@pytest.fixture
+def journal(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3", max_events=100)
+    yield journal
+    journal.close()
+
+
+def record(journal, event_name="e", user_id="u", query=None, operation_id="Op"):
+    return journal.record(operation_id, user_id, None, event_name, query or {})
+
+
+def test_a_recorded_event_comes_back_whole(journal):
+    recorded = journal.record("Op", "0d4f6a93b2", None, "blip - x/y", {"a": ["1", "2"], "b": [""]})
+    (event,) = journal.events()
+    assert event == recorded
+    assert event.to_json() == {
+        "id": recorded.id,
+        "receivedAt": recorded.received_at,
+        "operationId": "Op",
+        "userId": "0d4f6a93b2",
+        "serverName": None,
+        "eventName": "blip - x/y",
+        "query": {"a": ["1", "2"], "b": [""]},
+    }
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", event.received_at)
+
+
+def test_events_are_immutable_values(journal):
+    event = record(journal, query={"a": ["1"]})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.event_name = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        event.query["a"] = ("2",)  # type: ignore[index]
+    assert event.query["a"] == ("1",)
+
+
+def test_query_order_and_text_survive_storage(journal):
+    query = {"z": ["1"], "a": ["é", "\x00", ""], "m": ["x"]}
+    record(journal, query=query)
+    (event,) = journal.events()
+    assert list(event.query) == ["z", "a", "m"] and event.query["a"] == ("é", "\x00", "")
+
+
+def test_filters_narrow_and_combine(journal):
+    first = record(journal, "a", "u1", operation_id="One")
+    record(journal, "b", "u1", operation_id="Two")
+    third = record(journal, "a", "u2", operation_id="Two")
+    assert [e.id for e in journal.events(eventName="a")] == [first.id, third.id]
+    assert [e.id for e in journal.events(userId="u1", operationId="Two")] == [third.id - 1]
+    assert [e.id for e in journal.events(since=first.id)] == [first.id + 1, third.id]
+    assert journal.events(eventName="a", userId="nobody") == []
+
+
+def test_oldest_events_are_dropped_and_counted(tmp_path):
+    journal = Journal(tmp_path / "small.sqlite3", max_events=3)
+    try:
+        ids = [record(journal, f"e{n}").id for n in range(5)]
+        assert [e.id for e in journal.events()] == ids[2:]
+        assert journal.counts() == (3, 2)
+    finally:
+        journal.close()
+
+
+def test_clear_empties_the_journal_and_the_dropped_count_but_ids_keep_rising(tmp_path):
+    journal = Journal(tmp_path / "small.sqlite3", max_events=1)
+    try:
+        record(journal)
+        last = record(journal)
+        journal.clear()
+        assert journal.counts() == (0, 0) and journal.events() == []
+        assert record(journal).id > last.id
+    finally:
+        journal.close()
+
+
+def test_a_journal_file_keeps_events_and_signing_key_across_reopening(tmp_path):
+    path = tmp_path / "kept.sqlite3"
+    first = Journal(path, max_events=10)
+    event = record(first)
+    key = first.signing_key
+    first.close()
+    second = Journal(path, max_events=10)
+    try:
+        assert second.events() == [event] and second.signing_key == key and len(key) == 32
+    finally:
+        second.close()
+
+
+def test_each_new_journal_has_its_own_signing_key(tmp_path):
+    one, two = Journal(tmp_path / "1.sqlite3", 1), Journal(tmp_path / "2.sqlite3", 1)
+    try:
+        assert one.signing_key != two.signing_key
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_temporary_journal_is_deleted_on_close():
+    journal = Journal(None, max_events=10)
+    record(journal)
+    assert journal.path.exists()
+    journal.close()
+    assert not journal.path.exists()
+    assert not journal.path.with_name(journal.path.name + "-wal").exists()
+
+
+def test_the_file_is_in_wal_mode(journal):
+    with sqlite3.connect(journal.path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    connection.close()
+
+
+def test_concurrent_writers_lose_and_duplicate_nothing(tmp_path):
+    journal = Journal(tmp_path / "busy.sqlite3", max_events=10_000)
+    try:
+
+        def write(thread: int) -> None:
+            for n in range(50):
+                record(journal, f"t{thread}-{n}", query={"n": [str(n)]})
+
+        threads = [threading.Thread(target=write, args=(t,)) for t in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        events = journal.events()
+        assert sorted(e.event_name for e in events) == sorted(
+            f"t{t}-{n}" for t in range(8) for n in range(50)
+        )
+        assert len({e.id for e in events}) == 400
+        assert all(e.query["n"] == (e.event_name.split("-")[1],) for e in events)
+    finally:
+        journal.close()
