@@ -76,6 +76,8 @@ class MockApp:
 
     def dispatch(self, request: Request) -> Response:
         raw_path, raw_query = raw_target(request.environ)
+        if not raw_path.startswith("/") or raw_path.startswith("//"):
+            raise NotFound()  # Werkzeug would match them as if they had one leading slash
         adapter = self.url_map.bind("mock")
         if request.method == "OPTIONS":
             methods = adapter.allowed_methods(raw_path)
