@@ -46,27 +46,39 @@ def http():
         yield session
 
 
-@pytest.fixture
-def problems():
-    """Dialogs, uncaught errors and console errors (CSP violations among them) of the page."""
-    return {"dialogs": [], "errors": []}
-
-
-@pytest.fixture
-def page(browser, mock, http, problems) -> Page:
-    http.delete(f"{mock.url}/__mock/events").raise_for_status()
+@pytest.fixture(scope="module")
+def browser_page(browser):
+    """One page for the module (a new browser context per test costs half a second)."""
     context = browser.new_context(viewport={"width": 1360, "height": 860})
     page = context.new_page()
+    problems = {"dialogs": [], "errors": []}
     page.on("dialog", lambda dialog: problems["dialogs"].append(dialog.message))
     page.on("pageerror", lambda error: problems["errors"].append(str(error)))
     page.on(
         "console",
         lambda message: message.type == "error" and problems["errors"].append(message.text),
     )
+    yield page, problems
+    context.close()
+
+
+@pytest.fixture
+def problems(browser_page):
+    """Dialogs, uncaught errors and console errors (CSP violations among them) of the page."""
+    _, problems = browser_page
+    for found in problems.values():
+        found.clear()
+    return problems
+
+
+@pytest.fixture
+def page(browser_page, problems, mock, http) -> Page:
+    """The inspector, freshly loaded on an empty journal."""
+    page, _ = browser_page
+    http.delete(f"{mock.url}/__mock/events").raise_for_status()
     page.goto(f"{mock.url}/__mock/")
     expect(page.locator("#connection")).to_have_attribute("data-state", "live")
-    yield page
-    context.close()
+    return page
 
 
 def send(http, mock, path: str, token: str | None = None) -> None:
@@ -198,9 +210,9 @@ def test_pause_holds_new_events_until_resumed(page, mock, http):
     page.click("#pause")
     expect(page.locator("#pause")).to_have_attribute("aria-pressed", "true")
     send(http, mock, "/metrics/user/u1/during")
+    # The poll that counts the new event as pending is the one that would have shown it.
     expect(page.locator("#pending")).to_have_text("1 new while paused", timeout=LIVE_MS)
-    page.wait_for_timeout(600)  # at least one more poll: the list must stay as it was
-    expect(rows(page).locator(".col-name")).to_have_text(["before"])
+    expect(rows(page).locator(".col-name")).to_have_text(["before"], timeout=0)
 
     page.click("#pause")
     expect(rows(page).locator(".col-name")).to_have_text(["during", "before"])
@@ -297,11 +309,11 @@ def test_screenshot_for_a_person_to_look_at(page, mock, http):
     send(http, mock, "/metrics/thisuser/Upload%20Finished?records=1440&duration=3.2s", token)
     expect(rows(page)).to_have_count(6, timeout=LIVE_MS)
     rows(page).nth(1).click()
-    page.wait_for_timeout(1600)  # let the highlight of fresh rows fade
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / "inspector.png"
     path.unlink(missing_ok=True)
-    page.screenshot(path=path, full_page=True)
+    # Animations end at once: the highlight of fresh rows gone, the "live" dot steady.
+    page.screenshot(path=path, full_page=True, animations="disabled")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.stat().st_size > 20_000, "a screenshot of a rendered table, not a blank page"
