@@ -21,6 +21,9 @@ class LoadRow:
     target: str
     connections: int
     result: wrk.WrkResult
+    # CPU time the server's processes spent per request: the cost of one answer, which
+    # other load on the machine blurs far less than requests/s.
+    server_cpu_us: float
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,11 @@ class LoadResults:
     ready_after_s: dict[str, float]
     failed: dict[str, str]
 
-    def get(self, target: str, connections: int) -> wrk.WrkResult | None:
-        for row in self.rows:
-            if row.target == target and row.connections == connections:
-                return row.result
-        return None
+    def get(self, target: str, connections: int) -> LoadRow | None:
+        return next(
+            (row for row in self.rows if (row.target, row.connections) == (target, connections)),
+            None,
+        )
 
 
 def measure(
@@ -52,9 +55,11 @@ def measure(
                 headers = target.headers(server)
                 for count in connections:
                     wrk.run(url, count, WARMUP_S, headers)
+                    cpu_before = server.cpu_seconds()
                     result = wrk.run(url, count, duration_s, headers)
-                    print(f"  {count:>3} connections: {result}", flush=True)
-                    results.rows.append(LoadRow(name, count, result))
+                    cpu_us = (server.cpu_seconds() - cpu_before) / result.requests * 1e6
+                    print(f"  {count:>3} connections: {result}, {cpu_us:.0f} us CPU", flush=True)
+                    results.rows.append(LoadRow(name, count, result, cpu_us))
         except (ServerError, subprocess.CalledProcessError) as error:
             # One target that cannot start (Prism not installable, say) must not cost the
             # figures of the others; the report says which and why.

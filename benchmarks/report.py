@@ -49,20 +49,23 @@ def load_section(load: LoadResults) -> list[str]:
     lines = [
         f"## Load: `GET /metrics/thisuser/...?a=1&b=2&c=3` with a token, {load.duration_s:.0f} s each",
         "",
-        "| connections | target | req/s | p50 ms | p99 ms | errors | req/s vs nginx | ready in s |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| connections | target | req/s | p50 ms | p99 ms | errors | req/s vs nginx"
+        " | server CPU us/req | ready in s |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for connections in sorted({row.connections for row in load.rows}):
         ceiling = load.get("nginx", connections)
         for name in TARGETS:
-            result = load.get(name, connections)
-            if result is None:
+            row = load.get(name, connections)
+            if row is None:
                 continue
-            share = f"{result.requests_per_s / ceiling.requests_per_s:.1%}" if ceiling else "-"
+            result = row.result
+            share = result.requests_per_s / ceiling.result.requests_per_s if ceiling else None
             lines.append(
                 f"| {connections} | {TARGETS[name].label} | {result.requests_per_s:,.0f}"
                 f" | {result.p50_ms:.2f} | {result.p99_ms:.2f} | {result.errors}"
-                f" | {share} | {load.ready_after_s[name]:.2f} |"
+                f" | {f'{share:.1%}' if share else '-'} | {row.server_cpu_us:,.0f}"
+                f" | {load.ready_after_s[name]:.2f} |"
             )
     for name, reason in load.failed.items():
         lines.append(f"\n{TARGETS[name].label} did not run: {reason}")
@@ -80,12 +83,12 @@ def _ratio_lines(load: LoadResults) -> list[str]:
         "|---|---:|---|",
     ]
     if prism:
-        throughput = mock.requests_per_s / prism.requests_per_s
-        tail = mock.p99_ms / prism.p99_ms
+        throughput = mock.result.requests_per_s / prism.result.requests_per_s
+        tail = mock.result.p99_ms / prism.result.p99_ms
         lines.append(f"| mock req/s >= 2x Prism | {throughput:.1f}x | {_verdict(throughput >= 2)} |")
         lines.append(f"| mock p99 <= 0.5x Prism | {tail:.2f}x | {_verdict(tail <= 0.5)} |")
     if bare:
-        share = mock.requests_per_s / bare.requests_per_s
+        share = mock.result.requests_per_s / bare.result.requests_per_s
         lines.append(f"| mock req/s >= 80% of bare app | {share:.0%} | {_verdict(share >= 0.8)} |")
     return lines
 
