@@ -135,7 +135,7 @@ def _summarise(summary: RunSummary, report: pytest.TestReport) -> None:
     if report.failed:
         summary.record_failure(report.nodeid, str(report.longrepr))
     elif report.skipped:
-        summary.skipped.append(f"{report.nodeid}: {report.longrepr[2]}")
+        summary.skipped[report.longrepr[2].removeprefix("Skipped: ")] += 1
     elif report.when == "call":
         summary.passed += 1
 

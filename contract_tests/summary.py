@@ -28,7 +28,8 @@ class RunSummary:
     base_url: str | None = None
     cases: Counter[str] = field(default_factory=Counter)
     failures: list[FailureNote] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    # Skip reason -> how many tests it skipped.
+    skipped: Counter[str] = field(default_factory=Counter)
     passed: int = 0
 
     def record_case(self, operation_id: str) -> None:
@@ -54,7 +55,7 @@ class RunSummary:
             ("Base URL", self.base_url or "not started"),
             ("Operations covered (requests sent)", covered),
             ("Cases generated", str(sum(self.cases.values()))),
-            ("Tests", f"{self.passed} passed, {len(self.failures)} failed, {len(self.skipped)} skipped"),
+            ("Tests", f"{self.passed} passed, {len(self.failures)} failed, {self.skipped.total()} skipped"),
             ("Verdict", self.verdict),
         ]
 
@@ -64,7 +65,7 @@ class RunSummary:
             lines.append(f"FAILED {failure.test} [{', '.join(failure.rules) or 'no rule named'}]")
             if failure.curl:
                 lines.append(f"    {failure.curl}")
-        lines += [f"SKIPPED {reason}" for reason in self.skipped]
+        lines += [f"SKIPPED ({count}) {reason}" for reason, count in self.skipped.items()]
         return lines
 
     def markdown(self) -> str:
@@ -78,5 +79,5 @@ class RunSummary:
                     lines += ["", "  ```sh", f"  {failure.curl}", "  ```"]
         if self.skipped:
             lines += ["", "## Skipped (not verified)", ""]
-            lines += [f"- {reason}" for reason in self.skipped]
+            lines += [f"- {count} test(s): {reason}" for reason, count in self.skipped.items()]
         return "\n".join(lines) + "\n"
