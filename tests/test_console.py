@@ -1,0 +1,64 @@
+"""mockserver.console: the banner and the event lines a developer reads."""
+
+import io
+from types import MappingProxyType
+
+from mockserver.auth import DEFAULT_SERVER_SECRET
+from mockserver.console import banner, event_line, print_event
+from mockserver.journal import Event
+
+
+def event(**changes):
+    fields = dict(
+        id=42,
+        received_at="2024-05-01T12:00:00.123Z",
+        operation_id="RecordMetricsEventForNamedUser",
+        user_id="0d4f6a93b2",
+        server_name=None,
+        event_name="blip - Viewed Care Team List",
+        query=MappingProxyType({"source": ("care-team",), "tag": ("a", "")}),
+    )
+    return Event(**{**fields, **changes})
+
+
+def test_an_event_line_says_when_what_who_and_query():
+    assert event_line(event()) == (
+        "12:00:00.123 #42 blip - Viewed Care Team List  user 0d4f6a93b2  source=care-team tag=a tag="
+    )
+
+
+def test_servers_and_anonymous_requests_are_named_as_such():
+    assert "  server clinic-worker" in event_line(event(user_id=None, server_name="clinic-worker"))
+    assert "  anonymous" in event_line(event(user_id=None))
+
+
+def test_control_characters_from_clients_are_escaped():
+    line = event_line(event(event_name="red\x1b[31m\nnext\x00", query=MappingProxyType({})))
+    assert "\x1b" not in line and "\n" not in line and "\x00" not in line
+    assert "red\\x1b[31m\\x0anext\\x00" in line
+
+
+def test_print_event_writes_one_line():
+    stream = io.StringIO()
+    print_event(event(), stream)
+    assert stream.getvalue().count("\n") == 1 and stream.getvalue().startswith("12:00:00.123 #42")
+
+
+def test_the_banner_shows_url_and_demo_credentials_only(app):
+    text = banner(app, "http://127.0.0.1:8009")
+    assert "http://127.0.0.1:8009" in text and "/__mock/events" in text
+    assert "any username and password" in text and DEFAULT_SERVER_SECRET in text
+    assert str(app.journal.path) in text
+
+
+def test_with_accounts_the_banner_names_accounts_without_secrets(make_app, tmp_path):
+    accounts = tmp_path / "accounts.yaml"
+    accounts.write_text(
+        "users: [{username: alice, password: pw-alice, token: tok-alice}]\n"
+        "servers: [{name: worker, secret: sec-worker, token: tok-worker}]\n",
+        encoding="utf-8",
+    )
+    text = banner(make_app(accounts_path=accounts), "http://127.0.0.1:8009")
+    assert "alice" in text and "worker" in text
+    for secret in ("pw-alice", "tok-alice", "sec-worker", "tok-worker", DEFAULT_SERVER_SECRET):
+        assert secret not in text
