@@ -23,18 +23,42 @@ def _numbers(text: str) -> list[int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--only", choices=PARTS, action="append",
-                        help="run only this part (repeatable); default: all of them")
-    parser.add_argument("--duration", type=float, default=10.0,
-                        help="seconds of load per target and connection count (default 10)")
-    parser.add_argument("--connections", type=_numbers, default=[1, 16, 64],
-                        help="comma-separated connection counts (default 1,16,64)")
-    parser.add_argument("--targets", type=lambda text: text.split(","), default=list(TARGETS),
-                        help=f"comma-separated load targets (default {','.join(TARGETS)})")
-    parser.add_argument("--events", type=_numbers, default=[10_000, 100_000, 1_000_000],
-                        help="soak checkpoints in events (default 10000,100000,1000000)")
-    parser.add_argument("--soak-limit", type=float, default=420.0,
-                        help="stop the soak after this many seconds (default 420)")
+    parser.add_argument(
+        "--only",
+        choices=PARTS,
+        action="append",
+        help="run only this part (repeatable); default: all of them",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help="seconds of load per target and connection count (default 10)",
+    )
+    parser.add_argument(
+        "--connections",
+        type=_numbers,
+        default=[1, 16, 64],
+        help="comma-separated connection counts (default 1,16,64)",
+    )
+    parser.add_argument(
+        "--targets",
+        type=lambda text: text.split(","),
+        default=list(TARGETS),
+        help=f"comma-separated load targets (default {','.join(TARGETS)})",
+    )
+    parser.add_argument(
+        "--events",
+        type=_numbers,
+        default=[10_000, 100_000, 1_000_000],
+        help="soak checkpoints in events (default 10000,100000,1000000)",
+    )
+    parser.add_argument(
+        "--soak-limit",
+        type=float,
+        default=420.0,
+        help="stop the soak after this many seconds (default 420)",
+    )
     args = parser.parse_args()
     unknown = set(args.targets) - set(TARGETS)
     if unknown:
@@ -51,7 +75,9 @@ def main() -> None:
         if "startup" in parts:
             sections.append(report.startup_section(startup.measure(5, workdir)))
         if "soak" in parts:
-            sections.append(report.soak_section(soak.measure(args.events, args.soak_limit, workdir)))
+            sections.append(
+                report.soak_section(soak.measure(args.events, args.soak_limit, workdir))
+            )
         if "suite" in parts:
             sections.append(report.suite_section(suite.measure(workdir)))
     text = report.render(sections, load_before)

@@ -7,12 +7,12 @@ because that is when a developer running `make mock` can use it.
 """
 
 import contextlib
+import http.client
 import os
 import signal
 import socket
 import subprocess
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -90,7 +90,7 @@ def _answers_200(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=1) as response:
             return response.status == 200
-    except (OSError, urllib.error.HTTPError):
+    except (OSError, http.client.HTTPException):  # refused, reset, 4xx/5xx (URLError, HTTPError)
         return False
 
 

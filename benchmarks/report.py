@@ -9,6 +9,7 @@ import os
 import platform
 import subprocess
 import sys
+from pathlib import Path
 from statistics import median
 
 from benchmarks.load import LoadResults
@@ -21,14 +22,14 @@ STARTUP_TARGET_S = 0.5
 
 
 def machine(load_before: float) -> str:
-    cpuinfo = open("/proc/cpuinfo").read()
-    model = next(
-        (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
-        platform.processor(),
-    )
-    meminfo = open("/proc/meminfo").read().split()
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    models = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
+    model = models[0] if models else platform.processor()
+    meminfo = Path("/proc/meminfo").read_text().split()
     ram_gib = int(meminfo[meminfo.index("MemTotal:") + 1]) / 2**20
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
+    wrk_version = subprocess.run(
+        ["wrk", "-v"], capture_output=True, text=True, check=False
+    ).stdout.split()[1]
     return (
         f"{os.cpu_count()} cores ({model}), {ram_gib:.0f} GiB RAM, Linux {platform.release()},"
         f" Python {platform.python_version()}, wrk {wrk_version} on the same cores;"
@@ -49,8 +50,10 @@ def load_section(load: LoadResults) -> list[str]:
     lines = [
         f"## Load: `GET /metrics/thisuser/...?a=1&b=2&c=3` with a token, {load.duration_s:.0f} s each",
         "",
-        "| connections | target | req/s | p50 ms | p99 ms | errors | req/s vs nginx"
-        " | server CPU us/req | ready in s |",
+        (
+            "| connections | target | req/s | p50 ms | p99 ms | errors | req/s vs nginx"
+            " | server CPU us/req | ready in s |"
+        ),
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for connections in sorted({row.connections for row in load.rows}):
@@ -85,7 +88,9 @@ def _ratio_lines(load: LoadResults) -> list[str]:
     if prism:
         throughput = mock.result.requests_per_s / prism.result.requests_per_s
         tail = mock.result.p99_ms / prism.result.p99_ms
-        lines.append(f"| mock req/s >= 2x Prism | {throughput:.1f}x | {_verdict(throughput >= 2)} |")
+        lines.append(
+            f"| mock req/s >= 2x Prism | {throughput:.1f}x | {_verdict(throughput >= 2)} |"
+        )
         lines.append(f"| mock p99 <= 0.5x Prism | {tail:.2f}x | {_verdict(tail <= 0.5)} |")
     if bare:
         share = mock.result.requests_per_s / bare.result.requests_per_s
@@ -98,8 +103,10 @@ def startup_section(times: list[float]) -> list[str]:
     return [
         "## Start-up of the mock: process start to first 200",
         "",
-        f"{len(times)} starts: median {typical:.3f} s, slowest {max(times):.3f} s"
-        f" (target < {STARTUP_TARGET_S} s: {_verdict(typical < STARTUP_TARGET_S)}).",
+        (
+            f"{len(times)} starts: median {typical:.3f} s, slowest {max(times):.3f} s"
+            f" (target < {STARTUP_TARGET_S} s: {_verdict(typical < STARTUP_TARGET_S)})."
+        ),
     ]
 
 

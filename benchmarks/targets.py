@@ -64,8 +64,16 @@ def _prism_binary() -> Path:
     if not binary.exists():
         PRISM_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            ["npm", "install", "--prefix", str(PRISM_DIR), "--no-audit", "--no-fund",
-             "--loglevel=error", f"@stoplight/prism-cli@{PRISM_VERSION}"],
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(PRISM_DIR),
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                f"@stoplight/prism-cli@{PRISM_VERSION}",
+            ],
             check=True,
         )
     return binary
@@ -76,8 +84,15 @@ def start_prism(workdir: Path) -> contextlib.AbstractContextManager[Server]:
     per request and serves about half as many, so this is the harder bar for the mock."""
     port = free_port()
     command = [
-        str(_prism_binary()), "mock", str(SPEC), "-p", str(port), "-h", "127.0.0.1",
-        "--verboseLevel", "warn",
+        str(_prism_binary()),
+        "mock",
+        str(SPEC),
+        "-p",
+        str(port),
+        "-h",
+        "127.0.0.1",
+        "--verboseLevel",
+        "warn",
     ]
     return serve(command, f"http://127.0.0.1:{port}", PROBE_PATH, workdir / "prism.log")
 

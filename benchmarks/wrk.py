@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 _UNITS_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
-_PERCENTILE = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m)\s*$", re.M)
-_REQUESTS = re.compile(r"^\s+(\d+) requests in ", re.M)
-_RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.M)
-_NON_2XX = re.compile(r"^\s+Non-2xx or 3xx responses: (\d+)", re.M)
-_SOCKET_ERRORS = re.compile(r"^\s+Socket errors: (.*)$", re.M)
+_PERCENTILE = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
+_REQUESTS = re.compile(r"^\s+(\d+) requests in ", re.MULTILINE)
+_RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+_NON_2XX = re.compile(r"^\s+Non-2xx or 3xx responses: (\d+)", re.MULTILINE)
+_SOCKET_ERRORS = re.compile(r"^\s+Socket errors: (.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,9 @@ class WrkResult:
 
 def parse(output: str) -> WrkResult:
     """Read wrk's `--latency` report; a missing figure raises, rather than reading as 0."""
-    percentiles = {p: float(value) * _UNITS_MS[unit] for p, value, unit in _PERCENTILE.findall(output)}
+    percentiles = {
+        p: float(value) * _UNITS_MS[unit] for p, value, unit in _PERCENTILE.findall(output)
+    }
     non_2xx = _NON_2XX.search(output)
     socket_errors = _SOCKET_ERRORS.search(output)
     errors = int(non_2xx.group(1)) if non_2xx else 0
@@ -49,9 +51,7 @@ def parse(output: str) -> WrkResult:
         raise ValueError(f"unexpected wrk output ({missing!r}):\n{output}") from None
 
 
-def run(
-    url: str, connections: int, duration_s: float, headers: Mapping[str, str] = {}
-) -> WrkResult:
+def run(url: str, connections: int, duration_s: float, headers: Mapping[str, str]) -> WrkResult:
     """Load `url` with `connections` open connections for `duration_s` seconds."""
     command = [
         "wrk",
