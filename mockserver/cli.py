@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+import yaml
+
+from .auth import AccountsError
 from .config import DEFAULT_SPEC_PATH, Latency, MockConfig, default_workers
 from .serve import serve, serve_with_reloader
+from .spec import SpecError
 
 
 def _latency(text: str) -> Latency:
@@ -85,4 +90,7 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
 
 def main(argv: list[str] | None = None) -> None:
     config, reload = config_from_args(argv)
-    (serve_with_reloader if reload else serve)(config)
+    try:
+        (serve_with_reloader if reload else serve)(config)
+    except (SpecError, AccountsError, yaml.YAMLError, OSError) as error:
+        sys.exit(f"mockserver: {error}")  # a file the user named is wrong: say so, no traceback
