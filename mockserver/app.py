@@ -19,7 +19,7 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from . import errors
-from .auth import USER, Accounts, Authority, Principal, Unauthorized
+from .auth import USER, Accounts, Authority, Principal, Unauthorized, basic_credentials
 from .config import MockConfig
 from .cors import CorsPolicy
 from .errors import PlainError
@@ -137,12 +137,8 @@ class MockApp:
     # Login ------------------------------------------------------------------------
 
     def on_user_login(self, request: Request, query: dict) -> Response:
-        credentials = request.authorization
-        principal = None
-        if credentials is not None and credentials.type == "basic":
-            principal = self.authority.accounts.user_login(
-                credentials.username or "", credentials.password or ""
-            )
+        credentials = basic_credentials(request.headers.get("Authorization"))
+        principal = self.authority.accounts.user_login(*credentials) if credentials else None
         if principal is None:
             raise PlainError(401, errors.LOGIN_FAILED)
         return self._session(principal)

@@ -67,6 +67,22 @@ class Principal:
         return {"userid": self.id, "username": self.username, "emails": list(self.emails)}
 
 
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """(username, password) from an `Authorization: Basic ...` header, None if unusable.
+
+    Written here because Werkzeug's parser raises on non-ASCII input instead of refusing it.
+    """
+    scheme, _, encoded = (header or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip().encode("ascii"), validate=True).decode("utf-8")
+    except (UnicodeError, binascii.Error):
+        return None
+    username, colon, password = decoded.partition(":")
+    return (username, password) if colon else None
+
+
 def derive_userid(username: str) -> str:
     """10 hex digits, the same for the same username on every run and machine."""
     return hashlib.sha256(username.encode("utf-8")).hexdigest()[:10]

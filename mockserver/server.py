@@ -51,6 +51,16 @@ class LimitedRequestHandler(WSGIRequestHandler):
             return False
         return True
 
+    def make_environ(self) -> dict:
+        """Give the app the request target exactly as sent, as gunicorn's RAW_URI does.
+
+        Werkzeug re-encodes the target as if it were text (raw bytes \\xff become UTF-8),
+        and http.server collapses a leading `//`; the mock must see neither change.
+        """
+        environ = super().make_environ()
+        environ["RAW_URI"] = environ["REQUEST_URI"] = self.requestline.split()[1]
+        return environ
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Quiet: the journal is the mock's record of requests."""
 

@@ -12,6 +12,8 @@ import re
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Control characters are never valid unencoded in a request target (RFC 3986).
+_RAW_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class MalformedTarget(ValueError):
@@ -35,6 +37,8 @@ def decode_component(raw: str) -> str:
     """Percent-decode one path segment or query item into text; `+` stays a plus."""
     if _BAD_PERCENT.search(raw):
         raise MalformedTarget("malformed percent-encoding")
+    if _RAW_CONTROL.search(raw):
+        raise MalformedTarget("a control character that is not percent-encoded")
     try:
         return unquote_to_bytes(raw.encode("latin-1")).decode("utf-8")
     except UnicodeError:

@@ -173,3 +173,22 @@ def test_authorize_applies_rules_r1_to_r3_from_the_spec(operations, operation_id
     else:
         with pytest.raises(Unauthorized):
             authority.authorize(operations[operation_id], headers)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Basic YWxpY2U6cHc6d2l0aDpjb2xvbnM=", ("alice", "pw:with:colons")),
+        ("basic w6l0w6k6cMOpc3M=", ("été", "pésss")),
+        ("Basic OnB3", ("", "pw")),
+        (None, None),
+        ("Bearer YWxpY2U6cHc=", None),
+        ("Basic YWxpY2U=", None),  # no colon
+        ("Basic %%%\xff", None),  # not base64, not even ASCII: Werkzeug's parser raises here
+        ("Basic /w==", None),  # base64 of a byte that is not UTF-8
+    ],
+)
+def test_basic_credentials_are_parsed_strictly(header, expected):
+    from mockserver.auth import basic_credentials
+
+    assert basic_credentials(header) == expected

@@ -39,7 +39,15 @@ def test_a_component_is_percent_decoded_as_utf8(raw, text):
 
 @pytest.mark.parametrize(
     ("raw", "reason"),
-    [("%zz", "percent"), ("%4", "percent"), ("end%", "percent"), ("%C3", "UTF-8"), ("%FF%FE", "UTF-8")],
+    [
+        ("%zz", "percent"),
+        ("%4", "percent"),
+        ("end%", "percent"),
+        ("%C3", "UTF-8"),
+        ("%FF%FE", "UTF-8"),
+        ("a\x00b", "control character"),
+        ("tab\there", "control character"),
+    ],
 )
 def test_a_malformed_component_is_refused(raw, reason):
     with pytest.raises(MalformedTarget, match=reason):
