@@ -21,7 +21,6 @@ class PacedSession(requests.Session):
         self._timeout_s = timeout_s
         self._lock = threading.Lock()
         self._next_at = 0.0
-        self.requests_sent = 0
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs["timeout"] = self._timeout_s  # also over the default schemathesis passes
@@ -29,7 +28,6 @@ class PacedSession(requests.Session):
             now = time.monotonic()
             wait = self._next_at - now
             self._next_at = max(now, self._next_at) + self._interval
-            self.requests_sent += 1
         if wait > 0:
             time.sleep(wait)
         return super().request(method, url, *args, **kwargs)
