@@ -84,6 +84,7 @@ def validate(
     case: Case, response: Response, *, operation: Operation, credential: Credential, budget_s: float, curl: str
 ) -> None:
     """Run the chosen checks; raise ContractBroken naming every rule broken, with a curl."""
+    __tracebackhide__ = True  # the message says it all; the test's line is the useful frame
     checks = [
         *BUILT_IN_CHECKS,
         the_right_token_is_accepted(operation, credential),

@@ -37,7 +37,9 @@ class RunSummary:
 
     def record_failure(self, test: str, report_text: str) -> None:
         rules = tuple(dict.fromkeys(_RULE.findall(report_text)))
-        curl = next((line.strip() for line in report_text.splitlines() if line.strip().startswith("curl ")), None)
+        # In pytest's report an assertion's lines start with its "E" marker.
+        lines = (line.strip().removeprefix("E").strip() for line in report_text.splitlines())
+        curl = next((line for line in lines if line.startswith("curl -X ")), None)
         self.failures.append(FailureNote(test, rules, curl))
 
     @property
