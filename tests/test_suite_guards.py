@@ -24,6 +24,8 @@ def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.delenv(name, raising=False)
     for name in ("TIDEPOOL_SERVER_NAME", "TIDEPOOL_SERVER_SECRET", "PYTEST_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
+    # Let pytest cache its assertion-rewritten modules (seconds per run otherwise).
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
     return lambda *args: pytester.runpytest_subprocess(SUITE_DIR, "-p", "no:cacheprovider", *args, timeout=300)
 
 
