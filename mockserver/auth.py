@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -39,6 +40,9 @@ import yaml
 
 from .spec import Operation
 
+# Tokens whose verdict is remembered per process (valid or not), bounding memory
+# however many distinct tokens clients send.
+IDENTIFY_CACHE_SIZE = 1024
 USER = "user"
 SERVER = "server"
 DEFAULT_SERVER_SECRET = "mock-server-secret"
@@ -162,6 +166,9 @@ class Authority:
     def __init__(self, accounts: Accounts, signing_key: bytes) -> None:
         self.accounts = accounts
         self._key = signing_key
+        # A token's meaning never changes, and apps send the same one on every request:
+        # remember the last few verdicts instead of decoding and verifying each time.
+        self.identify = functools.lru_cache(maxsize=IDENTIFY_CACHE_SIZE)(self._identify)
 
     def issue(self, principal: Principal) -> str:
         payload = json.dumps(
@@ -170,7 +177,7 @@ class Authority:
         ).encode("utf-8")
         return f"{_b64(payload)}.{_b64(self._sign(payload))}"
 
-    def identify(self, token: str) -> Principal | None:
+    def _identify(self, token: str) -> Principal | None:
         """The principal a token speaks for, or None if it is not a valid token."""
         fixed = (self.accounts.fixed_tokens or {}).get(token)
         if fixed is not None:

@@ -12,11 +12,13 @@ sharing a journal accepts the tokens any of them issued.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import queue
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -79,6 +81,41 @@ def _event_from_row(row: tuple) -> Event:
     return Event(*row[:6], query=MappingProxyType(query))
 
 
+class _WriteLock:
+    """Lets one writer at a time at the journal: threads of a process by a mutex, processes
+    by `flock` on a file beside it.
+
+    Without it SQLite's busy handler settles collisions by sleeping in steps of
+    milliseconds, which multiplies tail latency under load and keeps the WAL from ever
+    being checkpointed, so it grows without bound. The lock file is opened per process:
+    a descriptor inherited across gunicorn's fork would share one lock between workers.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._mutex = threading.Lock()
+        self._fd: int | None = None
+        self._pid: int | None = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._mutex:
+            if self._pid != os.getpid():
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._fd is not None and self._pid == os.getpid():
+                os.close(self._fd)
+            self._fd = self._pid = None
+
+
 class Journal:
     """A bounded, process-safe event store. Connections are pooled per process and
     opened on first use, so an instance created before gunicorn forks is safe to inherit."""
@@ -90,6 +127,7 @@ class Journal:
         self.path = new_temporary_path() if path is None else Path(path)
         self.max_events = max_events
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._write_lock = _WriteLock(Path(f"{self.path}.lock"))
         with closing(self._open()) as connection:
             connection.executescript(_SCHEMA)
             (self.signing_key,) = connection.execute(
@@ -135,7 +173,7 @@ class Journal:
         received_at = received_at.replace("+00:00", "Z")
         query_json = json.dumps(query, ensure_ascii=False)
         row = (received_at, operation_id, user_id, server_name, event_name, query_json)
-        with self._transaction() as connection:
+        with self._write_lock.held(), self._transaction() as connection:
             event_id = connection.execute(
                 f"INSERT INTO events ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", row
             ).lastrowid
@@ -168,7 +206,7 @@ class Journal:
         return kept, dropped
 
     def clear(self) -> None:
-        with self._transaction() as connection:
+        with self._write_lock.held(), self._transaction() as connection:
             connection.execute("DELETE FROM events")
             connection.execute("UPDATE meta SET value = 0 WHERE name = 'dropped'")
 
@@ -176,6 +214,7 @@ class Journal:
         """Close this process's connections; a temporary journal is deleted with its WAL."""
         while not self._idle.empty():
             self._idle.get_nowait().close()
+        self._write_lock.close()
         if self._temporary:
             delete_journal_files(self.path)
 
@@ -187,6 +226,6 @@ def new_temporary_path() -> Path:
 
 
 def delete_journal_files(path: Path) -> None:
-    """The database and the WAL files SQLite keeps beside it."""
-    for suffix in ("", "-wal", "-shm"):
+    """The database, the WAL files SQLite keeps beside it, and the writers' lock file."""
+    for suffix in ("", "-wal", "-shm", ".lock"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
