@@ -4,20 +4,33 @@ The contract suite is only worth running if it fails a server that breaks a rule
 module holds one small, correct reference app (written from rules R1-R6, not from the
 mock's code) and a table of breaks: each break changes one decision of that app, so a
 broken server differs from the correct one in exactly the rule the break names.
+
+The journal checks (contract_tests/test_journal.py) run only against a mock, which the
+reference app is not, so their breaks wrap the real mock instead: each journal break lets
+the mock answer as it does and corrupts one thing about its journal.
+
 `tests/test_suite_power.py` runs the suite against each of them over a real socket.
 """
 
 from __future__ import annotations
 
+import glob
+import json
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
-from urllib.parse import unquote
+from typing import Any
+from urllib.parse import quote, unquote
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from mockserver.app import MockApp
+from mockserver.app import create_app as create_mock_app
+from mockserver.auth import SERVER, USER, Principal
+from mockserver.config import MockConfig
 
 # Tokens the reference server knows; the suite receives them through the environment.
 USER_TOKEN = "reference-user-token-7f3a"
@@ -134,6 +147,125 @@ def create_app(brk: Break | None = None) -> Callable:
         return Response(answer.body, status=answer.status, content_type=None)
 
     return app
+
+
+# Journal breaks ------------------------------------------------------------------------
+
+# Given the mock, one request and the mock's answer to it: the answer the client gets.
+JournalChange = Callable[[MockApp, Request, Response], Response]
+THISUSER_OPERATION = "RecordMetricsEventForLoggedInUser"  # /metrics/thisuser: the token names the user
+
+
+def _record_rejected(mock: MockApp, request: Request, answer: Response) -> Response:
+    """A rejected metrics request is recorded all the same: replayed with a valid token."""
+    if answer.status_code == 401 and request.path.startswith("/metrics/"):
+        for kind in (USER, SERVER):
+            token = mock.authority.issue(Principal(kind, f"journal-break-{kind}"))
+            environ = {**request.environ, f"HTTP_{TOKEN_HEADER.upper().replace('-', '_')}": token}
+            if Response.from_app(mock, environ, buffered=True).status_code != 401:
+                break
+    return answer
+
+
+def _shown(change: Callable[[dict[str, Any]], dict[str, Any]]) -> JournalChange:
+    """A journal that records correctly but shows each event changed by `change`."""
+
+    def show(mock: MockApp, request: Request, answer: Response) -> Response:
+        if request.path == "/__mock/events" and answer.status_code == 200:
+            body = answer.get_json()
+            body["events"] = [change(event) for event in body["events"]]
+            answer.set_data(json.dumps(body, ensure_ascii=False))
+        return answer
+
+    return show
+
+
+def _last_value_only(event: dict[str, Any]) -> dict[str, Any]:
+    return {**event, "query": {name: values[-1:] for name, values in event["query"].items()}}
+
+
+def _name_still_encoded(event: dict[str, Any]) -> dict[str, Any]:
+    return {**event, "eventName": quote(event["eventName"], safe="")}
+
+
+def _no_token_user(event: dict[str, Any]) -> dict[str, Any]:
+    return {**event, "userId": None} if event["operationId"] == THISUSER_OPERATION else event
+
+
+@dataclass(frozen=True)
+class JournalBreak:
+    """One deliberate deviation of the mock's journal, and the rule the suite must name."""
+
+    name: str
+    rule: str
+    change: JournalChange
+    # Options the suite needs to see this break (only the journal checks run: mock_target).
+    suite_options: tuple[str, ...] = ()
+
+
+JOURNAL_BREAKS = {
+    brk.name: brk
+    for brk in (
+        # The first rejected request the suite checks is /metrics/user with an invalid token.
+        JournalBreak("journal_records_rejected", "R1", _record_rejected),
+        JournalBreak("journal_keeps_last_query_value", "R4", _shown(_last_value_only)),
+        JournalBreak("journal_name_still_encoded", "R5", _shown(_name_still_encoded)),
+        JournalBreak("journal_loses_token_user", "R2", _shown(_no_token_user)),
+    )
+}
+
+
+@contextmanager
+def journal_mock(brk: JournalBreak | None = None) -> Iterator[Callable]:
+    """The real mock (temporary journal, deleted on exit); with a break, wrapped by it.
+
+    On exit, like mockserver.server.running_mock, it raises the errors the mock answered 500.
+    """
+    mock = create_mock_app(MockConfig())
+
+    @Request.application
+    def app(request: Request) -> Response:
+        answer = Response.from_app(mock, request.environ, buffered=True)
+        return answer if brk is None else brk.change(mock, request, answer)
+
+    try:
+        yield app
+    finally:
+        mock.close()
+    left = glob.glob(glob.escape(str(mock.journal.path)) + "*")
+    assert not left, f"the mock left files of its temporary journal behind: {left}"
+    if mock.errors:  # bugs the mock answered 500: raised here, not hidden in a failed run
+        raise ExceptionGroup("the mock failed on some requests", list(mock.errors))
+
+
+# Targets -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A server to run the suite against, and how to run the suite against it."""
+
+    serve: Callable[[], AbstractContextManager[str]]  # yields the server's base URL
+    # The suite's tokens (environment variables); without them it logs in to the mock.
+    tokens: Mapping[str, str]
+    suite_paths: tuple[str, ...]  # relative to the repository root
+
+
+def reference_target(brk: Break | None = None) -> Target:
+    """The reference app (with a break), and the whole suite with the tokens it knows."""
+    tokens = {"TIDEPOOL_SESSION_TOKEN": USER_TOKEN, "TIDEPOOL_SERVER_TOKEN": SERVER_TOKEN}
+    return Target(lambda: serving(create_app(brk)), tokens, ("contract_tests",))
+
+
+def mock_target(brk: JournalBreak | None = None) -> Target:
+    """The real mock (with a journal break), and only the journal checks."""
+
+    @contextmanager
+    def serve() -> Iterator[str]:
+        with journal_mock(brk) as app, serving(app) as base_url:
+            yield base_url
+
+    return Target(serve, {}, ("contract_tests/test_journal.py",))
 
 
 @contextmanager

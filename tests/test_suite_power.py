@@ -3,8 +3,10 @@
 Each server runs on 127.0.0.1 over a real socket; the suite runs against it in a pytest
 subprocess, exactly as a user would run it:
 `python -m pytest contract_tests --base-url http://127.0.0.1:PORT` with the tokens the
-server knows in the environment. A suite that cannot fail is worth nothing, so this is
-where its power is proven, one break per rule.
+server knows in the environment. Against the mock with a broken journal, only
+contract_tests/test_journal.py runs, and the suite logs in to the mock as it always does.
+A suite that cannot fail is worth nothing, so this is where its power is proven, one
+break per rule.
 
 Starting the suite costs seconds of imports, so the runs go in parallel, one per core,
 and each test below asserts on its own run's result (pytester's RunResult).
@@ -21,18 +23,38 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from broken_servers import BREAKS, SERVER_TOKEN, USER_TOKEN, Break, create_app, serving
+from broken_servers import (
+    BREAKS,
+    JOURNAL_BREAKS,
+    SERVER_TOKEN,
+    USER_TOKEN,
+    Break,
+    JournalBreak,
+    Target,
+    mock_target,
+    reference_target,
+)
 
 from contract_tests.contract import operations
-from contract_tests.rules import Credential
+from contract_tests.rules import Credential, accepts
 
-SUITE_DIR = Path(__file__).resolve().parent.parent / "contract_tests"
+ROOT = Path(__file__).resolve().parent.parent
 CORRECT = "keeps_the_contract"
+CORRECT_MOCK = "keeps_the_journal"
+ALL_BREAKS: dict[str, Break | JournalBreak] = {**BREAKS, **JOURNAL_BREAKS}
+# The short journal runs last, so that both cores stay busy until the end.
+TARGETS = {
+    **{name: reference_target(brk) for name, brk in BREAKS.items()},
+    CORRECT: reference_target(),
+    **{name: mock_target(brk) for name, brk in JOURNAL_BREAKS.items()},
+    CORRECT_MOCK: mock_target(),
+}
 
 
-def run_suite(base_url: str, workdir: Path, *options: str) -> pytest.RunResult:
+def run_suite(base_url: str, workdir: Path, target: Target, *options: str) -> pytest.RunResult:
     """`python -m pytest contract_tests --base-url URL` in a subprocess, in its own directory."""
-    environ = {**os.environ, "TIDEPOOL_SESSION_TOKEN": USER_TOKEN, "TIDEPOOL_SERVER_TOKEN": SERVER_TOKEN}
+    environ = {name: value for name, value in os.environ.items() if not name.startswith("TIDEPOOL_")}
+    environ.update(target.tokens)
     # Let pytest cache its assertion-rewritten modules: without the cache each run spends
     # seconds rewriting schemathesis and hypothesis again.
     environ.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -40,7 +62,7 @@ def run_suite(base_url: str, workdir: Path, *options: str) -> pytest.RunResult:
         sys.executable,
         "-m",
         "pytest",
-        str(SUITE_DIR),
+        *(str(ROOT / path) for path in target.suite_paths),
         f"--base-url={base_url}",
         "--hypothesis-profile=quick",
         "-p",
@@ -57,23 +79,22 @@ def run_suite(base_url: str, workdir: Path, *options: str) -> pytest.RunResult:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[pytest.RunResult, Path, str]]:
     """Each server's run: (result, its directory, the server's base URL)."""
-    servers: dict[str, Break | None] = {**BREAKS, CORRECT: None}
     with ExitStack() as stack, ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         futures = {}
-        for name, brk in servers.items():
-            base_url = stack.enter_context(serving(create_app(brk)))
+        for name, target in TARGETS.items():
+            base_url = stack.enter_context(target.serve())
             workdir = tmp_path_factory.mktemp(name)
             # A broken server: -x, the first failure is proof enough (and the slow one fails fast).
-            if brk is None:
+            if name not in ALL_BREAKS:
                 options = [f"--summary-file={workdir / 'summary.md'}"]
             else:
-                options = ["-x", f"--junitxml={workdir / 'junit.xml'}", *brk.suite_options]
-            futures[name] = (pool.submit(run_suite, base_url, workdir, *options), workdir, base_url)
+                options = ["-x", f"--junitxml={workdir / 'junit.xml'}", *ALL_BREAKS[name].suite_options]
+            futures[name] = (pool.submit(run_suite, base_url, workdir, target, *options), workdir, base_url)
         return {name: (future.result(), workdir, base_url) for name, (future, workdir, base_url) in futures.items()}
 
 
-@pytest.mark.parametrize("brk", BREAKS.values(), ids=BREAKS)
-def test_the_suite_fails_a_broken_server_naming_the_rule(runs, brk: Break) -> None:
+@pytest.mark.parametrize("brk", ALL_BREAKS.values(), ids=ALL_BREAKS)
+def test_the_suite_fails_a_broken_server_naming_the_rule(runs, brk: Break | JournalBreak) -> None:
     result, workdir, _ = runs[brk.name]
     output = "\n".join(result.outlines + result.errlines)
 
@@ -100,3 +121,12 @@ def test_the_suite_passes_a_server_that_keeps_the_contract(runs) -> None:
     assert f"| Base URL | {base_url} |" in summary
     assert all(operation.operation_id in summary for operation in operations())
     assert "the contract holds" in summary
+
+
+def test_the_journal_checks_pass_the_real_mock_served_like_the_broken_ones(runs) -> None:
+    result, _, _ = runs[CORRECT_MOCK]
+
+    assert result.ret == pytest.ExitCode.OK, "\n".join(result.outlines)
+    outcomes = result.parseoutcomes()
+    rejected = sum(not accepts(operation, credential) for operation in operations() for credential in Credential)
+    assert outcomes == {"passed": 1 + rejected}, outcomes
