@@ -25,13 +25,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The browser tests drive Debian's Chromium; browsers cannot be downloaded here.
-/usr/bin/chromium:
-	@if [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+# Debian packages: Chromium for the browser tests (browsers cannot be downloaded here),
+# wrk and nginx for the benchmarks. Installed with apt-get when run as root.
+apt_install = if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	else \
-		echo "Chromium is missing: run 'sudo apt-get install chromium' once." >&2; exit 1; \
+		echo "$(1) is missing: run 'sudo apt-get install $(1)' once." >&2; exit 1; \
 	fi
+
+/usr/bin/chromium:
+	@$(call apt_install,chromium)
+
+/usr/bin/wrk:
+	@$(call apt_install,wrk)
+
+/usr/sbin/nginx:
+	@$(call apt_install,nginx-light)
 
 install: $(VENV)/.installed node_modules/.installed ## Create .venv and node_modules from the pinned lists
 
@@ -53,7 +62,7 @@ gate: $(VENV)/.installed ## Run the deploy gate: make gate ENV=qa2 (or BASE_URL=
 	$(PYTEST) contract_tests $(CONTRACT_TARGET) --strict-auth --hypothesis-profile=ci \
 		--junitxml=reports/contract-junit.xml --summary-file=reports/contract-summary.md $(ARGS)
 
-bench: install ## Measure the mock against Prism, a bare app and nginx (see benchmarks/README.md)
+bench: install /usr/bin/wrk /usr/sbin/nginx ## Measure the mock against Prism, a bare app and nginx (see benchmarks/README.md)
 	$(PY) -m benchmarks $(ARGS)
 
 constraints: ## Re-pin every transitive dependency after changing requirements.txt
