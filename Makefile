@@ -47,9 +47,11 @@ install: $(VENV)/.installed node_modules/.installed ## Create .venv and node_mod
 mock: $(VENV)/.installed ## Run the mock server on http://127.0.0.1:8009 (ARGS=... passes options)
 	$(PY) -m mockserver $(ARGS)
 
-lint: install ## Validate and lint the specs (openapi-spec-validator, Redocly CLI)
+lint: install ## Lint the specs (openapi-spec-validator, Redocly CLI) and the code (ruff)
 	$(PY) -m openapi_spec_validator spec/*.yaml
 	node_modules/.bin/redocly lint spec/*.yaml
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test: install /usr/bin/chromium lint ## Run every test: the mock's own, the suite's power, the contract against the mock
 	$(PYTEST) tests contract_tests $(ARGS)

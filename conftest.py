@@ -31,13 +31,17 @@ _REPRODUCIBLE = {"derandomize": True, "database": None, "print_blob": False, "de
 settings.register_profile("quick", max_examples=10, **_REPRODUCIBLE)
 settings.register_profile("ci", max_examples=100, **_REPRODUCIBLE)
 # Thorough explores new examples on each run and prints a blob to replay a failure.
-settings.register_profile("thorough", max_examples=1000, database=None, print_blob=True, deadline=None)
+settings.register_profile(
+    "thorough", max_examples=1000, database=None, print_blob=True, deadline=None
+)
 settings.load_profile("ci")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "Metrics API contract suite")
-    group.addoption("--env", metavar="NAME", help="environment named in the spec's servers (mock, qa1, ...)")
+    group.addoption(
+        "--env", metavar="NAME", help="environment named in the spec's servers (mock, qa1, ...)"
+    )
     group.addoption(
         "--strict-auth",
         action="store_true",

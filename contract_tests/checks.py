@@ -48,6 +48,7 @@ BUILT_IN_CHECKS = (
     response_schema_conformance,
 )
 
+
 class ContractBroken(AssertionError):
     """A response broke the contract; the message names each rule and how to reproduce it."""
 
@@ -67,7 +68,9 @@ def the_right_token_is_accepted(operation: Operation, credential: Credential) ->
 
 def success_body_is_empty(ctx: CheckContext, response: Response, case: Case) -> None:
     if 200 <= response.status_code < 300 and response.content:
-        raise AssertionError(f"{R6.id}: a success must have an empty body, got {response.content[:80]!r}")
+        raise AssertionError(
+            f"{R6.id}: a success must have an empty body, got {response.content[:80]!r}"
+        )
 
 
 def answered_within(budget_s: float) -> Callable:
@@ -81,7 +84,13 @@ def answered_within(budget_s: float) -> Callable:
 
 
 def validate(
-    case: Case, response: Response, *, operation: Operation, credential: Credential, budget_s: float, curl: str
+    case: Case,
+    response: Response,
+    *,
+    operation: Operation,
+    credential: Credential,
+    budget_s: float,
+    curl: str,
 ) -> None:
     """Run the chosen checks; raise ContractBroken naming every rule broken, with a curl."""
     __tracebackhide__ = True  # the message says it all; the test's line is the useful frame
@@ -97,7 +106,9 @@ def validate(
         raise ContractBroken(describe(group.exceptions, operation, credential, curl)) from None
 
 
-def describe(failures: tuple[Failure, ...], operation: Operation, credential: Credential, curl: str) -> str:
+def describe(
+    failures: tuple[Failure, ...], operation: Operation, credential: Credential, curl: str
+) -> str:
     lines = [f"{operation.operation_id} with {credential} broke the contract:"]
     for failure in failures:
         if isinstance(failure, CustomFailure):  # our own checks name their rule themselves

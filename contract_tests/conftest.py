@@ -18,10 +18,16 @@ TIMEOUT_MARGIN_S = 10.0
 @pytest.fixture(scope="session")
 def suite(pytestconfig: pytest.Config, base_url: str) -> Iterator[Suite]:
     config = pytestconfig
-    target, redactor, summary = config.stash[stash.TARGET], config.stash[stash.REDACTOR], config.stash[stash.SUMMARY]
+    target, redactor, summary = (
+        config.stash[stash.TARGET],
+        config.stash[stash.REDACTOR],
+        config.stash[stash.SUMMARY],
+    )
     summary.base_url = base_url
     budget_s = config.getoption("max_response_time")
-    http = PacedSession(target.max_rps(config.getoption("max_rps")), timeout_s=budget_s + TIMEOUT_MARGIN_S)
+    http = PacedSession(
+        target.max_rps(config.getoption("max_rps")), timeout_s=budget_s + TIMEOUT_MARGIN_S
+    )
     try:
         is_mock = probe(http, base_url)
         mock_status = http.get(f"{base_url}/__mock/status").json() if is_mock else None

@@ -42,7 +42,9 @@ class Operation:
 
     def path(self, values: dict[str, str]) -> str:
         """The path with each parameter percent-encoded as one segment (a `/` becomes `%2F`)."""
-        return _TEMPLATE_VARIABLE.sub(lambda match: quote(values[match[1]], safe=""), self.path_template)
+        return _TEMPLATE_VARIABLE.sub(
+            lambda match: quote(values[match[1]], safe=""), self.path_template
+        )
 
 
 @cache
@@ -67,17 +69,26 @@ def operation_by_id(operation_id: str) -> Operation:
 
 def environments() -> dict[str, str]:
     """Environment name (the server's `description`) -> base URL."""
-    return {server["description"]: server["url"].rstrip("/") for server in load_document()["servers"]}
+    return {
+        server["description"]: server["url"].rstrip("/") for server in load_document()["servers"]
+    }
 
 
-def _operation(document: dict[str, Any], template: str, method: str, definition: dict[str, Any]) -> Operation:
+def _operation(
+    document: dict[str, Any], template: str, method: str, definition: dict[str, Any]
+) -> Operation:
     schemes = document["components"]["securitySchemes"]
     security = definition.get("security", document.get("security", [{}]))
     used = [schemes[name] for alternative in security for name in alternative]
     headers = {scheme["name"] for scheme in used}
     if len(headers) != 1:
-        raise ValueError(f"{definition['operationId']}: expected one token header, got {sorted(headers)}")
-    parameters = [*document["paths"][template].get("parameters", []), *definition.get("parameters", [])]
+        raise ValueError(
+            f"{definition['operationId']}: expected one token header, got {sorted(headers)}"
+        )
+    parameters = [
+        *document["paths"][template].get("parameters", []),
+        *definition.get("parameters", []),
+    ]
     return Operation(
         operation_id=definition["operationId"],
         method=method.upper(),

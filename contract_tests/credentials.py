@@ -52,10 +52,19 @@ class Tokens:
 
 
 def obtain_tokens(
-    session: requests.Session, base_url: str, *, mock_status: dict[str, Any] | None, redactor: Redactor
+    session: requests.Session,
+    base_url: str,
+    *,
+    mock_status: dict[str, Any] | None,
+    redactor: Redactor,
 ) -> Tokens:
     environ = os.environ
-    for name in ("TIDEPOOL_SESSION_TOKEN", "TIDEPOOL_SERVER_TOKEN", "TIDEPOOL_PASSWORD", "TIDEPOOL_SERVER_SECRET"):
+    for name in (
+        "TIDEPOOL_SESSION_TOKEN",
+        "TIDEPOOL_SERVER_TOKEN",
+        "TIDEPOOL_PASSWORD",
+        "TIDEPOOL_SERVER_SECRET",
+    ):
         redactor.register(environ.get(name))
     tokens = {Credential.INVALID: "contract-tests-invalid-" + secrets.token_hex(16)}
     missing, user_id = {}, None
@@ -67,7 +76,9 @@ def obtain_tokens(
             session, base_url, environ["TIDEPOOL_USERNAME"], environ["TIDEPOOL_PASSWORD"]
         )
     elif mock_status is not None:
-        tokens[Credential.USER], user_id = _user_login(session, base_url, DEMO_USERNAME, DEMO_PASSWORD)
+        tokens[Credential.USER], user_id = _user_login(
+            session, base_url, DEMO_USERNAME, DEMO_PASSWORD
+        )
     else:
         missing[Credential.USER] = HOW_TO_SET[Credential.USER]
 
@@ -89,7 +100,9 @@ def obtain_tokens(
     return Tokens(tokens, missing, user_id)
 
 
-def _user_login(session: requests.Session, base_url: str, username: str, password: str) -> tuple[str, str | None]:
+def _user_login(
+    session: requests.Session, base_url: str, username: str, password: str
+) -> tuple[str, str | None]:
     response = session.post(f"{base_url}/auth/login", auth=(username, password))
     token = response.headers.get(TOKEN_HEADER)
     if response.status_code != 200 or not token:
@@ -106,7 +119,8 @@ def _user_login(session: requests.Session, base_url: str, username: str, passwor
 
 def _server_login(session: requests.Session, base_url: str, name: str, secret: str) -> str:
     response = session.post(
-        f"{base_url}/auth/serverlogin", headers={SERVER_NAME_HEADER: name, SERVER_SECRET_HEADER: secret}
+        f"{base_url}/auth/serverlogin",
+        headers={SERVER_NAME_HEADER: name, SERVER_SECRET_HEADER: secret},
     )
     token = response.headers.get(TOKEN_HEADER)
     if response.status_code != 200 or not token:

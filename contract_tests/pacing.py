@@ -22,7 +22,9 @@ class PacedSession(requests.Session):
         self._lock = threading.Lock()
         self._next_at = 0.0
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         kwargs["timeout"] = self._timeout_s  # also over the default schemathesis passes
         with self._lock:
             now = time.monotonic()

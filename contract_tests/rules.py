@@ -39,7 +39,9 @@ class Rule:
         return f"{self.id}: {self.text}"
 
 
-R1 = Rule("R1", "/metrics/user accepts no token or a valid token of either kind; an invalid token is 401")
+R1 = Rule(
+    "R1", "/metrics/user accepts no token or a valid token of either kind; an invalid token is 401"
+)
 R2 = Rule("R2", "/metrics/thisuser accepts only a valid user token; anything else is 401")
 R3 = Rule("R3", "/metrics/server accepts only a valid server token; anything else is 401")
 R4 = Rule("R4", "any query parameters are accepted: any names, values, repeats, empty, non-ASCII")

@@ -56,7 +56,9 @@ class Suite:
         A missing one fails the test with --strict-auth; without it, the test runs with the
         others and is skipped only when none is left.
         """
-        available = tuple(credential for credential in credentials if credential not in self.tokens.missing)
+        available = tuple(
+            credential for credential in credentials if credential not in self.tokens.missing
+        )
         missing = [credential for credential in credentials if credential in self.tokens.missing]
         if missing and (self.strict_auth or not available):
             self.require(missing[0])
@@ -77,11 +79,18 @@ class Suite:
         return curl_command(operation.method, url, headers, operation.token_header)
 
     def send(
-        self, operation: Operation, path_values: dict[str, str], headers: dict[str, str], query: Any = None
+        self,
+        operation: Operation,
+        path_values: dict[str, str],
+        headers: dict[str, str],
+        query: Any = None,
     ) -> tuple[requests.Response, str]:
         """One request built by hand (auth matrix, journal): the response and a curl that replays it."""
         response = self.http.request(
-            operation.method, self.base_url + operation.path(path_values), headers=headers, params=query
+            operation.method,
+            self.base_url + operation.path(path_values),
+            headers=headers,
+            params=query,
         )
         self.summary.record_case(operation.operation_id)
         return response, self.curl(operation, response.request.url, headers)

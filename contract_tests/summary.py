@@ -48,16 +48,23 @@ class RunSummary:
             return "the contract is BROKEN"
         if not self.passed:
             return "nothing was verified"
-        return "the contract holds" + (" (with skipped tests: not verified in full)" if self.skipped else "")
+        return "the contract holds" + (
+            " (with skipped tests: not verified in full)" if self.skipped else ""
+        )
 
     def _facts(self) -> list[tuple[str, str]]:
-        covered = ", ".join(f"{name} ({count})" for name, count in sorted(self.cases.items())) or "none"
+        covered = (
+            ", ".join(f"{name} ({count})" for name, count in sorted(self.cases.items())) or "none"
+        )
         return [
             ("Environment", self.environment),
             ("Base URL", self.base_url or "not started"),
             ("Operations covered (requests sent)", covered),
             ("Cases generated", str(sum(self.cases.values()))),
-            ("Tests", f"{self.passed} passed, {len(self.failures)} failed, {self.skipped.total()} skipped"),
+            (
+                "Tests",
+                f"{self.passed} passed, {len(self.failures)} failed, {self.skipped.total()} skipped",
+            ),
             ("Verdict", self.verdict),
         ]
 

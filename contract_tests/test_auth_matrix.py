@@ -23,7 +23,9 @@ MATRIX = [
 
 @pytest.mark.smoke
 @pytest.mark.parametrize(("operation", "credential"), MATRIX)
-def test_each_credential_gets_the_status_its_rule_gives(suite: Suite, operation, credential: Credential) -> None:
+def test_each_credential_gets_the_status_its_rule_gives(
+    suite: Suite, operation, credential: Credential
+) -> None:
     headers = suite.require(credential)
     values = dict(operation.examples)
     values[EVENT_NAME_PARAM] = suite.event_name(f"auth matrix - {credential}")
@@ -36,6 +38,10 @@ def test_each_credential_gets_the_status_its_rule_gives(suite: Suite, operation,
         f"got {response.status_code}\nReproduce with:\n  {curl}"
     )
     if expected == operation.success_status:
-        assert not response.content, f"{R6}\ngot a body {response.content[:80]!r}\nReproduce with:\n  {curl}"
+        assert not response.content, (
+            f"{R6}\ngot a body {response.content[:80]!r}\nReproduce with:\n  {curl}"
+        )
     elapsed_s = response.elapsed.total_seconds()
-    assert elapsed_s <= suite.budget_s, f"{TIME_BUDGET}\ntook {elapsed_s:.3f} s\nReproduce with:\n  {curl}"
+    assert elapsed_s <= suite.budget_s, (
+        f"{TIME_BUDGET}\ntook {elapsed_s:.3f} s\nReproduce with:\n  {curl}"
+    )

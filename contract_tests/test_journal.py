@@ -21,7 +21,10 @@ from contract_tests.suite import EVENT_NAME_PARAM, Suite, pick
 names = st.text(min_size=1, max_size=40)
 query_items = st.lists(st.tuples(st.text(max_size=12), st.text(max_size=12)), max_size=6)
 # Repeated names are the interesting case, so some lists reuse one name.
-queries = st.one_of(query_items, st.builds(lambda name, values: [(name, v) for v in values], names, st.lists(st.text())))
+queries = st.one_of(
+    query_items,
+    st.builds(lambda name, values: [(name, v) for v in values], names, st.lists(st.text())),
+)
 # What this module exists for (a repeated name, an empty value, reserved characters, `+`,
 # non-ASCII), sent first for each operation on every run, whatever hypothesis draws.
 SENT_AS_IS = {
@@ -43,7 +46,8 @@ class Journal:
 
     def events(self, event_name: str, since: int = 0) -> list[dict[str, Any]]:
         response = self.suite.http.get(
-            f"{self.suite.base_url}/__mock/events", params={"eventName": event_name, "since": str(since)}
+            f"{self.suite.base_url}/__mock/events",
+            params={"eventName": event_name, "since": str(since)},
         )
         response.raise_for_status()
         return response.json()["events"]
@@ -55,7 +59,9 @@ class Journal:
 @pytest.fixture(scope="session")
 def journal(suite: Suite) -> Journal:
     if not suite.is_mock:
-        pytest.skip("the target keeps no journal (GET /__mock/events): journal checks run against a mock only")
+        pytest.skip(
+            "the target keeps no journal (GET /__mock/events): journal checks run against a mock only"
+        )
     return Journal(suite)
 
 
@@ -73,21 +79,40 @@ def in_order(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 @for_each_operation_sent_as_is
 @given(operation=st.sampled_from(operations()), name=names, other=names, query=queries)
 def test_each_accepted_event_is_recorded_exactly_as_sent(
-    journal: Journal, suite: Suite, operation: Operation, name: str, other: str, query: list[tuple[str, str]]
+    journal: Journal,
+    suite: Suite,
+    operation: Operation,
+    name: str,
+    other: str,
+    query: list[tuple[str, str]],
 ) -> None:
     credential = pick(suite.usable(accepted_credentials(operation)), {"name": name})
     before = journal.last_id(name)
-    response, curl = suite.send(operation, path_values(operation, name, other), suite.tokens.header_for(credential), query)
-    assert response.status_code == operation.success_status, f"{auth_rule(operation)}\nReproduce with:\n  {curl}"
+    response, curl = suite.send(
+        operation, path_values(operation, name, other), suite.tokens.header_for(credential), query
+    )
+    assert response.status_code == operation.success_status, (
+        f"{auth_rule(operation)}\nReproduce with:\n  {curl}"
+    )
 
     recorded = journal.events(name, since=before)
-    assert len(recorded) == 1, f"R4, R5: expected one recorded event, got {recorded}\nReproduce with:\n  {curl}"
+    assert len(recorded) == 1, (
+        f"R4, R5: expected one recorded event, got {recorded}\nReproduce with:\n  {curl}"
+    )
     event = recorded[0]
-    assert event.get("operationId") == operation.operation_id, f"R4, R5: recorded as {event}\n  {curl}"
-    assert event.get("query") == in_order(query), f"R4: query recorded not as sent: {event}\n  {curl}"
-    sent_names = {param: other for param in ("userId", "serverName") if param in operation.path_params}
+    assert event.get("operationId") == operation.operation_id, (
+        f"R4, R5: recorded as {event}\n  {curl}"
+    )
+    assert event.get("query") == in_order(query), (
+        f"R4: query recorded not as sent: {event}\n  {curl}"
+    )
+    sent_names = {
+        param: other for param in ("userId", "serverName") if param in operation.path_params
+    }
     sent_names["eventName"] = name
-    assert {key: event.get(key) for key in sent_names} == sent_names, f"R5: names recorded not as sent: {event}\n  {curl}"
+    assert {key: event.get(key) for key in sent_names} == sent_names, (
+        f"R5: names recorded not as sent: {event}\n  {curl}"
+    )
     if credential is Credential.USER and "userId" not in operation.path_params:
         # The token's user; any user when the token came from the environment (no login named it).
         user_id = event.get("userId")
@@ -104,10 +129,16 @@ REJECTED_REQUESTS = [
 
 
 @pytest.mark.parametrize(("operation", "credential"), REJECTED_REQUESTS)
-def test_a_rejected_request_records_nothing(journal: Journal, suite: Suite, operation: Operation, credential) -> None:
+def test_a_rejected_request_records_nothing(
+    journal: Journal, suite: Suite, operation: Operation, credential
+) -> None:
     headers = suite.require(credential)
     name = f"contract-tests - rejected - {operation.operation_id} - {credential}"
     before = journal.last_id(name)
-    response, curl = suite.send(operation, path_values(operation, name, "contract-tests"), headers, [("a", "1")])
+    response, curl = suite.send(
+        operation, path_values(operation, name, "contract-tests"), headers, [("a", "1")]
+    )
     assert response.status_code == REJECTED, f"{auth_rule(operation)}\nReproduce with:\n  {curl}"
-    assert journal.events(name, since=before) == [], f"{auth_rule(operation)}: a rejected event was recorded\n  {curl}"
+    assert journal.events(name, since=before) == [], (
+        f"{auth_rule(operation)}: a rejected event was recorded\n  {curl}"
+    )

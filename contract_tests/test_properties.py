@@ -26,4 +26,11 @@ def test_every_generated_request_is_answered_as_documented(case, suite: Suite) -
     response = case.call(base_url=suite.base_url, session=suite.http, headers=dict(headers))
     suite.summary.record_case(operation.operation_id)
     curl = suite.curl(operation, response.request.url, headers)
-    validate(case, response, operation=operation, credential=credential, budget_s=suite.budget_s, curl=curl)
+    validate(
+        case,
+        response,
+        operation=operation,
+        credential=credential,
+        budget_s=suite.budget_s,
+        curl=curl,
+    )

@@ -23,7 +23,7 @@ from .auth import USER, Accounts, Authority, Principal, Unauthorized, basic_cred
 from .config import MockConfig
 from .cors import CorsPolicy
 from .errors import PlainError
-from .faults import Faults, FaultRequestError, Preference
+from .faults import FaultRequestError, Faults, Preference
 from .journal import Event, Journal
 from .routes import build_map, path_arguments
 from .spec import Operation, load_spec
@@ -154,7 +154,8 @@ class MockApp:
 
     def on_server_login(self, request: Request, query: dict) -> Response:
         principal = self.authority.accounts.server_login(
-            request.headers.get(SERVER_NAME_HEADER, ""), request.headers.get(SERVER_SECRET_HEADER, "")
+            request.headers.get(SERVER_NAME_HEADER, ""),
+            request.headers.get(SERVER_SECRET_HEADER, ""),
         )
         if principal is None:
             raise PlainError(401, errors.SERVER_LOGIN_FAILED)
@@ -213,7 +214,9 @@ class MockApp:
 
 
 def _json(body: dict, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), headers=headers, mimetype="application/json")
+    return Response(
+        json.dumps(body, ensure_ascii=False), headers=headers, mimetype="application/json"
+    )
 
 
 def create_app(config: MockConfig, on_event: Callable[[Event], None] | None = None) -> MockApp:

@@ -114,7 +114,9 @@ class Accounts:
         if not isinstance(document, dict) or set(document) - {"users", "servers"}:
             raise AccountsError(f"{path}: expected a mapping with 'users' and 'servers' lists")
         users, servers, fixed_tokens = {}, {}, {}
-        for entry in _entries(path, document, "users", {"username", "password"}, {"userid", "emails", "token"}):
+        for entry in _entries(
+            path, document, "users", {"username", "password"}, {"userid", "emails", "token"}
+        ):
             principal = _user(str(entry["username"]), entry.get("userid"), entry.get("emails"))
             users[principal.username] = (str(entry["password"]), principal)
             if "token" in entry:
@@ -149,14 +151,18 @@ class Accounts:
         }
 
 
-def _entries(path: Path, document: dict, key: str, required: set[str], optional: set[str]) -> list[dict]:
+def _entries(
+    path: Path, document: dict, key: str, required: set[str], optional: set[str]
+) -> list[dict]:
     entries = document.get(key) or []
     for number, entry in enumerate(entries, 1):
         where = f"{path}: {key} entry {number}"
         if not isinstance(entry, dict) or not required <= set(entry):
             raise AccountsError(f"{where}: needs {', '.join(sorted(required))}")
         if set(entry) - required - optional:
-            raise AccountsError(f"{where}: unknown keys {', '.join(sorted(set(entry) - required - optional))}")
+            raise AccountsError(
+                f"{where}: unknown keys {', '.join(sorted(set(entry) - required - optional))}"
+            )
     return entries
 
 
@@ -172,7 +178,13 @@ class Authority:
 
     def issue(self, principal: Principal) -> str:
         payload = json.dumps(
-            [principal.kind, principal.id, principal.username, principal.emails, secrets.token_hex(8)],
+            [
+                principal.kind,
+                principal.id,
+                principal.username,
+                principal.emails,
+                secrets.token_hex(8),
+            ],
             separators=(",", ":"),
         ).encode("utf-8")
         return f"{_b64(payload)}.{_b64(self._sign(payload))}"
@@ -201,7 +213,9 @@ class Authority:
         the `security` list must be met: every scheme in it sees a token of its kinds.
         """
         principals = {}
-        for header in {scheme.header for alternative in operation.security for scheme in alternative}:
+        for header in {
+            scheme.header for alternative in operation.security for scheme in alternative
+        }:
             token = headers.get(header)
             if token is not None:
                 principals[header] = self.identify(token)

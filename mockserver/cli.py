@@ -43,29 +43,55 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m mockserver",
         description="Serve a mock of Tidepool's Metrics API, driven by its OpenAPI spec.",
     )
-    cli.add_argument("--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to serve")
+    cli.add_argument(
+        "--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to serve"
+    )
     cli.add_argument("--host", default=defaults.host, help="address to bind (default %(default)s)")
     cli.add_argument("--port", type=int, default=defaults.port, help="port (default %(default)s)")
-    cli.add_argument(
-        "--accounts", type=Path, help="YAML file of the only accounts that may log in"
-    )
+    cli.add_argument("--accounts", type=Path, help="YAML file of the only accounts that may log in")
     cli.add_argument(
         "--journal-file", type=Path, help="SQLite journal kept across runs (default: temporary)"
     )
-    cli.add_argument("--max-events", type=_positive, default=defaults.max_events,
-                     help="events kept; older ones are dropped and counted (default %(default)s)")
-    cli.add_argument("--latency", type=_latency, default=defaults.latency,
-                     help="delay of each metrics answer: MS or MIN-MAX milliseconds")
-    cli.add_argument("--fail-rate", type=_share, default=defaults.fail_rate,
-                     help="share of metrics requests answered 500, 0 to 1")
-    cli.add_argument("--cors-origin", default=defaults.cors_origin,
-                     help="the one origin browsers may call from (default any: %(default)s)")
-    cli.add_argument("--workers", type=_positive, default=default_workers(),
-                     help="gunicorn worker processes (default %(default)s)")
-    cli.add_argument("--threads", type=_positive, default=defaults.threads,
-                     help="threads per worker (default %(default)s)")
-    cli.add_argument("--reload", action="store_true",
-                     help="development mode: one process, restarted when the code changes")
+    cli.add_argument(
+        "--max-events",
+        type=_positive,
+        default=defaults.max_events,
+        help="events kept; older ones are dropped and counted (default %(default)s)",
+    )
+    cli.add_argument(
+        "--latency",
+        type=_latency,
+        default=defaults.latency,
+        help="delay of each metrics answer: MS or MIN-MAX milliseconds",
+    )
+    cli.add_argument(
+        "--fail-rate",
+        type=_share,
+        default=defaults.fail_rate,
+        help="share of metrics requests answered 500, 0 to 1",
+    )
+    cli.add_argument(
+        "--cors-origin",
+        default=defaults.cors_origin,
+        help="the one origin browsers may call from (default any: %(default)s)",
+    )
+    cli.add_argument(
+        "--workers",
+        type=_positive,
+        default=default_workers(),
+        help="gunicorn worker processes (default %(default)s)",
+    )
+    cli.add_argument(
+        "--threads",
+        type=_positive,
+        default=defaults.threads,
+        help="threads per worker (default %(default)s)",
+    )
+    cli.add_argument(
+        "--reload",
+        action="store_true",
+        help="development mode: one process, restarted when the code changes",
+    )
     return cli
 
 

@@ -32,7 +32,9 @@ class Latency:
         try:
             return cls(int(low), int(high or low))
         except ValueError:
-            raise ValueError(f"latency must be MS or MIN-MAX in milliseconds, got {text!r}") from None
+            raise ValueError(
+                f"latency must be MS or MIN-MAX in milliseconds, got {text!r}"
+            ) from None
 
     def __str__(self) -> str:
         if self.min_ms == self.max_ms:

@@ -31,9 +31,13 @@ def banner(app: MockApp, url: str) -> str:
     else:
         users = f"the accounts in {credentials['accountsFile']}: {', '.join(credentials['users'])}"
     if credentials["serverSecret"] is not None:
-        servers = f"any server name (e.g. {EXAMPLE_SERVER_NAME}), secret {credentials['serverSecret']}"
+        servers = (
+            f"any server name (e.g. {EXAMPLE_SERVER_NAME}), secret {credentials['serverSecret']}"
+        )
     else:
-        servers = f"the servers in {credentials['accountsFile']}: {', '.join(credentials['servers'])}"
+        servers = (
+            f"the servers in {credentials['accountsFile']}: {', '.join(credentials['servers'])}"
+        )
     faults = app.faults
     return "\n".join(
         [

@@ -73,7 +73,9 @@ class Faults:
         if code is not None and code != 500 and code not in operation.response_codes:
             codes = ", ".join(str(c) for c in sorted(operation.response_codes))
             raise FaultRequestError(
-                UNDOCUMENTED_CODE.format(code=code, operation_id=operation.operation_id, codes=codes)
+                UNDOCUMENTED_CODE.format(
+                    code=code, operation_id=operation.operation_id, codes=codes
+                )
             )
 
     def delay_seconds(self, preference: Preference) -> float:

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
@@ -187,7 +187,7 @@ class Journal:
         query: Mapping[str, list[str]],
     ) -> Event:
         """Store one event, dropping the oldest beyond `max_events`; committed on return."""
-        received_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        received_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         received_at = received_at.replace("+00:00", "Z")
         query_json = json.dumps(query, ensure_ascii=False)
         row = (received_at, operation_id, user_id, server_name, event_name, query_json)

@@ -21,7 +21,12 @@ from .app import MockApp, create_app
 from .config import MockConfig
 from .console import banner, print_event
 from .journal import delete_journal_files, new_temporary_path
-from .server import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, LimitedRequestHandler
+from .server import (
+    HEADER_COUNT_LIMIT,
+    HEADER_FIELD_LIMIT,
+    REQUEST_LINE_LIMIT,
+    LimitedRequestHandler,
+)
 
 KEEPALIVE_S = 5
 GRACEFUL_TIMEOUT_S = 5

@@ -123,7 +123,9 @@ def _operation(
         raise SpecError(f"{where}: every operation needs an operationId")
     requirements = operation.get("security", document.get("security", [{}]))
     try:
-        security = tuple(tuple(schemes[name] for name in alternative) for alternative in requirements)
+        security = tuple(
+            tuple(schemes[name] for name in alternative) for alternative in requirements
+        )
     except KeyError as error:
         raise SpecError(f"{where}: unknown security scheme {error.args[0]!r}") from None
     codes = frozenset(int(code) for code in operation.get("responses", {}) if str(code).isdigit())

@@ -62,7 +62,11 @@ def understand(request: Request) -> Call:
     raw_path, _, query = request.environ["RAW_URI"].partition("?")
     segments = [unquote(segment, errors="strict") for segment in raw_path.split("/")[1:]]
     token = request.headers.get(TOKEN_HEADER)
-    kind = None if token is None else {USER_TOKEN: "user", SERVER_TOKEN: "server"}.get(token, "invalid")
+    kind = (
+        None
+        if token is None
+        else {USER_TOKEN: "user", SERVER_TOKEN: "server"}.get(token, "invalid")
+    )
     shapes = {("metrics", "user"): 4, ("metrics", "thisuser"): 3, ("metrics", "server"): 4}
     operation = segments[1] if shapes.get(tuple(segments[:2])) == len(segments) else ""
     names = tuple(segments[2:]) if operation else ()
@@ -98,7 +102,8 @@ class Break:
 
     name: str
     rule: str
-    change: Breaking
+    # A `Breaking` of the reference server's answers, or a `JournalChange` of the mock's.
+    change: Callable[..., Any]
     # Options the suite needs to see this break (the others run with the defaults).
     suite_options: tuple[str, ...] = ()
 
@@ -107,10 +112,16 @@ BREAKS = {
     brk.name: brk
     for brk in (
         Break("thisuser_without_token", "R2", _when(_is("thisuser", None), lambda a: Answer(200))),
-        Break("server_accepts_user_token", "R3", _when(_is("server", "user"), lambda a: Answer(200))),
+        Break(
+            "server_accepts_user_token", "R3", _when(_is("server", "user"), lambda a: Answer(200))
+        ),
         Break("user_demands_token", "R1", _when(_is("user", None), lambda a: Answer(401))),
-        Break("user_rejects_server_token", "R1", _when(_is("user", "server"), lambda a: Answer(401))),
-        Break("user_accepts_invalid_token", "R1", _when(_is("user", "invalid"), lambda a: Answer(200))),
+        Break(
+            "user_rejects_server_token", "R1", _when(_is("user", "server"), lambda a: Answer(401))
+        ),
+        Break(
+            "user_accepts_invalid_token", "R1", _when(_is("user", "invalid"), lambda a: Answer(200))
+        ),
         Break(
             "error_on_non_ascii_name",
             "R5",
@@ -121,9 +132,17 @@ BREAKS = {
             "R4",
             _when(lambda call: not unquote(call.query).isascii(), lambda a: Answer(400)),
         ),
-        Break("created_instead_of_ok", "R6", lambda call, a: replace(a, status=201) if a.status == 200 else a),
+        Break(
+            "created_instead_of_ok",
+            "R6",
+            lambda call, a: replace(a, status=201) if a.status == 200 else a,
+        ),
         Break("undocumented_403", "R3", _when(_is("server", "user"), lambda a: Answer(403))),
-        Break("body_on_success", "R6", lambda call, a: replace(a, body=b"ok") if a.status == 200 else a),
+        Break(
+            "body_on_success",
+            "R6",
+            lambda call, a: replace(a, body=b"ok") if a.status == 200 else a,
+        ),
         Break(
             "slow",
             "time budget",
@@ -153,7 +172,9 @@ def create_app(brk: Break | None = None) -> Callable:
 
 # Given the mock, one request and the mock's answer to it: the answer the client gets.
 JournalChange = Callable[[MockApp, Request, Response], Response]
-THISUSER_OPERATION = "RecordMetricsEventForLoggedInUser"  # /metrics/thisuser: the token names the user
+THISUSER_OPERATION = (
+    "RecordMetricsEventForLoggedInUser"  # /metrics/thisuser: the token names the user
+)
 
 
 def _record_rejected(mock: MockApp, request: Request, answer: Response) -> Response:
@@ -192,31 +213,20 @@ def _no_token_user(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "userId": None} if event["operationId"] == THISUSER_OPERATION else event
 
 
-@dataclass(frozen=True)
-class JournalBreak:
-    """One deliberate deviation of the mock's journal, and the rule the suite must name."""
-
-    name: str
-    rule: str
-    change: JournalChange
-    # Options the suite needs to see this break (only the journal checks run: mock_target).
-    suite_options: tuple[str, ...] = ()
-
-
 JOURNAL_BREAKS = {
     brk.name: brk
     for brk in (
         # The first rejected request the suite checks is /metrics/user with an invalid token.
-        JournalBreak("journal_records_rejected", "R1", _record_rejected),
-        JournalBreak("journal_keeps_last_query_value", "R4", _shown(_last_value_only)),
-        JournalBreak("journal_name_still_encoded", "R5", _shown(_name_still_encoded)),
-        JournalBreak("journal_loses_token_user", "R2", _shown(_no_token_user)),
+        Break("journal_records_rejected", "R1", _record_rejected),
+        Break("journal_keeps_last_query_value", "R4", _shown(_last_value_only)),
+        Break("journal_name_still_encoded", "R5", _shown(_name_still_encoded)),
+        Break("journal_loses_token_user", "R2", _shown(_no_token_user)),
     )
 }
 
 
 @contextmanager
-def journal_mock(brk: JournalBreak | None = None) -> Iterator[Callable]:
+def journal_mock(brk: Break | None = None) -> Iterator[Callable]:
     """The real mock (temporary journal, deleted on exit); with a break, wrapped by it.
 
     On exit, like mockserver.server.running_mock, it raises the errors the mock answered 500.
@@ -257,7 +267,7 @@ def reference_target(brk: Break | None = None) -> Target:
     return Target(lambda: serving(create_app(brk)), tokens, ("contract_tests",))
 
 
-def mock_target(brk: JournalBreak | None = None) -> Target:
+def mock_target(brk: Break | None = None) -> Target:
     """The real mock (with a journal break), and only the journal checks."""
 
     @contextmanager

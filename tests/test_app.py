@@ -27,7 +27,9 @@ def events(client, query=""):
 
 
 def test_named_user_event_is_recorded_with_path_user_and_decoded_name(client):
-    response = client.get("/metrics/user/0d4f6a93b2/blip%20-%20Viewed%20Care%20Team%20List?source=care-team")
+    response = client.get(
+        "/metrics/user/0d4f6a93b2/blip%20-%20Viewed%20Care%20Team%20List?source=care-team"
+    )
     assert (response.status_code, response.data) == (200, b"")
     (event,) = events(client)["events"]
     assert event["operationId"] == "RecordMetricsEventForNamedUser"
@@ -43,14 +45,23 @@ def test_thisuser_takes_the_user_id_from_the_token(client, user_token):
 
 
 def test_server_events_name_the_server_from_the_path_and_no_user(client, server_token):
-    assert client.get("/metrics/server/clinic%2Fworker/e", headers={TOKEN: server_token}).status_code == 200
+    assert (
+        client.get("/metrics/server/clinic%2Fworker/e", headers={TOKEN: server_token}).status_code
+        == 200
+    )
     (event,) = events(client)["events"]
     assert (event["userId"], event["serverName"]) == (None, "clinic/worker")
 
 
 @pytest.mark.parametrize(
     ("raw", "decoded"),
-    [("a%2Fb", "a/b"), ("a+b", "a+b"), ("100%25%20%26", "100% &"), ("caf%C3%A9", "café"), ("%E2%9C%93", "✓")],
+    [
+        ("a%2Fb", "a/b"),
+        ("a+b", "a+b"),
+        ("100%25%20%26", "100% &"),
+        ("caf%C3%A9", "café"),
+        ("%E2%9C%93", "✓"),
+    ],
 )
 def test_event_names_are_decoded_once_and_plus_stays_plus(client, raw, decoded):
     assert client.get(f"/metrics/user/u/{raw}").status_code == 200
@@ -60,7 +71,11 @@ def test_event_names_are_decoded_once_and_plus_stays_plus(client, raw, decoded):
 def test_query_is_recorded_with_repeats_blanks_and_non_ascii(client):
     client.get("/metrics/user/u/e?a=1&b=&a=2&%C3%A9t%C3%A9=%E2%9C%93&flag&sp=x+y")
     assert events(client)["events"][0]["query"] == {
-        "a": ["1", "2"], "b": [""], "été": ["✓"], "flag": [""], "sp": ["x y"]
+        "a": ["1", "2"],
+        "b": [""],
+        "été": ["✓"],
+        "flag": [""],
+        "sp": ["x y"],
     }
 
 
@@ -81,7 +96,9 @@ def test_query_is_recorded_with_repeats_blanks_and_non_ascii(client):
         ("/metrics/server/s/e", "invalid", 401),
     ],
 )
-def test_token_rules_and_only_accepted_requests_are_recorded(client, user_token, server_token, path, kind, status):
+def test_token_rules_and_only_accepted_requests_are_recorded(
+    client, user_token, server_token, path, kind, status
+):
     tokens = {"user": user_token, "server": server_token, "invalid": user_token[:-4] + "AAAA"}
     headers = {TOKEN: tokens[kind]} if kind else {}
     response = client.get(path, headers=headers)
@@ -98,7 +115,14 @@ def test_head_is_answered_like_get_without_a_body(client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/metrics/user/u/%zz", "/metrics/user/u/%C3", "/metrics/user/%FF/e", "/metrics/user/u/e?a=%G1", "/__mock/status?%C3%28"]
+    "path",
+    [
+        "/metrics/user/u/%zz",
+        "/metrics/user/u/%C3",
+        "/metrics/user/%FF/e",
+        "/metrics/user/u/e?a=%G1",
+        "/__mock/status?%C3%28",
+    ],
 )
 def test_malformed_encoding_is_400_in_plain_text_and_not_recorded(client, path):
     response = client.get(path)
@@ -107,14 +131,26 @@ def test_malformed_encoding_is_400_in_plain_text_and_not_recorded(client, path):
     assert events(client)["events"] == []
 
 
-@pytest.mark.parametrize("path", ["/nope", "/metrics/user/u", "/metrics/user/u/e/extra", "//metrics/user/u/e", "/metrics/user//e"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/nope",
+        "/metrics/user/u",
+        "/metrics/user/u/e/extra",
+        "//metrics/user/u/e",
+        "/metrics/user//e",
+    ],
+)
 def test_unknown_paths_are_404_in_plain_text(client, path):
     response = client.get(path)
     assert response.status_code == 404 and response.mimetype == "text/plain"
     assert "<" not in response.text
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "/metrics/user/u/e"), ("PUT", "/__mock/status"), ("GET", "/auth/serverlogin")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/metrics/user/u/e"), ("PUT", "/__mock/status"), ("GET", "/auth/serverlogin")],
+)
 def test_a_wrong_method_is_405_with_allow(client, method, path):
     response = client.open(path, method=method)
     assert response.status_code == 405 and response.headers["Allow"]
@@ -122,12 +158,23 @@ def test_a_wrong_method_is_405_with_allow(client, method, path):
 
 
 def test_every_response_carries_cors_headers(client):
-    for response in (client.get("/metrics/user/u/e"), client.get("/nope"), client.get("/metrics/thisuser/e")):
+    for response in (
+        client.get("/metrics/user/u/e"),
+        client.get("/nope"),
+        client.get("/metrics/thisuser/e"),
+    ):
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert response.headers["Access-Control-Expose-Headers"] == TOKEN
 
 
-@pytest.mark.parametrize(("path", "methods"), [("/metrics/thisuser/e", {"GET", "HEAD"}), ("/auth/login", {"GET", "POST"}), ("/__mock/events", {"GET", "DELETE"})])
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        ("/metrics/thisuser/e", {"GET", "HEAD"}),
+        ("/auth/login", {"GET", "POST"}),
+        ("/__mock/events", {"GET", "DELETE"}),
+    ],
+)
 def test_preflight_is_answered_for_every_route(client, path, methods):
     response = client.options(
         path,
@@ -210,7 +257,15 @@ def test_login_answers_a_token_and_the_user(client):
     }
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer abc"}, {"Authorization": "Basic !!!"}, {"Authorization": "Basic OnB3"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer abc"},
+        {"Authorization": "Basic !!!"},
+        {"Authorization": "Basic OnB3"},
+    ],
+)
 def test_login_without_usable_basic_credentials_is_401(client, headers):
     response = client.post("/auth/login", headers=headers)
     assert response.status_code == 401 and TOKEN not in response.headers
@@ -227,9 +282,15 @@ def test_refresh_gives_a_new_token_for_the_same_user(client, user_token, server_
 
 
 def test_server_login_needs_the_secret(client):
-    ok = client.post("/auth/serverlogin", headers={"X-Tidepool-Server-Name": "w", "X-Tidepool-Server-Secret": DEFAULT_SERVER_SECRET})
+    ok = client.post(
+        "/auth/serverlogin",
+        headers={"X-Tidepool-Server-Name": "w", "X-Tidepool-Server-Secret": DEFAULT_SERVER_SECRET},
+    )
     assert ok.status_code == 200 and ok.headers[TOKEN] and ok.data == b""
-    wrong = client.post("/auth/serverlogin", headers={"X-Tidepool-Server-Name": "w", "X-Tidepool-Server-Secret": "guess"})
+    wrong = client.post(
+        "/auth/serverlogin",
+        headers={"X-Tidepool-Server-Name": "w", "X-Tidepool-Server-Secret": "guess"},
+    )
     assert wrong.status_code == 401 and TOKEN not in wrong.headers
     assert client.post("/auth/serverlogin").status_code == 401
 
@@ -261,7 +322,9 @@ def test_tokens_and_passwords_are_never_stored_or_shown(client, app):
     client.get("/metrics/thisuser/e?x=1", headers={TOKEN: token})
     client.get("/metrics/thisuser/e", headers={TOKEN: token + "x"})
     shown = client.get("/__mock/status").text + client.get("/__mock/events").text
-    stored = b"".join(p.read_bytes() for p in app.journal.path.parent.glob(app.journal.path.name + "*"))
+    stored = b"".join(
+        p.read_bytes() for p in app.journal.path.parent.glob(app.journal.path.name + "*")
+    )
     for secret in (token, "s3cret-password"):
         assert secret not in shown and secret.encode() not in stored
 
@@ -274,14 +337,19 @@ def test_events_filters_and_since(client, user_token):
     client.get("/metrics/user/u2/b")
     client.get("/metrics/thisuser/a", headers={TOKEN: user_token})
     all_ids = [e["id"] for e in events(client)["events"]]
-    assert [e["userId"] for e in events(client, "?eventName=a")["events"]] == ["u1", derive_userid("alice@example.org")]
+    assert [e["userId"] for e in events(client, "?eventName=a")["events"]] == [
+        "u1",
+        derive_userid("alice@example.org"),
+    ]
     assert [e["eventName"] for e in events(client, "?userId=u2")["events"]] == ["b"]
     assert len(events(client, "?operationId=RecordMetricsEventForLoggedInUser")["events"]) == 1
     assert [e["id"] for e in events(client, f"?since={all_ids[0]}")["events"]] == all_ids[1:]
     assert events(client, "?eventName=a&userId=u2")["events"] == []
 
 
-@pytest.mark.parametrize("query", ["?eventname=a", "?since=x", "?since=-1", "?userId=a&userId=b", "?since=" + "9" * 40])
+@pytest.mark.parametrize(
+    "query", ["?eventname=a", "?since=x", "?since=-1", "?userId=a&userId=b", "?since=" + "9" * 40]
+)
 def test_events_refuses_unknown_repeated_or_bad_filters(client, query):
     response = client.get("/__mock/events" + query)
     assert response.status_code == 400 and response.mimetype == "text/plain"
@@ -314,7 +382,15 @@ def test_the_inspector_page_is_served(client, path):
     assert b"<html" in response.data
 
 
-@pytest.mark.parametrize("path", ["/__mock/static/nope.js", "/__mock/static/../app.py", "/__mock/static/%2E%2E/app.py", "/__mock/static/%00"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/__mock/static/nope.js",
+        "/__mock/static/../app.py",
+        "/__mock/static/%2E%2E/app.py",
+        "/__mock/static/%00",
+    ],
+)
 def test_static_files_outside_or_missing_are_404(client, path):
     assert client.get(path).status_code == 404
 
@@ -342,6 +418,8 @@ def test_each_recorded_event_is_reported_to_on_event(tmp_path):
     try:
         Client(app).get("/metrics/user/u/e?a=1")
         Client(app).get("/metrics/thisuser/e")
-        assert [(e.user_id, e.event_name, dict(e.query)) for e in seen] == [("u", "e", {"a": ("1",)})]
+        assert [(e.user_id, e.event_name, dict(e.query)) for e in seen] == [
+            ("u", "e", {"a": ("1",)})
+        ]
     finally:
         app.close()

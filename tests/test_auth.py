@@ -54,12 +54,16 @@ def test_userid_is_ten_hex_digits_stable_per_username():
 
 def test_by_default_any_username_logs_in_with_any_password():
     principal = Accounts().user_login("someone@example.org", "whatever")
-    assert principal == Principal(USER, derive_userid("someone@example.org"), "someone@example.org", ("someone@example.org",))
+    assert principal == Principal(
+        USER, derive_userid("someone@example.org"), "someone@example.org", ("someone@example.org",)
+    )
     assert Accounts().user_login("", "whatever") is None
 
 
 def test_by_default_any_server_logs_in_with_the_documented_secret():
-    assert Accounts().server_login("any-server", DEFAULT_SERVER_SECRET) == Principal(SERVER, "any-server")
+    assert Accounts().server_login("any-server", DEFAULT_SERVER_SECRET) == Principal(
+        SERVER, "any-server"
+    )
     assert Accounts().server_login("any-server", "wrong") is None
     assert Accounts().server_login("", DEFAULT_SERVER_SECRET) is None
 
@@ -67,12 +71,16 @@ def test_by_default_any_server_logs_in_with_the_documented_secret():
 def test_an_accounts_file_lets_only_its_accounts_in(accounts_file):
     accounts = Accounts.from_file(accounts_file)
     alice = accounts.user_login("alice@example.org", "alice-password")
-    assert alice == Principal(USER, "0d4f6a93b2", "alice@example.org", ("alice@example.org", "a@example.org"))
+    assert alice == Principal(
+        USER, "0d4f6a93b2", "alice@example.org", ("alice@example.org", "a@example.org")
+    )
     assert accounts.user_login("bob", "bob-password").id == derive_userid("bob")
     assert accounts.user_login("bob", "bob-password").emails == ("bob",)
     assert accounts.user_login("alice@example.org", "wrong") is None
     assert accounts.user_login("mallory", "alice-password") is None
-    assert accounts.server_login("clinic-worker", "worker-secret") == Principal(SERVER, "clinic-worker")
+    assert accounts.server_login("clinic-worker", "worker-secret") == Principal(
+        SERVER, "clinic-worker"
+    )
     assert accounts.server_login("clinic-worker", DEFAULT_SERVER_SECRET) is None
     assert accounts.server_login("other", "worker-secret") is None
 
@@ -160,7 +168,9 @@ def test_a_forged_or_garbled_token_is_invalid(forge):
         ("RecordMetricsEventForServer", "invalid", False),
     ],
 )
-def test_authorize_applies_rules_r1_to_r3_from_the_spec(operations, operation_id, token_kind, allowed):
+def test_authorize_applies_rules_r1_to_r3_from_the_spec(
+    operations, operation_id, token_kind, allowed
+):
     authority = Authority(Accounts(), KEY)
     principals = {USER: Principal(USER, "u", "u", ("u",)), SERVER: Principal(SERVER, "s")}
     headers = {}

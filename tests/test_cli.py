@@ -19,20 +19,62 @@ def test_no_arguments_give_the_default_config():
 
 def test_every_option_reaches_the_config(tmp_path):
     config, reload = config_from_args(
-        ["--spec", "s.yaml", "--host", "0.0.0.0", "--port", "1234", "--accounts", "a.yaml",
-         "--journal-file", "j.sqlite3", "--max-events", "5", "--latency", "100-500",
-         "--fail-rate", "0.25", "--cors-origin", "http://localhost:3000", "--workers", "3",
-         "--threads", "2", "--reload"]
+        [
+            "--spec",
+            "s.yaml",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "1234",
+            "--accounts",
+            "a.yaml",
+            "--journal-file",
+            "j.sqlite3",
+            "--max-events",
+            "5",
+            "--latency",
+            "100-500",
+            "--fail-rate",
+            "0.25",
+            "--cors-origin",
+            "http://localhost:3000",
+            "--workers",
+            "3",
+            "--threads",
+            "2",
+            "--reload",
+        ]
     )
     assert reload is True
-    assert (str(config.spec_path), config.host, config.port, str(config.accounts_path)) == ("s.yaml", "0.0.0.0", 1234, "a.yaml")
-    assert (str(config.journal_file), config.max_events, config.latency) == ("j.sqlite3", 5, Latency(100, 500))
-    assert (config.fail_rate, config.cors_origin, config.workers, config.threads) == (0.25, "http://localhost:3000", 3, 2)
+    assert (str(config.spec_path), config.host, config.port, str(config.accounts_path)) == (
+        "s.yaml",
+        "0.0.0.0",
+        1234,
+        "a.yaml",
+    )
+    assert (str(config.journal_file), config.max_events, config.latency) == (
+        "j.sqlite3",
+        5,
+        Latency(100, 500),
+    )
+    assert (config.fail_rate, config.cors_origin, config.workers, config.threads) == (
+        0.25,
+        "http://localhost:3000",
+        3,
+        2,
+    )
 
 
 @pytest.mark.parametrize(
     "arguments",
-    [["--latency", "slow"], ["--fail-rate", "2"], ["--fail-rate", "x"], ["--max-events", "0"], ["--workers", "-1"], ["--bogus"]],
+    [
+        ["--latency", "slow"],
+        ["--fail-rate", "2"],
+        ["--fail-rate", "x"],
+        ["--max-events", "0"],
+        ["--workers", "-1"],
+        ["--bogus"],
+    ],
 )
 def test_bad_arguments_exit_with_usage(arguments, capsys):
     with pytest.raises(SystemExit) as raised:
@@ -47,24 +89,48 @@ def test_the_served_mock_prints_url_credentials_and_events_but_no_secrets(start_
         "servers: [{name: worker, secret: sec-worker-123}]\n",
         encoding="utf-8",
     )
-    with start_cli_mock("--accounts", str(accounts), "--workers", "2") as mock, requests.Session() as http:
+    with (
+        start_cli_mock("--accounts", str(accounts), "--workers", "2") as mock,
+        requests.Session() as http,
+    ):
         login = http.post(mock.url + "/auth/login", auth=("alice", "pw-alice-123"))
         token = login.headers[TOKEN]
-        server = http.post(mock.url + "/auth/serverlogin", headers={"X-Tidepool-Server-Name": "worker", "X-Tidepool-Server-Secret": "sec-worker-123"})
-        assert http.get(mock.url + "/metrics/thisuser/Viewed%20Page?tab=one", headers={TOKEN: token}).status_code == 200
-        assert http.get(mock.url + "/metrics/server/worker/Sync", headers={TOKEN: server.headers[TOKEN]}).status_code == 200
+        server = http.post(
+            mock.url + "/auth/serverlogin",
+            headers={
+                "X-Tidepool-Server-Name": "worker",
+                "X-Tidepool-Server-Secret": "sec-worker-123",
+            },
+        )
+        assert (
+            http.get(
+                mock.url + "/metrics/thisuser/Viewed%20Page?tab=one", headers={TOKEN: token}
+            ).status_code
+            == 200
+        )
+        assert (
+            http.get(
+                mock.url + "/metrics/server/worker/Sync", headers={TOKEN: server.headers[TOKEN]}
+            ).status_code
+            == 200
+        )
         assert http.post(mock.url + "/auth/login", auth=("alice", "wrong")).status_code == 401
         assert http.get(mock.url + "/__mock/status").json()["credentials"]["users"] == ["alice"]
     output = mock.output()
     assert f"serving    {mock.url}" in output and "alice" in output
-    assert "Viewed Page  user " in output and "tab=one" in output and "Sync  server worker" in output
+    assert (
+        "Viewed Page  user " in output and "tab=one" in output and "Sync  server worker" in output
+    )
     for secret in (token, server.headers[TOKEN], "pw-alice-123", "sec-worker-123"):
         assert secret not in output
 
 
 def test_gunicorn_keeps_connections_alive(start_cli_mock):
     request = b"GET /metrics/user/u/e HTTP/1.1\r\nHost: mock\r\n\r\n"
-    with start_cli_mock() as mock, socket.create_connection(("127.0.0.1", mock.port), timeout=5) as connection:
+    with (
+        start_cli_mock() as mock,
+        socket.create_connection(("127.0.0.1", mock.port), timeout=5) as connection,
+    ):
         for _ in range(3):  # three requests on one connection: sync workers would close it
             connection.sendall(request)
             answer = connection.recv(4096)
@@ -77,19 +143,35 @@ def test_tokens_are_valid_in_every_worker_and_after_a_restart(start_cli_mock, tm
         token = requests.post(mock.url + "/auth/login", auth=("a", "b"), timeout=5).headers[TOKEN]
         statuses = set()
         for _ in range(20):  # new connections, spread over both workers by the kernel
-            statuses.add(requests.get(mock.url + "/metrics/thisuser/e", headers={TOKEN: token, "Connection": "close"}, timeout=5).status_code)
+            statuses.add(
+                requests.get(
+                    mock.url + "/metrics/thisuser/e",
+                    headers={TOKEN: token, "Connection": "close"},
+                    timeout=5,
+                ).status_code
+            )
         assert statuses == {200}
     with start_cli_mock("--journal-file", str(journal)) as again:
-        assert requests.get(again.url + "/metrics/thisuser/e", headers={TOKEN: token}, timeout=5).status_code == 200
+        assert (
+            requests.get(
+                again.url + "/metrics/thisuser/e", headers={TOKEN: token}, timeout=5
+            ).status_code
+            == 200
+        )
         assert len(requests.get(again.url + "/__mock/events", timeout=5).json()["events"]) == 21
 
 
 def test_a_bad_spec_stops_the_command_with_the_reason_not_a_traceback(tmp_path):
     spec = tmp_path / "spec.yaml"
-    spec.write_text("openapi: 3.0.3\npaths:\n  /x:\n    get:\n      responses: {'200': {description: ok}}\n", encoding="utf-8")
+    spec.write_text(
+        "openapi: 3.0.3\npaths:\n  /x:\n    get:\n      responses: {'200': {description: ok}}\n",
+        encoding="utf-8",
+    )
     result = subprocess.run(
         [sys.executable, "-m", "mockserver", "--spec", str(spec), "--port", "1"],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 1 and "needs an operationId" in result.stderr
     assert "Traceback" not in result.stderr

@@ -11,7 +11,9 @@ EVENTS_PER_THREAD = 100  # 3,200 events in all
 def send_events(url: str, thread: int) -> list[int]:
     with requests.Session() as http:  # one keep-alive connection per thread
         return [
-            http.get(f"{url}/metrics/user/u{thread}/c-{thread}-{n}?n={n}&t={thread}&n=again", timeout=30).status_code
+            http.get(
+                f"{url}/metrics/user/u{thread}/c-{thread}-{n}?n={n}&t={thread}&n=again", timeout=30
+            ).status_code
             for n in range(EVENTS_PER_THREAD)
         ]
 
@@ -19,7 +21,11 @@ def send_events(url: str, thread: int) -> list[int]:
 def test_thousands_of_concurrent_events_are_all_recorded_intact_once(start_cli_mock):
     with start_cli_mock("--workers", "2", "--max-events", "10000") as mock:
         with ThreadPoolExecutor(THREADS) as pool:
-            statuses = [s for result in pool.map(lambda t: send_events(mock.url, t), range(THREADS)) for s in result]
+            statuses = [
+                s
+                for result in pool.map(lambda t: send_events(mock.url, t), range(THREADS))
+                for s in result
+            ]
         assert statuses == [200] * (THREADS * EVENTS_PER_THREAD)
         journal = requests.get(mock.url + "/__mock/events", timeout=30).json()
     events = journal["events"]
@@ -53,6 +59,9 @@ def test_events_survive_a_restart_with_a_journal_file(start_cli_mock, tmp_path):
             requests.get(f"{mock.url}/metrics/user/u/kept-{n}", timeout=5).close()
     with start_cli_mock("--journal-file", str(journal_file)) as mock:
         requests.get(f"{mock.url}/metrics/user/u/after", timeout=5).close()
-        names = [e["eventName"] for e in requests.get(mock.url + "/__mock/events", timeout=5).json()["events"]]
+        names = [
+            e["eventName"]
+            for e in requests.get(mock.url + "/__mock/events", timeout=5).json()["events"]
+        ]
     assert names == ["kept-0", "kept-1", "kept-2", "after"]
     assert journal_file.exists()

@@ -21,5 +21,10 @@ def test_preflight_allows_the_route_methods_and_the_clients_headers():
     headers = dict(CorsPolicy("*", ["X-Tidepool-Session-Token"]).preflight_headers(["GET", "HEAD"]))
     assert headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS" == headers["Allow"]
     allowed = {h.strip() for h in headers["Access-Control-Allow-Headers"].split(",")}
-    assert {"X-Tidepool-Session-Token", "X-Tidepool-Trace-Session", "Authorization", "Prefer"} <= allowed
+    assert {
+        "X-Tidepool-Session-Token",
+        "X-Tidepool-Trace-Session",
+        "Authorization",
+        "Prefer",
+    } <= allowed
     assert int(headers["Access-Control-Max-Age"]) > 0

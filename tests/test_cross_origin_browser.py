@@ -13,9 +13,9 @@ import dataclasses
 
 import pytest
 import requests
+from browser import chromium, serve_wsgi
 from werkzeug.wrappers import Request, Response
 
-from browser import chromium, serve_wsgi
 from mockserver.config import MockConfig
 from mockserver.server import running_mock
 

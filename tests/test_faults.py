@@ -31,7 +31,17 @@ def test_prefer_reads_code_and_delay_and_ignores_the_rest(header, expected):
 
 
 @pytest.mark.parametrize(
-    "header", ["code=abc", "code=99", "code=600", "delay=-1", "delay=10001", "delay=1.5", "code=", "delay=" + "9" * 5000]
+    "header",
+    [
+        "code=abc",
+        "code=99",
+        "code=600",
+        "delay=-1",
+        "delay=10001",
+        "delay=1.5",
+        "code=",
+        "delay=" + "9" * 5000,
+    ],
 )
 def test_prefer_values_out_of_range_are_refused_with_guidance(header):
     with pytest.raises(FaultRequestError, match="code=NNN"):
@@ -58,7 +68,11 @@ def test_the_fail_rate_is_the_share_answered_500(operation):
     statuses = [faults.outcome(operation, Preference()).status for _ in range(4000)]
     assert set(statuses) == {200, 500}
     assert 0.22 < statuses.count(500) / len(statuses) < 0.28
-    assert Faults(Latency(), 1.0).outcome(operation, Preference()).message.endswith("(--fail-rate 1.0).")
+    assert (
+        Faults(Latency(), 1.0)
+        .outcome(operation, Preference())
+        .message.endswith("(--fail-rate 1.0).")
+    )
 
 
 def test_delay_comes_from_prefer_else_from_the_latency_range():

@@ -12,9 +12,9 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from browser import SCREENSHOTS, chromium
 from playwright.sync_api import Page, expect
 
-from browser import SCREENSHOTS, chromium
 from mockserver.config import Latency, MockConfig
 from mockserver.server import running_mock
 
@@ -253,28 +253,26 @@ def test_a_journal_cleared_elsewhere_empties_the_page(page, mock, http):
 
 def test_counts_events_the_journal_dropped(browser):
     """With --max-events 3 the journal keeps the newest three; the page shows the same."""
-    with running_mock(dataclasses.replace(MockConfig(), max_events=3)) as small:
-        with requests.Session() as http:
-            context = browser.new_context()
-            try:
-                page = context.new_page()
-                page.goto(f"{small.url}/__mock/")
-                for number in range(1, 6):
-                    send(http, small, f"/metrics/user/u1/event-{number}")
-                expect(page.locator("#count-dropped")).to_have_text("2", timeout=LIVE_MS)
-                expect(page.locator("#count-events")).to_have_text("3")
-                expect(rows(page).locator(".col-name")).to_have_text(
-                    ["event-5", "event-4", "event-3"]
-                )
-                # And keeps dropping as the journal does, while the page is open.
-                send(http, small, "/metrics/user/u1/event-6")
-                expect(page.locator("#count-dropped")).to_have_text("3", timeout=LIVE_MS)
-                expect(page.locator("#count-events")).to_have_text("3")
-                expect(rows(page).locator(".col-name")).to_have_text(
-                    ["event-6", "event-5", "event-4"]
-                )
-            finally:
-                context.close()
+    with (
+        running_mock(dataclasses.replace(MockConfig(), max_events=3)) as small,
+        requests.Session() as http,
+    ):
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"{small.url}/__mock/")
+            for number in range(1, 6):
+                send(http, small, f"/metrics/user/u1/event-{number}")
+            expect(page.locator("#count-dropped")).to_have_text("2", timeout=LIVE_MS)
+            expect(page.locator("#count-events")).to_have_text("3")
+            expect(rows(page).locator(".col-name")).to_have_text(["event-5", "event-4", "event-3"])
+            # And keeps dropping as the journal does, while the page is open.
+            send(http, small, "/metrics/user/u1/event-6")
+            expect(page.locator("#count-dropped")).to_have_text("3", timeout=LIVE_MS)
+            expect(page.locator("#count-events")).to_have_text("3")
+            expect(rows(page).locator(".col-name")).to_have_text(["event-6", "event-5", "event-4"])
+        finally:
+            context.close()
 
 
 def test_hostile_names_and_values_render_as_text(page, mock, http, problems):

@@ -34,7 +34,9 @@ def test_the_metrics_spec_yields_its_three_operations():
     assert (named.method, named.path_template) == ("GET", "/metrics/user/{userId}/{eventName}")
     assert named.path_params == ("userId", "eventName")
     assert named.response_codes == {200, 401} and named.success_code == 200
-    assert spec.title == "Tidepool Metrics API" and spec.token_headers == {"X-Tidepool-Session-Token"}
+    assert spec.title == "Tidepool Metrics API" and spec.token_headers == {
+        "X-Tidepool-Session-Token"
+    }
 
 
 def test_security_alternatives_carry_the_token_kinds_of_x_token_kinds():
@@ -50,7 +52,9 @@ def test_security_alternatives_carry_the_token_kinds_of_x_token_kinds():
 
 def test_path_level_refs_are_followed(tmp_path, document):
     changed = copy.deepcopy(document)
-    changed["components"]["pathItems"] = {"moved": changed["paths"].pop("/metrics/thisuser/{eventName}")}
+    changed["components"]["pathItems"] = {
+        "moved": changed["paths"].pop("/metrics/thisuser/{eventName}")
+    }
     changed["paths"]["/metrics/thisuser/{eventName}"] = {"$ref": "#/components/pathItems/moved"}
     ids = {op.operation_id for op in load_spec(write(tmp_path, changed)).operations}
     assert "RecordMetricsEventForLoggedInUser" in ids
@@ -100,7 +104,9 @@ def _remote_ref(document):
         (_remote_ref, "only local references"),
     ],
 )
-def test_what_the_mock_cannot_serve_is_refused_with_the_reason(tmp_path, document, break_it, message):
+def test_what_the_mock_cannot_serve_is_refused_with_the_reason(
+    tmp_path, document, break_it, message
+):
     broken = copy.deepcopy(document)
     break_it(broken)
     with pytest.raises(SpecError, match=message):

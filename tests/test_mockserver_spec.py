@@ -29,14 +29,25 @@ def _openapi_path(rule: Rule) -> str:
 
 
 def test_every_route_of_the_mock_is_documented_and_nothing_else():
-    routed = {(_openapi_path(rule), method.lower()) for rule in MOCK_RULES for method in rule.methods - {"HEAD"}}
-    documented = {(path, method) for path, item in DOCUMENT["paths"].items() for method in item if method != "parameters"}
+    routed = {
+        (_openapi_path(rule), method.lower())
+        for rule in MOCK_RULES
+        for method in rule.methods - {"HEAD"}
+    }
+    documented = {
+        (path, method)
+        for path, item in DOCUMENT["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
     assert routed == documented
 
 
 def test_the_default_server_secret_is_the_documented_one():
     parameters = DOCUMENT["paths"]["/auth/serverlogin"]["post"]["parameters"]
-    assert {p["name"]: p["example"] for p in parameters}["X-Tidepool-Server-Secret"] == DEFAULT_SERVER_SECRET
+    assert {p["name"]: p["example"] for p in parameters}[
+        "X-Tidepool-Server-Secret"
+    ] == DEFAULT_SERVER_SECRET
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,9 @@ def adapter():
 
 
 def test_a_rule_per_operation_with_the_operation_id_as_endpoint():
-    operation = Operation("Op", "GET", "/a/{first-name}/b/{x}", ("first-name", "x"), (), frozenset({200}))
+    operation = Operation(
+        "Op", "GET", "/a/{first-name}/b/{x}", ("first-name", "x"), (), frozenset({200})
+    )
     rule = operation_rule(operation)
     assert (rule.rule, rule.endpoint, rule.methods) == ("/a/<p0>/b/<p1>", "Op", {"GET", "HEAD"})
     assert path_arguments(operation, {"p0": "v0", "p1": "v1"}) == {"first-name": "v0", "x": "v1"}

@@ -15,7 +15,10 @@ TOKEN_HEADER = "X-Tidepool-Session-Token"
 
 OPERATIONS = {
     # operationId: (path, security requirements the operation must list)
-    "RecordMetricsEventForNamedUser": ("/metrics/user/{userId}/{eventName}", [{}, {"anyToken": []}]),
+    "RecordMetricsEventForNamedUser": (
+        "/metrics/user/{userId}/{eventName}",
+        [{}, {"anyToken": []}],
+    ),
     "RecordMetricsEventForLoggedInUser": ("/metrics/thisuser/{eventName}", [{"userToken": []}]),
     "RecordMetricsEventForServer": (
         "/metrics/server/{serverName}/{eventName}",

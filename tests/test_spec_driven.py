@@ -42,12 +42,22 @@ def test_an_added_operation_is_served_and_a_removed_one_is_gone(start_cli_mock, 
         assert http.get(device, headers={TOKEN: token, "Prefer": "code=503"}).status_code == 503
         server_token = http.post(
             mock.url + "/auth/serverlogin",
-            headers={"X-Tidepool-Server-Name": "w", "X-Tidepool-Server-Secret": "mock-server-secret"},
+            headers={
+                "X-Tidepool-Server-Name": "w",
+                "X-Tidepool-Server-Secret": "mock-server-secret",
+            },
         ).headers[TOKEN]
-        assert http.get(f"{mock.url}/metrics/server/w/e", headers={TOKEN: server_token}).status_code == 404
+        assert (
+            http.get(f"{mock.url}/metrics/server/w/e", headers={TOKEN: server_token}).status_code
+            == 404
+        )
         assert http.get(f"{mock.url}/metrics/thisuser/e", headers={TOKEN: token}).status_code == 200
         (event, _) = http.get(mock.url + "/__mock/events").json()["events"]
         status = http.get(mock.url + "/__mock/status").json()
     assert event["operationId"] == "RecordMetricsEventForDevice"
-    assert (event["eventName"], event["query"], event["serverName"]) == ("Bolus given", {"units": ["2"]}, None)
+    assert (event["eventName"], event["query"], event["serverName"]) == (
+        "Bolus given",
+        {"units": ["2"]},
+        None,
+    )
     assert status["spec"]["path"] == str(spec)

@@ -39,7 +39,9 @@ def test_an_unknown_name_lists_the_valid_ones() -> None:
         choose_target("staging", None)
 
 
-@pytest.mark.parametrize(("env_name", "url"), [("production", None), (None, "https://api.tidepool.org/v1")])
+@pytest.mark.parametrize(
+    ("env_name", "url"), [("production", None), (None, "https://api.tidepool.org/v1")]
+)
 def test_production_is_recognised_by_name_and_by_host(env_name, url) -> None:
     assert choose_target(env_name, url).is_production
 

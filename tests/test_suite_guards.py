@@ -20,13 +20,20 @@ SUITE_DIR = str(Path(__file__).resolve().parent.parent / "contract_tests")
 @pytest.fixture
 def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     """Run the suite in a subprocess with no credentials but those a test sets."""
-    for name in ("TIDEPOOL_SESSION_TOKEN", "TIDEPOOL_SERVER_TOKEN", "TIDEPOOL_USERNAME", "TIDEPOOL_PASSWORD"):
+    for name in (
+        "TIDEPOOL_SESSION_TOKEN",
+        "TIDEPOOL_SERVER_TOKEN",
+        "TIDEPOOL_USERNAME",
+        "TIDEPOOL_PASSWORD",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name in ("TIDEPOOL_SERVER_NAME", "TIDEPOOL_SERVER_SECRET", "PYTEST_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     # Let pytest cache its assertion-rewritten modules (seconds per run otherwise).
     monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
-    return lambda *args: pytester.runpytest_subprocess(SUITE_DIR, "-p", "no:cacheprovider", *args, timeout=300)
+    return lambda *args: pytester.runpytest_subprocess(
+        SUITE_DIR, "-p", "no:cacheprovider", *args, timeout=300
+    )
 
 
 def test_an_unknown_environment_is_a_usage_error_listing_the_valid_names(run_suite) -> None:
@@ -36,12 +43,16 @@ def test_an_unknown_environment_is_a_usage_error_listing_the_valid_names(run_sui
     result.stderr.fnmatch_lines([f"*unknown environment 'qa3'*{', '.join(environments())}*"])
 
 
-@pytest.mark.parametrize("target", [("--env", "production"), ("--base-url", "https://api.tidepool.org/")])
+@pytest.mark.parametrize(
+    "target", [("--env", "production"), ("--base-url", "https://api.tidepool.org/")]
+)
 def test_production_is_refused_before_any_request(run_suite, target) -> None:
     result = run_suite(*target)
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*refusing to test production*nothing was sent*--allow-production*"])
+    result.stderr.fnmatch_lines(
+        ["*refusing to test production*nothing was sent*--allow-production*"]
+    )
     assert "collected" not in result.stdout.str()
 
 
@@ -65,17 +76,27 @@ def test_an_unreachable_target_is_one_clear_error(run_suite) -> None:
     assert "Traceback" not in output
 
 
-def test_missing_tokens_skip_with_the_variables_to_set(run_suite, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_tokens_skip_with_the_variables_to_set(
+    run_suite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TIDEPOOL_SERVER_TOKEN", SERVER_TOKEN)
     with serving(create_app()) as base_url:
         result = run_suite(f"--base-url={base_url}", "-k", "auth_matrix", "-rs")
 
     assert result.ret == pytest.ExitCode.OK
-    result.stdout.fnmatch_lines(["SKIPPED*no user token: set TIDEPOOL_SESSION_TOKEN, or TIDEPOOL_USERNAME and TIDEPOOL_PASSWORD"])
-    assert result.parseoutcomes()["skipped"] == len(operations())  # each operation's user-token cell
+    result.stdout.fnmatch_lines(
+        [
+            "SKIPPED*no user token: set TIDEPOOL_SESSION_TOKEN, or TIDEPOOL_USERNAME and TIDEPOOL_PASSWORD"
+        ]
+    )
+    assert result.parseoutcomes()["skipped"] == len(
+        operations()
+    )  # each operation's user-token cell
 
 
-def test_strict_auth_fails_the_tests_whose_token_is_missing(run_suite, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_strict_auth_fails_the_tests_whose_token_is_missing(
+    run_suite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TIDEPOOL_SERVER_TOKEN", SERVER_TOKEN)
     with serving(create_app()) as base_url:
         result = run_suite(f"--base-url={base_url}", "-k", "auth_matrix", "--strict-auth")

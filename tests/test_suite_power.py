@@ -29,7 +29,6 @@ from broken_servers import (
     SERVER_TOKEN,
     USER_TOKEN,
     Break,
-    JournalBreak,
     Target,
     mock_target,
     reference_target,
@@ -41,7 +40,7 @@ from contract_tests.rules import Credential, accepts
 ROOT = Path(__file__).resolve().parent.parent
 CORRECT = "keeps_the_contract"
 CORRECT_MOCK = "keeps_the_journal"
-ALL_BREAKS: dict[str, Break | JournalBreak] = {**BREAKS, **JOURNAL_BREAKS}
+ALL_BREAKS: dict[str, Break] = {**BREAKS, **JOURNAL_BREAKS}
 # The short journal runs last, so that both cores stay busy until the end.
 TARGETS = {
     **{name: reference_target(brk) for name, brk in BREAKS.items()},
@@ -53,7 +52,9 @@ TARGETS = {
 
 def run_suite(base_url: str, workdir: Path, target: Target, *options: str) -> pytest.RunResult:
     """`python -m pytest contract_tests --base-url URL` in a subprocess, in its own directory."""
-    environ = {name: value for name, value in os.environ.items() if not name.startswith("TIDEPOOL_")}
+    environ = {
+        name: value for name, value in os.environ.items() if not name.startswith("TIDEPOOL_")
+    }
     environ.update(target.tokens)
     # Let pytest cache its assertion-rewritten modules: without the cache each run spends
     # seconds rewriting schemathesis and hypothesis again.
@@ -70,9 +71,14 @@ def run_suite(base_url: str, workdir: Path, target: Target, *options: str) -> py
         *options,
     ]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=workdir, env=environ, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        command, cwd=workdir, env=environ, capture_output=True, text=True, timeout=300
+    )
     return pytest.RunResult(
-        done.returncode, done.stdout.splitlines(), done.stderr.splitlines(), time.monotonic() - started
+        done.returncode,
+        done.stdout.splitlines(),
+        done.stderr.splitlines(),
+        time.monotonic() - started,
     )
 
 
@@ -88,13 +94,24 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[pytest.Run
             if name not in ALL_BREAKS:
                 options = [f"--summary-file={workdir / 'summary.md'}"]
             else:
-                options = ["-x", f"--junitxml={workdir / 'junit.xml'}", *ALL_BREAKS[name].suite_options]
-            futures[name] = (pool.submit(run_suite, base_url, workdir, target, *options), workdir, base_url)
-        return {name: (future.result(), workdir, base_url) for name, (future, workdir, base_url) in futures.items()}
+                options = [
+                    "-x",
+                    f"--junitxml={workdir / 'junit.xml'}",
+                    *ALL_BREAKS[name].suite_options,
+                ]
+            futures[name] = (
+                pool.submit(run_suite, base_url, workdir, target, *options),
+                workdir,
+                base_url,
+            )
+        return {
+            name: (future.result(), workdir, base_url)
+            for name, (future, workdir, base_url) in futures.items()
+        }
 
 
 @pytest.mark.parametrize("brk", ALL_BREAKS.values(), ids=ALL_BREAKS)
-def test_the_suite_fails_a_broken_server_naming_the_rule(runs, brk: Break | JournalBreak) -> None:
+def test_the_suite_fails_a_broken_server_naming_the_rule(runs, brk: Break) -> None:
     result, workdir, _ = runs[brk.name]
     output = "\n".join(result.outlines + result.errlines)
 
@@ -116,7 +133,9 @@ def test_the_suite_passes_a_server_that_keeps_the_contract(runs) -> None:
     outcomes = result.parseoutcomes()
     assert outcomes["passed"] == len(operations()) * (1 + len(Credential)), outcomes
     assert "failed" not in outcomes
-    result.stdout.re_match_lines([r"SKIPPED .*test_journal\.py.*journal checks run against a mock only"])
+    result.stdout.re_match_lines(
+        [r"SKIPPED .*test_journal\.py.*journal checks run against a mock only"]
+    )
     summary = (workdir / "summary.md").read_text(encoding="utf-8")
     assert f"| Base URL | {base_url} |" in summary
     assert all(operation.operation_id in summary for operation in operations())
@@ -128,5 +147,9 @@ def test_the_journal_checks_pass_the_real_mock_served_like_the_broken_ones(runs)
 
     assert result.ret == pytest.ExitCode.OK, "\n".join(result.outlines)
     outcomes = result.parseoutcomes()
-    rejected = sum(not accepts(operation, credential) for operation in operations() for credential in Credential)
+    rejected = sum(
+        not accepts(operation, credential)
+        for operation in operations()
+        for credential in Credential
+    )
     assert outcomes == {"passed": 1 + rejected}, outcomes
