@@ -89,9 +89,8 @@ def test_missing_tokens_skip_with_the_variables_to_set(
             "SKIPPED*no user token: set TIDEPOOL_SESSION_TOKEN, or TIDEPOOL_USERNAME and TIDEPOOL_PASSWORD"
         ]
     )
-    assert result.parseoutcomes()["skipped"] == len(
-        operations()
-    )  # each operation's user-token cell
+    # One skip per operation: its user-token cell.
+    assert result.parseoutcomes()["skipped"] == len(operations())
 
 
 def test_strict_auth_fails_the_tests_whose_token_is_missing(
