@@ -19,7 +19,7 @@ import queue
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,9 +85,14 @@ class Event:
         }
 
 
+def _event(columns: tuple, query: Mapping[str, Iterable[str]]) -> Event:
+    """An immutable Event: the query is copied, so the caller's dict can change freely."""
+    frozen = {name: tuple(values) for name, values in query.items()}
+    return Event(*columns, query=MappingProxyType(frozen))
+
+
 def _event_from_row(row: tuple) -> Event:
-    query = {name: tuple(values) for name, values in json.loads(row[6]).items()}
-    return Event(*row[:6], query=MappingProxyType(query))
+    return _event(row[:6], json.loads(row[6]))
 
 
 class _WriteLock:
@@ -195,7 +200,7 @@ class Journal:
             event_id = connection.execute(
                 f"INSERT INTO events ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", row
             ).lastrowid
-        return _event_from_row((event_id, *row))
+        return _event((event_id, *row[:5]), query)
 
     def events(self, **filters: str | int) -> list[Event]:
         """Events oldest first, narrowed by any of FILTERS (e.g. eventName='x', since=41)."""
