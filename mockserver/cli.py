@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .auth import AccountsError
-from .config import DEFAULT_SPEC_PATH, Latency, MockConfig, default_workers
+from .config import DEFAULT_SPEC_PATH, Latency, MockConfig
 from .serve import serve, serve_with_reloader
 from .spec import SpecError
 
@@ -78,7 +78,7 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument(
         "--workers",
         type=_positive,
-        default=default_workers(),
+        default=defaults.workers,
         help="gunicorn worker processes (default %(default)s)",
     )
     cli.add_argument(
