@@ -43,17 +43,18 @@ log = logging.getLogger("mockserver")
 
 
 class MockApp:
-    def __init__(self, config: MockConfig, on_event: Callable[[Event], None] | None = None):
+    def __init__(
+        self, config: MockConfig, on_events: Callable[[list[Event]], None] | None = None
+    ) -> None:
         self.config = config
         self.spec = load_spec(config.spec_path)
         accounts = Accounts.from_file(config.accounts_path) if config.accounts_path else Accounts()
-        self.journal = Journal(config.journal_file, config.max_events)
+        self.journal = Journal(config.journal_file, config.max_events, on_commit=on_events)
         self.authority = Authority(accounts, self.journal.signing_key)
         self.faults = Faults(config.latency, config.fail_rate)
         self.cors = CorsPolicy(config.cors_origin, {*self.spec.token_headers, SESSION_TOKEN_HEADER})
         self.operations = {operation.operation_id: operation for operation in self.spec.operations}
         self.url_map = build_map(self.spec.operations)
-        self.on_event = on_event
         self.errors: collections.deque[BaseException] = collections.deque(maxlen=KEPT_ERRORS)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -126,15 +127,13 @@ class MockApp:
         self, operation: Operation, principal: Principal | None, path: dict, query: dict
     ) -> None:
         token_user = principal.id if principal is not None and principal.kind == USER else None
-        event = self.journal.record(
+        self.journal.record(
             operation.operation_id,
             user_id=path.get(USER_ID_PARAM, token_user),
             server_name=path.get(SERVER_NAME_PARAM),
             event_name=path.get(EVENT_NAME_PARAM),
             query=query,
         )
-        if self.on_event is not None:
-            self.on_event(event)
 
     # Login ------------------------------------------------------------------------
 
@@ -219,6 +218,9 @@ def _json(body: dict, headers: dict[str, str] | None = None) -> Response:
     )
 
 
-def create_app(config: MockConfig, on_event: Callable[[Event], None] | None = None) -> MockApp:
-    """Build the app; `on_event` is told about each recorded event (the CLI prints them)."""
-    return MockApp(config, on_event)
+def create_app(
+    config: MockConfig, on_events: Callable[[list[Event]], None] | None = None
+) -> MockApp:
+    """Build the app; `on_events` is told about recorded events as each batch of them is
+    committed, in order (the CLI prints them)."""
+    return MockApp(config, on_events)

@@ -66,8 +66,9 @@ def event_line(event: Event) -> str:
     return _safe(f"{time_of_day} #{event.id} {event.event_name}  {who}  {query}".rstrip())
 
 
-def print_event(event: Event, stream: TextIO | None = None) -> None:
-    # One write per line, so lines from several worker processes do not interleave.
+def print_events(events: list[Event], stream: TextIO | None = None) -> None:
+    # One write for a committed batch, whole lines only, so lines from several worker
+    # processes do not interleave, and a busy mock does not make a system call per event.
     stream = stream or sys.stdout
-    stream.write(event_line(event) + "\n")
+    stream.write("".join(event_line(event) + "\n" for event in events))
     stream.flush()

@@ -3,8 +3,9 @@
 SQLite rather than a list in memory because several gunicorn worker processes must share
 one journal, filtering is a query, and `--journal-file` keeps it across restarts. Each
 event is committed before its response is sent (WAL mode, so readers never block the
-writer), and the journal keeps only the newest `max_events`, counting the rest as dropped,
-so disk and memory stay flat however long the mock runs.
+writer); events that arrive together share one commit (see `_GroupCommit`). The journal
+keeps only the newest `max_events`, counting the rest as dropped, so disk and memory stay
+flat however long the mock runs.
 
 The file also holds the key that signs session tokens (see auth.py), so every process
 sharing a journal accepts the tokens any of them issued.
@@ -19,7 +20,7 @@ import queue
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,14 +38,11 @@ CREATE TABLE IF NOT EXISTS events (
     query TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
-INSERT OR IGNORE INTO meta (name, value) VALUES ('dropped', 0), ('signing_key', randomblob(32));
--- The bound lives in the database so that one INSERT, a transaction of its own, also
--- drops and counts the oldest events: one round trip per event instead of four.
-CREATE TRIGGER IF NOT EXISTS drop_oldest AFTER INSERT ON events BEGIN
-    UPDATE meta SET value = value + (
-        SELECT count(*) FROM events
-        WHERE id <= NEW.id - (SELECT value FROM meta WHERE name = 'max_events')
-    ) WHERE name = 'dropped';
+-- Events ever dropped = ids ever given (AUTOINCREMENT never reuses one) since the last
+-- clear, minus the events kept: no counter to update on every insert.
+INSERT OR IGNORE INTO meta (name, value) VALUES ('cleared_through', 0), ('signing_key', randomblob(32));
+DROP TRIGGER IF EXISTS drop_oldest;  -- the bound of earlier journals, which also counted
+CREATE TRIGGER IF NOT EXISTS keep_newest AFTER INSERT ON events BEGIN
     DELETE FROM events WHERE id <= NEW.id - (SELECT value FROM meta WHERE name = 'max_events');
 END;
 """
@@ -95,6 +93,14 @@ def _event_from_row(row: tuple) -> Event:
     return _event(row[:6], json.loads(row[6]))
 
 
+@dataclass(frozen=True)
+class _Row:
+    """An event waiting for its id: the columns before `query`, and the query itself."""
+
+    columns: tuple[str, str, str | None, str | None, str | None]
+    query: Mapping[str, list[str]]
+
+
 class _WriteLock:
     """Lets one writer at a time at the journal: threads of a process by a mutex, processes
     by `flock` on a file beside it.
@@ -130,18 +136,93 @@ class _WriteLock:
             self._fd = self._pid = None
 
 
+class _Pending:
+    """One item handed to a group commit, and how its request thread learns the outcome."""
+
+    def __init__(self, item: _Row) -> None:
+        self.item = item
+        self.event: Event | None = None
+        self.error: BaseException | None = None
+        self.leads = False
+        # Held until the item is committed (or this thread is to lead the next commit).
+        self.wake = threading.Lock()
+        self.wake.acquire()
+
+    def result(self) -> Event:
+        if self.error is not None:
+            raise self.error
+        assert self.event is not None
+        return self.event
+
+
+class _GroupCommit:
+    """Commits the rows that request threads hand in at the same time, in one transaction.
+
+    A commit costs several times an INSERT, and under load many threads of a worker wait
+    for one at once. The first thread to arrive while no commit runs leads: it commits
+    every row queued so far, its own included, wakes their threads, and hands the lead to
+    the oldest thread still waiting. A thread alone commits its own row at once, with no
+    hand-over; nobody answers before their row is committed either way.
+    """
+
+    def __init__(self, commit: Callable[[list[_Row]], list[Event]]) -> None:
+        self._commit = commit
+        self._mutex = threading.Lock()
+        self._queue: list[_Pending] = []
+        self._leading = False
+
+    def submit(self, item: _Row) -> Event:
+        pending = _Pending(item)
+        with self._mutex:
+            self._queue.append(pending)
+            leads, self._leading = not self._leading, True
+        if not leads:
+            pending.wake.acquire()
+            leads = pending.leads
+        if leads:
+            self._lead()
+        return pending.result()
+
+    def _lead(self) -> None:
+        with self._mutex:
+            batch, self._queue = self._queue, []
+        try:
+            events = self._commit([pending.item for pending in batch])
+        except BaseException as error:  # every request of the batch fails, none hangs
+            for pending in batch:
+                pending.error = error
+        else:
+            for pending, event in zip(batch, events, strict=True):
+                pending.event = event
+        with self._mutex:
+            successor = self._queue[0] if self._queue else None
+            self._leading = successor is not None
+        for pending in batch:
+            pending.wake.release()
+        if successor is not None:
+            successor.leads = True
+            successor.wake.release()
+
+
 class Journal:
     """A bounded, process-safe event store. Connections are pooled per process and
     opened on first use, so an instance created before gunicorn forks is safe to inherit."""
 
     FILTERS = tuple(_FILTERS)
 
-    def __init__(self, path: Path | None, max_events: int) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        max_events: int,
+        on_commit: Callable[[list[Event]], None] | None = None,
+    ) -> None:
         self._temporary = path is None
         self.path = new_temporary_path() if path is None else Path(path)
         self.max_events = max_events
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._write_lock = _WriteLock(Path(f"{self.path}.lock"))
+        self._group_commit = _GroupCommit(self._commit)
+        self._on_commit = on_commit
         with closing(self._open()) as connection:
             connection.executescript(_SCHEMA)
             connection.execute(
@@ -156,8 +237,11 @@ class Journal:
             self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
         connection.execute("PRAGMA journal_mode = WAL")
-        # NORMAL survives a crash of the process (only power loss can lose the last commits).
-        connection.execute("PRAGMA synchronous = NORMAL")
+        # A commit is in the operating system's hands when SQLite returns, so a crash of the
+        # mock loses nothing; only a crash of the machine could, and a mock's journal is
+        # not worth an fsync, which made each checkpoint cost more than the commits it
+        # follows (benchmarks/README.md).
+        connection.execute("PRAGMA synchronous = OFF")
         return connection
 
     @contextmanager
@@ -194,13 +278,32 @@ class Journal:
         """Store one event, dropping the oldest beyond `max_events`; committed on return."""
         received_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         received_at = received_at.replace("+00:00", "Z")
-        query_json = json.dumps(query, ensure_ascii=False)
-        row = (received_at, operation_id, user_id, server_name, event_name, query_json)
+        columns = (received_at, operation_id, user_id, server_name, event_name)
+        return self._group_commit.submit(_Row(columns, query))
+
+    def _commit(self, rows: list[_Row]) -> list[Event]:
+        """Store rows with one INSERT, a transaction of its own (the trigger keeps the bound),
+        and tell `on_commit` about them, in order. Few statements matter more than they
+        seem: SQLite releases the GIL in each, and under load every release hands it over.
+        """
+        values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows))
+        parameters = [
+            value
+            for row in rows
+            for value in (*row.columns, json.dumps(row.query, ensure_ascii=False))
+        ]
         with self._write_lock.held(), self._connection() as connection:
-            event_id = connection.execute(
-                f"INSERT INTO events ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", row
+            last_id = connection.execute(
+                f"INSERT INTO events ({_ROW_COLUMNS}) VALUES {values}", parameters
             ).lastrowid
-        return _event((event_id, *row[:5]), query)
+        # One statement holding the write lock: its rows took consecutive ids.
+        first_id = last_id - len(rows) + 1
+        events = [
+            _event((first_id + index, *row.columns), row.query) for index, row in enumerate(rows)
+        ]
+        if self._on_commit is not None:
+            self._on_commit(events)
+        return events
 
     def events(self, **filters: str | int) -> list[Event]:
         """Events oldest first, narrowed by any of FILTERS (e.g. eventName='x', since=41)."""
@@ -215,15 +318,19 @@ class Journal:
     def counts(self) -> tuple[int, int]:
         """(events kept, events dropped), read by one statement so they agree."""
         with self._connection() as connection:
-            return connection.execute(
-                "SELECT (SELECT count(*) FROM events),"
-                " (SELECT value FROM meta WHERE name = 'dropped')"
+            kept, given = connection.execute(
+                "SELECT (SELECT count(*) FROM events), coalesce((SELECT seq FROM sqlite_sequence"
+                " WHERE name = 'events'), 0) - (SELECT value FROM meta WHERE name = 'cleared_through')"
             ).fetchone()
+        return kept, given - kept
 
     def clear(self) -> None:
         with self._write_lock.held(), self._transaction() as connection:
             connection.execute("DELETE FROM events")
-            connection.execute("UPDATE meta SET value = 0 WHERE name = 'dropped'")
+            connection.execute(
+                "UPDATE meta SET value = coalesce((SELECT seq FROM sqlite_sequence"
+                " WHERE name = 'events'), 0) WHERE name = 'cleared_through'"
+            )
 
     def close(self) -> None:
         """Close this process's connections; a temporary journal is deleted with its WAL."""

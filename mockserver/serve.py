@@ -19,7 +19,7 @@ from werkzeug.serving import is_running_from_reloader, run_simple
 
 from .app import MockApp, create_app
 from .config import MockConfig
-from .console import banner, print_event
+from .console import banner, print_events
 from .journal import delete_journal_files, new_temporary_path
 from .server import (
     HEADER_COUNT_LIMIT,
@@ -75,7 +75,7 @@ class GunicornMock(BaseApplication):
 
 
 def serve(config: MockConfig) -> None:
-    GunicornMock(create_app(config, on_event=print_event), config).run()
+    GunicornMock(create_app(config, on_events=print_events), config).run()
 
 
 def serve_with_reloader(config: MockConfig) -> None:
@@ -90,7 +90,7 @@ def serve_with_reloader(config: MockConfig) -> None:
         os.environ[RELOAD_JOURNAL_ENV] = str(new_temporary_path())
     if config.journal_file is None:
         config = replace(config, journal_file=Path(os.environ[RELOAD_JOURNAL_ENV]))
-    app = create_app(config, on_event=print_event)
+    app = create_app(config, on_events=print_events)
     if is_running_from_reloader():
         print(banner(app, f"http://{config.host}:{config.port}"), flush=True)
     try:

@@ -409,12 +409,12 @@ def test_a_bug_is_answered_500_in_plain_text_and_kept_for_the_test(client, app, 
     assert client.get("/__mock/status").status_code == 200
 
 
-def test_each_recorded_event_is_reported_to_on_event(tmp_path):
+def test_each_recorded_event_is_reported_to_on_events(tmp_path):
     from mockserver.app import create_app
     from mockserver.config import MockConfig
 
     seen = []
-    app = create_app(MockConfig(journal_file=tmp_path / "j.sqlite3"), on_event=seen.append)
+    app = create_app(MockConfig(journal_file=tmp_path / "j.sqlite3"), on_events=seen.extend)
     try:
         Client(app).get("/metrics/user/u/e?a=1")
         Client(app).get("/metrics/thisuser/e")

@@ -4,7 +4,7 @@ import io
 from types import MappingProxyType
 
 from mockserver.auth import DEFAULT_SERVER_SECRET
-from mockserver.console import banner, event_line, print_event
+from mockserver.console import banner, event_line, print_events
 from mockserver.journal import Event
 
 
@@ -38,10 +38,13 @@ def test_control_characters_from_clients_are_escaped():
     assert "red\\x1b[31m\\x0anext\\x00" in line
 
 
-def test_print_event_writes_one_line():
+def test_print_events_writes_one_line_per_event_in_one_write():
+    writes = []
     stream = io.StringIO()
-    print_event(event(), stream)
-    assert stream.getvalue().count("\n") == 1 and stream.getvalue().startswith("12:00:00.123 #42")
+    stream.write = writes.append
+    print_events([event(), event(id=43)], stream)
+    assert len(writes) == 1 and writes[0].count("\n") == 2
+    assert writes[0].startswith("12:00:00.123 #42") and "\n12:00:00.123 #43" in writes[0]
 
 
 def test_the_banner_shows_url_and_demo_credentials_only(app):

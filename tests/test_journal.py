@@ -144,3 +144,90 @@ def test_concurrent_writers_lose_and_duplicate_nothing(tmp_path):
         assert all(e.query["n"] == (e.event_name.split("-")[1],) for e in events)
     finally:
         journal.close()
+
+
+def test_concurrent_events_are_committed_in_batches_and_reported_in_id_order(tmp_path):
+    batches = []
+    journal = Journal(tmp_path / "batched.sqlite3", max_events=10_000, on_commit=batches.append)
+    try:
+        returned = []
+        start = threading.Barrier(8)
+
+        def write(thread: int) -> None:
+            start.wait()
+            returned.extend(record(journal, f"t{thread}-{n}") for n in range(50))
+
+        threads = [threading.Thread(target=write, args=(t,)) for t in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        reported = [event for batch in batches for event in batch]
+        # Each caller got back exactly the event that was stored and reported for it.
+        assert sorted(returned, key=lambda e: e.id) == reported == journal.events()
+        assert [e.id for e in reported] == sorted(e.id for e in reported)
+        # Eight threads writing at once share commits: fewer commits than events.
+        assert len(batches) < len(reported) == 400
+    finally:
+        journal.close()
+
+
+def test_a_failed_commit_fails_every_request_in_it_and_the_next_commit_works(tmp_path):
+    journal = Journal(tmp_path / "failing.sqlite3", max_events=100)
+    real_commit = journal._group_commit._commit
+    entered, release = threading.Event(), threading.Event()
+
+    def failing_commit(rows):
+        entered.set()
+        release.wait(5)
+        raise sqlite3.OperationalError(f"disk I/O error ({len(rows)} rows)")
+
+    try:
+        journal._group_commit._commit = failing_commit
+        errors = []
+
+        def write(name: str) -> None:
+            try:
+                record(journal, name)
+            except sqlite3.OperationalError as error:
+                errors.append(str(error))
+
+        leader = threading.Thread(target=write, args=("leader",))
+        leader.start()
+        entered.wait(5)
+        # These arrive while the leader's commit runs, so they form the next batch.
+        followers = [threading.Thread(target=write, args=(f"f{n}",)) for n in range(3)]
+        for thread in followers:
+            thread.start()
+        release.set()
+        for thread in [leader, *followers]:
+            thread.join(10)
+            assert not thread.is_alive()
+        assert len(errors) == 4 and "disk I/O error" in errors[0]
+        journal._group_commit._commit = real_commit
+        assert record(journal, "after").event_name == "after"
+        assert [e.event_name for e in journal.events()] == ["after"]
+    finally:
+        journal.close()
+
+
+def test_a_journal_from_before_group_commit_loses_its_old_trigger(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT,"
+            " operation_id TEXT, user_id TEXT, server_name TEXT, event_name TEXT, query TEXT);"
+            "CREATE TABLE meta (name TEXT PRIMARY KEY, value NOT NULL);"
+            "CREATE TRIGGER drop_oldest AFTER INSERT ON events BEGIN SELECT 1; END;"
+        )
+    connection.close()
+    journal = Journal(path, max_events=2)
+    try:
+        ids = [record(journal).id for _ in range(3)]
+        assert [e.id for e in journal.events()] == ids[1:] and journal.counts() == (2, 1)
+        with sqlite3.connect(path) as connection:
+            triggers = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            assert triggers.fetchall() == [("keep_newest",)]
+        connection.close()
+    finally:
+        journal.close()
