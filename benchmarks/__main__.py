@@ -1,7 +1,7 @@
 """`python -m benchmarks` (`make bench`): measure, print the Markdown report, and save it.
 
-The default run takes about 15 minutes on the 2-core machine; `--only` and `--duration`
-give a developer a quick subset. The report goes to benchmarks/results/latest.md, which
+The default run takes about 20 minutes on the 2-core machine; `--only`, `--rounds` and
+`--duration` give a developer a quick subset. The report goes to benchmarks/results/latest.md, which
 git ignores: figures worth keeping are copied by hand into benchmarks/README.md.
 """
 
@@ -42,6 +42,12 @@ def main() -> None:
         help="comma-separated connection counts (default 1,16,64)",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="turns of every target at every load; ratios are taken within a round (default 3)",
+    )
+    parser.add_argument(
         "--targets",
         type=lambda text: text.split(","),
         default=list(TARGETS),
@@ -70,7 +76,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tidepool-bench-") as workdir:
         workdir = Path(workdir)
         if "load" in parts:
-            results = load.measure(args.targets, args.connections, args.duration, workdir)
+            results = load.measure(
+                args.targets, args.connections, args.duration, args.rounds, workdir
+            )
             sections.append(report.load_section(results))
         if "startup" in parts:
             sections.append(report.startup_section(startup.measure(5, workdir)))
