@@ -1,8 +1,9 @@
 """`python -m benchmarks` (`make bench`): measure, print the Markdown report, and save it.
 
 The default run takes about 20 minutes on the 2-core machine; `--only`, `--rounds` and
-`--duration` give a developer a quick subset. The report goes to benchmarks/results/latest.md, which
-git ignores: figures worth keeping are copied by hand into benchmarks/README.md.
+`--duration` give a developer a quick subset. The report goes to
+benchmarks/results/latest.md, which git ignores: figures worth keeping are copied by hand
+into benchmarks/README.md.
 """
 
 import argparse
