@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import queue
 import sqlite3
@@ -55,6 +56,7 @@ _FILTERS = {
     "operationId": "operation_id = ?",
     "since": "id > ?",
 }
+log = logging.getLogger("mockserver")
 # How long a writer waits for another process's transaction before giving up.
 _BUSY_TIMEOUT_S = 30.0
 
@@ -302,7 +304,10 @@ class Journal:
             _event((first_id + index, *row.columns), row.query) for index, row in enumerate(rows)
         ]
         if self._on_commit is not None:
-            self._on_commit(events)
+            try:
+                self._on_commit(events)
+            except Exception:  # the events are stored: their requests must not fail now
+                log.exception("reporting %d committed events failed", len(events))
         return events
 
     def events(self, **filters: str | int) -> list[Event]:

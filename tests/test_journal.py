@@ -231,3 +231,16 @@ def test_a_journal_from_before_group_commit_loses_its_old_trigger(tmp_path):
         connection.close()
     finally:
         journal.close()
+
+
+def test_a_failing_listener_neither_fails_the_request_nor_loses_the_event(tmp_path, caplog):
+    def broken_terminal(events):
+        raise BrokenPipeError("the terminal went away")
+
+    journal = Journal(tmp_path / "listened.sqlite3", max_events=10, on_commit=broken_terminal)
+    try:
+        event = record(journal, "kept")
+        assert journal.events() == [event]
+        assert "reporting 1 committed events failed" in caplog.text
+    finally:
+        journal.close()
