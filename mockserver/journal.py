@@ -97,9 +97,9 @@ def _event_from_row(row: tuple) -> Event:
 
 @dataclass(frozen=True)
 class _Row:
-    """An event waiting for its id: the columns before `query`, and the query itself."""
+    """An event waiting for its id: the values of _ROW_COLUMNS, and the query they encode."""
 
-    columns: tuple[str, str, str | None, str | None, str | None]
+    columns: tuple[str, str, str | None, str | None, str | None, str]
     query: Mapping[str, list[str]]
 
 
@@ -280,7 +280,8 @@ class Journal:
         """Store one event, dropping the oldest beyond `max_events`; committed on return."""
         received_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         received_at = received_at.replace("+00:00", "Z")
-        columns = (received_at, operation_id, user_id, server_name, event_name)
+        query_json = json.dumps(query, ensure_ascii=False)
+        columns = (received_at, operation_id, user_id, server_name, event_name, query_json)
         return self._group_commit.submit(_Row(columns, query))
 
     def _commit(self, rows: list[_Row]) -> list[Event]:
@@ -289,19 +290,17 @@ class Journal:
         seem: SQLite releases the GIL in each, and under load every release hands it over.
         """
         values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows))
-        parameters = [
-            value
-            for row in rows
-            for value in (*row.columns, json.dumps(row.query, ensure_ascii=False))
-        ]
+        parameters = [value for row in rows for value in row.columns]
         with self._write_lock.held(), self._connection() as connection:
             last_id = connection.execute(
                 f"INSERT INTO events ({_ROW_COLUMNS}) VALUES {values}", parameters
             ).lastrowid
         # One statement holding the write lock: its rows took consecutive ids.
         first_id = last_id - len(rows) + 1
+        # The Event carries the query itself rather than its JSON, the last column.
         events = [
-            _event((first_id + index, *row.columns), row.query) for index, row in enumerate(rows)
+            _event((first_id + index, *row.columns[:-1]), row.query)
+            for index, row in enumerate(rows)
         ]
         if self._on_commit is not None:
             try:
