@@ -56,6 +56,8 @@ _FILTERS = {
     "operationId": "operation_id = ?",
     "since": "id > ?",
 }
+# The newest id ever given; AUTOINCREMENT keeps it even when every event is deleted.
+_LAST_ID_GIVEN = "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)"
 log = logging.getLogger("mockserver")
 # How long a writer waits for another process's transaction before giving up.
 _BUSY_TIMEOUT_S = 30.0
@@ -323,8 +325,8 @@ class Journal:
         """(events kept, events dropped), read by one statement so they agree."""
         with self._connection() as connection:
             kept, given = connection.execute(
-                "SELECT (SELECT count(*) FROM events), coalesce((SELECT seq FROM sqlite_sequence"
-                " WHERE name = 'events'), 0) - (SELECT value FROM meta WHERE name = 'cleared_through')"
+                f"SELECT (SELECT count(*) FROM events), {_LAST_ID_GIVEN}"
+                " - (SELECT value FROM meta WHERE name = 'cleared_through')"
             ).fetchone()
         return kept, given - kept
 
@@ -332,8 +334,7 @@ class Journal:
         with self._write_lock.held(), self._transaction() as connection:
             connection.execute("DELETE FROM events")
             connection.execute(
-                "UPDATE meta SET value = coalesce((SELECT seq FROM sqlite_sequence"
-                " WHERE name = 'events'), 0) WHERE name = 'cleared_through'"
+                f"UPDATE meta SET value = {_LAST_ID_GIVEN} WHERE name = 'cleared_through'"
             )
 
     def close(self) -> None:
