@@ -114,7 +114,7 @@ def base_url(pytestconfig: pytest.Config) -> Iterator[str]:
         yield target.base_url
         return
     from mockserver.config import MockConfig
-    from mockserver.server import running_mock
+    from mockserver.inprocess import running_mock
 
     with running_mock(MockConfig()) as mock:
         yield mock.url

@@ -1,6 +1,6 @@
 """Every setting of the mock server, in one immutable value.
 
-The command line only builds a `MockConfig`; `create_app` and the servers only read one.
+The command line only builds a `MockConfig`; `MockApp` and the servers only read one.
 Tests build their own with `dataclasses.replace(MockConfig(), ...)`.
 """
 
@@ -12,6 +12,11 @@ from pathlib import Path
 
 DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml"
 MAX_PREFERRED_DELAY_MS = 10_000
+# Limits on what a client may send (gunicorn's maxima), the same under every server the
+# mock runs on: 414 past the request line's, 431 past a header field's or the count.
+REQUEST_LINE_LIMIT = 8190
+HEADER_FIELD_LIMIT = 8190
+HEADER_COUNT_LIMIT = 100
 
 
 @dataclass(frozen=True)

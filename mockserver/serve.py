@@ -18,15 +18,10 @@ from gunicorn.app.base import BaseApplication
 from werkzeug.serving import is_running_from_reloader, run_simple
 
 from .app import MockApp, create_app
-from .config import MockConfig
+from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, MockConfig
 from .console import banner, print_events
+from .inprocess import LimitedRequestHandler
 from .journal import delete_journal_files, new_temporary_path
-from .server import (
-    HEADER_COUNT_LIMIT,
-    HEADER_FIELD_LIMIT,
-    REQUEST_LINE_LIMIT,
-    LimitedRequestHandler,
-)
 
 KEEPALIVE_S = 5
 GRACEFUL_TIMEOUT_S = 5

@@ -1,11 +1,12 @@
-"""mockserver.server: running_mock() over a real socket."""
+"""mockserver.inprocess: running_mock() over a real socket."""
 
 import socket
 
 import pytest
 import requests
 
-from mockserver.server import REQUEST_LINE_LIMIT, running_mock
+from mockserver.config import REQUEST_LINE_LIMIT
+from mockserver.inprocess import running_mock
 
 
 def raw_exchange(url: str, data: bytes) -> bytes:

@@ -14,7 +14,7 @@ from broken_servers import SERVER_TOKEN, create_app, serving
 from contract_tests.contract import environments, operations
 from contract_tests.rules import Credential
 
-SUITE_DIR = str(Path(__file__).resolve().parent.parent / "contract_tests")
+SUITE_DIR = str(Path(__file__).resolve().parents[2] / "contract_tests")
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """mockserver.spec: what the mock reads from an OpenAPI document (not the spec's content
-itself, which tests/test_spec.py checks)."""
+itself, which tests/spec/test_metrics_spec.py checks)."""
 
 import copy
 from pathlib import Path

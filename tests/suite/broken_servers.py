@@ -9,7 +9,7 @@ The journal checks (contract_tests/test_journal.py) run only against a mock, whi
 reference app is not, so their breaks wrap the real mock instead: each journal break lets
 the mock answer as it does and corrupts one thing about its journal.
 
-`tests/test_suite_power.py` runs the suite against each of them over a real socket.
+`tests/suite/test_power.py` runs the suite against each of them over a real socket.
 """
 
 from __future__ import annotations

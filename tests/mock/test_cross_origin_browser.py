@@ -17,7 +17,7 @@ from browser import chromium, serve_wsgi
 from werkzeug.wrappers import Request, Response
 
 from mockserver.config import MockConfig
-from mockserver.server import running_mock
+from mockserver.inprocess import running_mock
 
 EVENT = "Viewed Patient Data"
 USERNAME = "clinician@example.org"

@@ -10,7 +10,8 @@ import time
 import pytest
 import requests
 
-from mockserver.server import HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, running_mock
+from mockserver.config import HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT
+from mockserver.inprocess import running_mock
 
 CLOSE = b"Connection: close\r\n\r\n"
 # name -> (raw bytes, the status the mock must answer, or None: any non-5xx or a close).

@@ -37,7 +37,7 @@ from broken_servers import (
 from contract_tests.contract import operations
 from contract_tests.rules import Credential, accepts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORRECT = "keeps_the_contract"
 CORRECT_MOCK = "keeps_the_journal"
 ALL_BREAKS: dict[str, Break] = {**BREAKS, **JOURNAL_BREAKS}

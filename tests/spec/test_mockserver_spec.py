@@ -11,10 +11,10 @@ from schemathesis.specs.openapi.checks import ignored_auth
 from werkzeug.routing import Rule
 
 from mockserver.auth import DEFAULT_SERVER_SECRET
+from mockserver.inprocess import running_mock
 from mockserver.routes import MOCK_RULES
-from mockserver.server import running_mock
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "mockserver.v1.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "mockserver.v1.yaml"
 DOCUMENT = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 schema = schemathesis.openapi.from_path(SPEC_PATH)
 

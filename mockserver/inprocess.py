@@ -18,12 +18,8 @@ from http import HTTPStatus
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import MockApp, create_app
-from .config import MockConfig
+from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, MockConfig
 
-# Limits on what a client may send, shared with serve.py (gunicorn's maxima).
-REQUEST_LINE_LIMIT = 8190
-HEADER_FIELD_LIMIT = 8190
-HEADER_COUNT_LIMIT = 100
 # A client that sends nothing for this long is dropped (slow or stalled clients).
 CLIENT_TIMEOUT_S = 10
 SHUTDOWN_POLL_S = 0.05

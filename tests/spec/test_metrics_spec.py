@@ -10,7 +10,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "metrics.v1.yaml"
 TOKEN_HEADER = "X-Tidepool-Session-Token"
 
 OPERATIONS = {

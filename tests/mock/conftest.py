@@ -21,7 +21,7 @@ from mockserver.app import MockApp, create_app
 from mockserver.auth import DEFAULT_SERVER_SECRET
 from mockserver.config import MockConfig
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SESSION_TOKEN_HEADER = "X-Tidepool-Session-Token"
 START_TIMEOUT_S = 20
 

@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Artifacts a person looks at after a run; CI uploads reports/.
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 
