@@ -53,6 +53,10 @@ class Principal:
     def login_body(self) -> dict[str, Any]:
         return {"userid": self.id, "username": self.username, "emails": list(self.emails)}
 
+    def token_data(self) -> dict[str, Any]:
+        """What Tidepool's auth service says of a token: whose it is, and if a server's."""
+        return {"userid": self.id, "isserver": self.kind == SERVER}
+
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
     """(username, password) from an `Authorization: Basic ...` header, None if unusable.

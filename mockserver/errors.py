@@ -23,6 +23,7 @@ TOKEN_NOT_VALID = "The session token is not valid (not issued by this mock, or n
 TOKEN_WRONG_KIND = "The session token is valid but of a kind this operation does not accept."
 LOGIN_FAILED = "Unknown username or wrong password (send them with HTTP Basic authentication)."
 SESSION_INVALID = "No valid user session token to refresh."
+SERVER_TOKEN_REQUIRED = "Only a server may check another token: send a valid server token."
 SERVER_LOGIN_FAILED = "Unknown server name or wrong secret."
 UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filters}."
 BAD_SINCE = "The 'since' filter is an event id, a whole number."

@@ -18,7 +18,7 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from . import errors
-from .accounts import USER, Accounts, Principal, basic_credentials
+from .accounts import SERVER, USER, Accounts, Principal, basic_credentials
 from .errors import PlainError
 from .faults import Faults
 from .journal import Journal
@@ -63,8 +63,7 @@ class OwnApi:
         return self._session(principal)
 
     def refresh_session(self, request: Request, query: dict, path: dict) -> Response:
-        token = request.headers.get(SESSION_TOKEN_HEADER)
-        principal = self.tokens.identify(token) if token is not None else None
+        principal = self._caller(request)
         if principal is None or principal.kind != USER:
             raise PlainError(401, errors.SESSION_INVALID)
         return self._session(principal)
@@ -77,6 +76,34 @@ class OwnApi:
         if principal is None:
             raise PlainError(401, errors.SERVER_LOGIN_FAILED)
         return Response(status=200, headers={SESSION_TOKEN_HEADER: self.tokens.issue(principal)})
+
+    def logged_in_user(self, request: Request, query: dict, path: dict) -> Response:
+        principal = self._caller(request)
+        if principal is None or principal.kind != USER:
+            raise PlainError(401, errors.SESSION_INVALID)
+        return json_response(principal.login_body())
+
+    def check_token(self, request: Request, query: dict, path: dict) -> Response:
+        principal = self._caller(request)
+        if principal is None:
+            raise PlainError(401, errors.TOKEN_NOT_VALID)
+        return json_response(principal.token_data())
+
+    def server_check_token(self, request: Request, query: dict, path: dict) -> Response:
+        caller = self._caller(request)
+        if caller is None or caller.kind != SERVER:
+            raise PlainError(401, errors.SERVER_TOKEN_REQUIRED)
+        principal = self.tokens.identify(path["token"])
+        if principal is None:
+            raise PlainError(401, errors.TOKEN_NOT_VALID)
+        return json_response(principal.token_data())
+
+    def logout(self, request: Request, query: dict, path: dict) -> Response:
+        return Response(status=200)
+
+    def _caller(self, request: Request) -> Principal | None:
+        token = request.headers.get(SESSION_TOKEN_HEADER)
+        return self.tokens.identify(token) if token is not None else None
 
     def _session(self, principal: Principal) -> Response:
         return json_response(
@@ -137,6 +164,10 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
     "Login": (Rule("/auth/login", methods=["POST"]), OwnApi.login),
     "RefreshSession": (Rule("/auth/login", methods=["GET"]), OwnApi.refresh_session),
     "ServerLogin": (Rule("/auth/serverlogin", methods=["POST"]), OwnApi.server_login),
+    "GetLoggedInUser": (Rule("/auth/user", methods=["GET"]), OwnApi.logged_in_user),
+    "CheckToken": (Rule("/auth/token", methods=["GET"]), OwnApi.check_token),
+    "ServerCheckToken": (Rule("/auth/token/<token>", methods=["GET"]), OwnApi.server_check_token),
+    "Logout": (Rule("/auth/logout", methods=["POST"]), OwnApi.logout),
     "ListEvents": (Rule("/__mock/events", methods=["GET"]), OwnApi.list_events),
     "ClearEvents": (Rule("/__mock/events", methods=["DELETE"]), OwnApi.clear_events),
     "GetStatus": (Rule("/__mock/status", methods=["GET"]), OwnApi.status),

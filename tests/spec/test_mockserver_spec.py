@@ -1,5 +1,6 @@
 """spec/mockserver.v1.yaml, the mock's own API: valid, complete, and what the mock answers."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def test_the_document_is_valid_openapi():
 
 
 def _openapi_path(rule: Rule) -> str:
-    path = rule.rule.replace("<path:file>", "{file}")
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
     return path.rstrip("/") or "/"
 
 
