@@ -47,11 +47,9 @@ install: $(VENV)/.installed node_modules/.installed ## Create .venv and node_mod
 mock: $(VENV)/.installed ## Run the mock server on http://127.0.0.1:8009 (ARGS=... passes options)
 	$(PY) -m mockserver $(ARGS)
 
-lint: install ## Lint the specs (openapi-spec-validator, Redocly CLI) and the code (ruff)
-	$(PY) -m openapi_spec_validator spec/*.yaml
-	node_modules/.bin/redocly lint spec/*.yaml
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+# The lint commands live in tox.ini, so `make lint` and `tox -e lint` are one check.
+lint: install ## Lint the specs (openapi-spec-validator, Redocly CLI) and the code (ruff), with tox -e lint
+	$(VENV)/bin/tox -e lint
 
 test: install /usr/bin/chromium lint ## Run every test: the mock's own, the suite's power, the contract against the mock
 	$(PYTEST) tests contract_tests $(ARGS)
