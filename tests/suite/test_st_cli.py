@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,11 +20,10 @@ from urllib.parse import unquote
 
 import pytest
 import requests
-from werkzeug.serving import make_server
+from broken_servers import serving
 
-from mockserver.app import create_app
+from mockserver.app import MockApp
 from mockserver.config import MockConfig
-from mockserver.inprocess import LimitedRequestHandler
 
 ROOT = Path(__file__).resolve().parents[2]
 ST = Path(sys.executable).with_name("st")
@@ -48,18 +46,11 @@ def answer_500_to_non_ascii_names(app: Callable) -> Callable:
 @contextmanager
 def serving_mock(wrap: Callable[[Callable], Callable] = lambda app: app) -> Iterator[str]:
     """The mock's app, wrapped in a break or not, on 127.0.0.1 and a free port."""
-    app = create_app(MockConfig())
-    server = make_server(
-        "127.0.0.1", 0, wrap(app), threaded=True, request_handler=LimitedRequestHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    app = MockApp(MockConfig())
     try:
-        yield f"http://127.0.0.1:{server.port}"
+        with serving(wrap(app)) as base_url:
+            yield base_url
     finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
         app.close()
 
 
