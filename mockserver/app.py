@@ -22,6 +22,7 @@ from .config import MockConfig
 from .cors import CorsPolicy
 from .errors import PlainError
 from .faults import FaultRequestError, Faults, Preference
+from .hosts import HostPolicy
 from .journal import Event, Journal
 from .own_api import ROUTES, SESSION_TOKEN_HEADER, OwnApi, own_rules, shown_path
 from .rejections import Rejection, Rejections
@@ -62,6 +63,7 @@ class MockApp:
         self.journal = Journal(config.journal_file, config.max_events, on_commit=on_events)
         self.tokens = Tokens(self.accounts, shared_signing_key(self.journal.path))
         self.faults = Faults(config.latency, config.fail_rate)
+        self.hosts = HostPolicy([config.host, *config.allowed_hosts])
         self.cors = CorsPolicy(config.cors_origin, {*self.spec.token_headers, SESSION_TOKEN_HEADER})
         self.operations = {operation.operation_id: operation for operation in self.spec.operations}
         self.url_map = build_map(self.spec.operations, own_rules())
@@ -125,6 +127,9 @@ class MockApp:
             log.exception("keeping the refused request %s %s failed", request.method, target)
 
     def dispatch(self, request: Request) -> Response:
+        host = request.headers.get("Host")
+        if not self.hosts.allows(host):
+            raise PlainError(403, errors.HOST_NOT_ALLOWED.format(host=host))
         raw_path, raw_query = raw_target(request.environ)
         if not raw_path.startswith("/") or raw_path.startswith("//"):
             raise PlainError(404, errors.NOT_FOUND)  # Werkzeug would match them as if rooted

@@ -47,6 +47,13 @@ def parser() -> argparse.ArgumentParser:
         "--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to serve"
     )
     cli.add_argument("--host", default=defaults.host, help="address to bind (default %(default)s)")
+    cli.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name requests may use besides localhost and IP addresses (repeatable)",
+    )
     cli.add_argument("--port", type=int, default=defaults.port, help="port (default %(default)s)")
     cli.add_argument("--accounts", type=Path, help="YAML file of the only accounts that may log in")
     cli.add_argument(
@@ -101,6 +108,7 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
     config = MockConfig(
         spec_path=args.spec,
         host=args.host,
+        allowed_hosts=tuple(args.allowed_host),
         port=args.port,
         accounts_path=args.accounts,
         journal_file=args.journal_file,

@@ -56,6 +56,8 @@ def default_workers() -> int:
 class MockConfig:
     spec_path: Path = DEFAULT_SPEC_PATH
     host: str = "127.0.0.1"
+    # Host names requests may name besides localhost, IP addresses and `host` (hosts.py).
+    allowed_hosts: tuple[str, ...] = ()
     port: int = 8009
     # YAML accounts file (see mockserver/accounts.py); None lets any username log in.
     accounts_path: Path | None = None
