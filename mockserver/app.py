@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from . import errors
@@ -28,10 +28,17 @@ from .routes import build_map, path_arguments
 from .security import Unauthorized, authorize
 from .spec import Operation, load_spec
 from .tokens import Tokens, shared_signing_key
+from .upstream import Upstream
+from .upstream_auth import UpstreamTokens
 from .uri import MalformedTarget, decode_component, parse_query, raw_target
+from .validating_proxy import ForwardedMetrics
 
 # The journal's records name the path parameters they keep after the spec's names.
 USER_ID_PARAM, SERVER_NAME_PARAM, EVENT_NAME_PARAM = "userId", "serverName", "eventName"
+# With an upstream, only the mock's own endpoints under this prefix stay local.
+OWN_PREFIX = "/__mock"
+# What a browser may send to a path that passes through, as far as the mock's preflight says.
+PASS_THROUGH_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 log = logging.getLogger("mockserver")
 Handler = Callable[[Request, dict, dict], Response]
@@ -61,13 +68,34 @@ class MockApp:
         self.faults = Faults(config.latency, config.fail_rate)
         self.cors = CorsPolicy(config.cors_origin, {*self.spec.token_headers, SESSION_TOKEN_HEADER})
         self.operations = {operation.operation_id: operation for operation in self.spec.operations}
-        self.url_map = build_map(self.spec.operations, own_rules())
+        # With an upstream, its tokens are the ones that count, and logging in is its job.
+        self.upstream = (
+            Upstream(config.upstream, config.upstream_timeout_s, config.threads)
+            if config.upstream
+            else None
+        )
+        self.identify = (
+            UpstreamTokens(self.upstream).identify if self.upstream else self.tokens.identify
+        )
+        local_rules = [
+            rule for rule in own_rules() if not self.upstream or rule.rule.startswith(OWN_PREFIX)
+        ]
+        self.url_map = build_map(self.spec.operations, local_rules)
         own_api = OwnApi(
             self.spec, self.journal, self.accounts, self.tokens, self.faults, self.cors.origin
         )
+        if config.upstream:
+            own_api.upstream = {
+                "url": config.upstream,
+                "forwardMetrics": config.forward_metrics,
+                "timeoutSeconds": config.upstream_timeout_s,
+            }
+        answer_event = self.record_event
+        if config.forward_metrics:
+            answer_event = ForwardedMetrics(self.upstream, self.identify, self._record).handle
         self.handlers: dict[str, Handler] = {
             **{
-                operation_id: functools.partial(self.record_event, operation)
+                operation_id: functools.partial(answer_event, operation)
                 for operation_id, operation in self.operations.items()
             },
             **{
@@ -82,6 +110,16 @@ class MockApp:
 
     def close(self) -> None:
         self.journal.close()
+
+    def unserved(self, request: Request, error: HTTPException) -> Response:
+        """A request for no route of the mock: the upstream's, if there is one."""
+        if self.upstream is None:
+            raise error
+        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            requested = request.headers.get("Access-Control-Request-Headers", "")
+            headers = self.cors.preflight_headers(PASS_THROUGH_METHODS, requested)
+            return Response(status=204, headers=headers)
+        return self.upstream.forward(request)
 
     def respond(self, request: Request) -> Response:
         try:
@@ -99,14 +137,18 @@ class MockApp:
     def dispatch(self, request: Request) -> Response:
         raw_path, raw_query = raw_target(request.environ)
         if not raw_path.startswith("/") or raw_path.startswith("//"):
-            raise NotFound()  # Werkzeug would match them as if they had one leading slash
+            # Werkzeug would match them as if they had one leading slash
+            return self.unserved(request, NotFound())
         adapter = self.url_map.bind("mock")
         if request.method == "OPTIONS":
             methods = adapter.allowed_methods(raw_path)
             if not methods:
-                raise NotFound()
+                return self.unserved(request, NotFound())
             return Response(status=204, headers=self.cors.preflight_headers(methods))
-        endpoint, matched = adapter.match(raw_path, request.method)
+        try:
+            endpoint, matched = adapter.match(raw_path, request.method)
+        except (NotFound, MethodNotAllowed) as error:
+            return self.unserved(request, error)
         if endpoint in self.operations:
             matched = path_arguments(self.operations[endpoint], matched)
         try:
@@ -126,7 +168,7 @@ class MockApp:
         except FaultRequestError as error:
             raise PlainError(400, str(error)) from None
         try:
-            principal = authorize(operation, request.headers, self.tokens.identify)
+            principal = authorize(operation, request.headers, self.identify)
         except Unauthorized:
             status, message = 401, errors.UNAUTHORIZED
         else:
@@ -141,7 +183,12 @@ class MockApp:
         return Response(status=status)
 
     def _record(
-        self, operation: Operation, principal: Principal | None, path: dict, query: dict
+        self,
+        operation: Operation,
+        principal: Principal | None,
+        path: dict,
+        query: dict,
+        **upstream_verdict,
     ) -> None:
         token_user = principal.id if principal is not None and principal.kind == USER else None
         self.journal.record(
@@ -150,4 +197,5 @@ class MockApp:
             server_name=path.get(SERVER_NAME_PARAM),
             event_name=path.get(EVENT_NAME_PARAM),
             query=query,
+            **upstream_verdict,
         )

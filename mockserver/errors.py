@@ -28,6 +28,11 @@ SERVER_LOGIN_FAILED = "Unknown server name or wrong secret."
 UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filters}."
 BAD_SINCE = "The 'since' filter is an event id, a whole number."
 INJECTED_FAILURE = "Failure injected by the mock ({cause})."
+UPSTREAM_FAILED = "The upstream {url} failed: {cause}."
+UPSTREAM_TOKEN_CHECK = (
+    "The upstream's token check (GET /auth/token) answered {status}, not 401 and not 200"
+    " with the token's userid and isserver."
+)
 INTERNAL_ERROR = "The mock server failed on this request; its log has the traceback."
 
 
