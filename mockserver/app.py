@@ -113,7 +113,7 @@ class MockApp:
 
     def unserved(self, request: Request, error: HTTPException) -> Response:
         """A request for no route of the mock: the upstream's, if there is one."""
-        if self.upstream is None:
+        if self.upstream is None or raw_target(request.environ)[0].startswith(OWN_PREFIX):
             raise error
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             requested = request.headers.get("Access-Control-Request-Headers", "")

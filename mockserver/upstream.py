@@ -12,6 +12,7 @@ time, never a hang.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -53,6 +54,7 @@ _TARGET_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Names under which the mock may be reaching itself.
 _LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Headers urllib3 would add to a request that lacks them.
 _ADDED_BY_URLLIB3 = ("User-Agent", "Accept-Encoding")
 log = logging.getLogger("mockserver")
@@ -142,7 +144,7 @@ class Upstream:
         try:
             return self._pool.urlopen(
                 method,
-                self._prefix + quote(target.encode("latin-1"), safe=_TARGET_SAFE),
+                self._prefix + _sendable(target),
                 body=body,
                 headers=sent,
                 redirect=False,
@@ -209,6 +211,13 @@ class PassThroughResponse(Response):
     """No Content-Type of its own: the upstream's headers are the only ones it carries."""
 
     default_mimetype = None
+
+
+def _sendable(target: str) -> str:
+    """The target with what HTTP cannot carry percent-encoded: raw bytes (a WSGI string holds
+    them as latin-1), and a `%` that starts no escape, which would otherwise make urllib3
+    encode every `%` of the target again."""
+    return _LONE_PERCENT.sub("%25", quote(target.encode("latin-1"), safe=_TARGET_SAFE))
 
 
 def _has_body(request: Request) -> bool:
