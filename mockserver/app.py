@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Request, Response
 
 from . import errors
@@ -23,12 +23,13 @@ from .cors import CorsPolicy
 from .errors import PlainError
 from .faults import FaultRequestError, Faults, Preference
 from .journal import Event, Journal
-from .own_api import ROUTES, SESSION_TOKEN_HEADER, OwnApi, own_rules
-from .routes import build_map, path_arguments
+from .own_api import ROUTES, SESSION_TOKEN_HEADER, OwnApi, own_rules, shown_path
+from .rejections import Rejection, Rejections
+from .routes import build_map, nearest_route, path_arguments
 from .security import Unauthorized, authorize
 from .spec import Operation, load_spec
 from .tokens import Tokens, shared_signing_key
-from .upstream import Upstream
+from .upstream import PassThroughResponse, Upstream
 from .upstream_auth import UpstreamTokens
 from .uri import MalformedTarget, decode_component, parse_query, raw_target
 from .validating_proxy import ForwardedMetrics
@@ -48,8 +49,9 @@ class MockApp:
     """The mock, built from one MockConfig.
 
     `on_events` is told about recorded events as each batch of them is committed, in
-    order (the command line prints them); `on_error` about exceptions the mock answered
-    500 (the in-process server re-raises them in the test that caused them).
+    order, and `on_rejection` about each request refused (the command line prints both);
+    `on_error` about exceptions the mock answered 500 (the in-process server re-raises
+    them in the test that caused them).
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class MockApp:
         config: MockConfig,
         on_events: Callable[[list[Event]], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        on_rejection: Callable[[Rejection], None] | None = None,
     ) -> None:
         self.config = config
         self.spec = load_spec(config.spec_path)
@@ -81,8 +84,15 @@ class MockApp:
             rule for rule in own_rules() if not self.upstream or rule.rule.startswith(OWN_PREFIX)
         ]
         self.url_map = build_map(self.spec.operations, local_rules)
+        self.rejections = Rejections(self.journal, on_record=on_rejection)
         own_api = OwnApi(
-            self.spec, self.journal, self.accounts, self.tokens, self.faults, self.cors.origin
+            self.spec,
+            self.journal,
+            self.rejections,
+            self.accounts,
+            self.tokens,
+            self.faults,
+            self.cors.origin,
         )
         if config.upstream:
             own_api.upstream = {
@@ -93,6 +103,10 @@ class MockApp:
         answer_event = self.record_event
         if config.forward_metrics:
             answer_event = ForwardedMetrics(self.upstream, self.identify, self._record).handle
+        self._path_templates = {
+            operation_id: operation.path_template
+            for operation_id, operation in self.operations.items()
+        }
         self.handlers: dict[str, Handler] = {
             **{
                 operation_id: functools.partial(answer_event, operation)
@@ -111,16 +125,6 @@ class MockApp:
     def close(self) -> None:
         self.journal.close()
 
-    def unserved(self, request: Request, error: HTTPException) -> Response:
-        """A request for no route of the mock: the upstream's, if there is one."""
-        if self.upstream is None or raw_target(request.environ)[0].startswith(OWN_PREFIX):
-            raise error
-        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-            requested = request.headers.get("Access-Control-Request-Headers", "")
-            headers = self.cors.preflight_headers(PASS_THROUGH_METHODS, requested)
-            return Response(status=204, headers=headers)
-        return self.upstream.forward(request)
-
     def respond(self, request: Request) -> Response:
         try:
             response = self.dispatch(request)
@@ -131,24 +135,43 @@ class MockApp:
             if self._on_error is not None:
                 self._on_error(error)
             response = PlainError(500, errors.INTERNAL_ERROR).get_response()
+        # An upstream's answer, passed on, is not the mock refusing anything.
+        if response.status_code >= 400 and not isinstance(response, PassThroughResponse):
+            self._keep_rejection(request, response)
         response.headers.extend(self.cors.headers())
         return response
 
+    def _keep_rejection(self, request: Request, response: Response) -> None:
+        """Keep a refused request and the reason its client got (our errors are one line)."""
+        raw_path, raw_query = raw_target(request.environ)
+        target = shown_path(raw_path) + (f"?{raw_query}" if raw_query else "")
+        reason = (
+            response.get_data(as_text=True).strip() if response.mimetype == "text/plain" else ""
+        )
+        try:
+            self.rejections.record(request.method, target, response.status_code, reason)
+        except Exception:  # the client's answer stands; a failed record must not change it
+            log.exception("keeping the refused request %s %s failed", request.method, target)
+
     def dispatch(self, request: Request) -> Response:
         raw_path, raw_query = raw_target(request.environ)
+        if self.upstream is not None and not self._served_here(raw_path, request):
+            return self._pass_through(request)
         if not raw_path.startswith("/") or raw_path.startswith("//"):
-            # Werkzeug would match them as if they had one leading slash
-            return self.unserved(request, NotFound())
+            raise PlainError(404, errors.NOT_FOUND)  # Werkzeug would match them as if rooted
         adapter = self.url_map.bind("mock")
         if request.method == "OPTIONS":
             methods = adapter.allowed_methods(raw_path)
             if not methods:
-                return self.unserved(request, NotFound())
+                raise PlainError(404, errors.NOT_FOUND)
             return Response(status=204, headers=self.cors.preflight_headers(methods))
         try:
             endpoint, matched = adapter.match(raw_path, request.method)
-        except (NotFound, MethodNotAllowed) as error:
-            return self.unserved(request, error)
+        except NotFound:
+            hint = nearest_route(self.url_map, raw_path, self._path_templates)
+            raise PlainError(
+                404, errors.NOT_FOUND_NEAR.format(hint=hint) if hint else errors.NOT_FOUND
+            ) from None
         if endpoint in self.operations:
             matched = path_arguments(self.operations[endpoint], matched)
         try:
@@ -169,8 +192,8 @@ class MockApp:
             raise PlainError(400, str(error)) from None
         try:
             principal = authorize(operation, request.headers, self.identify)
-        except Unauthorized:
-            status, message = 401, errors.UNAUTHORIZED
+        except Unauthorized as refusal:
+            status, message = 401, str(refusal)
         else:
             outcome = self.faults.outcome(operation, preference)
             status, message = outcome.status, outcome.message
@@ -199,3 +222,24 @@ class MockApp:
             query=query,
             **upstream_verdict,
         )
+
+    # --upstream -----------------------------------------------------------------------
+
+    def _served_here(self, raw_path: str, request: Request) -> bool:
+        """A Metrics operation or one of the mock's own endpoints: not the upstream's."""
+        if raw_path.startswith(OWN_PREFIX):
+            return True
+        if not raw_path.startswith("/") or raw_path.startswith("//"):
+            return False
+        adapter = self.url_map.bind("mock")
+        if request.method == "OPTIONS":
+            return bool(adapter.allowed_methods(raw_path))
+        return adapter.test(raw_path, request.method)
+
+    def _pass_through(self, request: Request) -> Response:
+        """The upstream's answer; a browser's preflight the mock answers itself, as CORS is its."""
+        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            requested = request.headers.get("Access-Control-Request-Headers", "")
+            headers = self.cors.preflight_headers(PASS_THROUGH_METHODS, requested)
+            return Response(status=204, headers=headers)
+        return self.upstream.forward(request)
