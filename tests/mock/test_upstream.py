@@ -342,6 +342,18 @@ def test_an_unreachable_upstream_is_502_with_one_line(http, tmp_path):
         assert anonymous.status_code == 200  # no token to check: no need of the upstream
 
 
+def test_the_upstreams_refusals_are_passed_on_the_mocks_own_failures_kept_as_refused(
+    http, mock, standin
+):
+    http.delete(f"{mock.url}/__mock/rejections", timeout=CLIENT_TIMEOUT_S)
+    assert http.get(f"{mock.url}/no/such/route", timeout=CLIENT_TIMEOUT_S).status_code == 404
+    assert http.get(f"{mock.url}/auth/user", timeout=CLIENT_TIMEOUT_S).status_code == 401
+    standin.switches.delay_s = UPSTREAM_TIMEOUT_S * 2
+    assert http.get(f"{mock.url}/auth/user", timeout=CLIENT_TIMEOUT_S).status_code == 504
+    refused = http.get(f"{mock.url}/__mock/rejections", timeout=CLIENT_TIMEOUT_S).json()
+    assert [(r["status"], r["target"]) for r in refused["rejections"]] == [(504, "/auth/user")]
+
+
 def test_a_slow_upstream_is_504_in_bounded_time(http, mock, standin):
     standin.switches.delay_s = UPSTREAM_TIMEOUT_S * 2
     response = http.get(f"{mock.url}/auth/user", timeout=CLIENT_TIMEOUT_S)
