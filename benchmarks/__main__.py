@@ -11,11 +11,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from benchmarks import load, report, soak, startup, suite
+from benchmarks import load, passthrough, report, soak, startup, suite
 from benchmarks.targets import TARGETS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
-PARTS = ("load", "startup", "soak", "suite")
+PARTS = ("load", "startup", "soak", "suite", "passthrough")
 
 
 def _numbers(text: str) -> list[int]:
@@ -89,6 +89,8 @@ def main() -> None:
             )
         if "suite" in parts:
             sections.append(report.suite_section(suite.measure(workdir)))
+        if "passthrough" in parts:
+            sections.append(passthrough.section(passthrough.measure(workdir)))
     text = report.render(sections, load_before)
     print(text)
     RESULTS.parent.mkdir(exist_ok=True)

@@ -9,9 +9,10 @@ from pathlib import Path
 import yaml
 
 from .accounts import AccountsError
-from .config import DEFAULT_SPEC_PATH, Latency, MockConfig
+from .config import DEFAULT_SPEC_PATH, MAX_UPSTREAM_TIMEOUT_S, Latency, MockConfig
 from .serve import serve, serve_with_reloader
 from .spec import SpecError
+from .upstream import UpstreamError, resolve_upstream
 
 
 def _latency(text: str) -> Latency:
@@ -35,6 +36,30 @@ def _positive(text: str) -> int:
     if not (text.isdigit() and int(text) >= 1):
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return int(text)
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= MAX_UPSTREAM_TIMEOUT_S:
+        raise argparse.ArgumentTypeError(
+            f"expected seconds above 0 and at most {MAX_UPSTREAM_TIMEOUT_S:g}, got {text!r}"
+        )
+    return value
+
+
+def _upstream(args: argparse.Namespace) -> str | None:
+    """The URL --upstream names, or a one-line exit saying why it names none."""
+    if args.upstream is None:
+        if args.forward_metrics:
+            sys.exit("mockserver: --forward-metrics needs --upstream NAME|URL")
+        return None
+    try:
+        return resolve_upstream(args.upstream, args.spec, (args.host, args.port))
+    except (UpstreamError, SpecError, OSError, yaml.YAMLError) as error:
+        sys.exit(f"mockserver: {error}")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -95,6 +120,24 @@ def parser() -> argparse.ArgumentParser:
         help="threads per worker (default %(default)s)",
     )
     cli.add_argument(
+        "--upstream",
+        metavar="NAME|URL",
+        help="pass what the mock does not serve through to this Tidepool environment"
+        " (a name from the spec's servers, e.g. qa2, or a URL)",
+    )
+    cli.add_argument(
+        "--forward-metrics",
+        action="store_true",
+        help="with --upstream: send metrics requests there too and check its answers",
+    )
+    cli.add_argument(
+        "--upstream-timeout",
+        type=_timeout,
+        default=defaults.upstream_timeout_s,
+        metavar="SECONDS",
+        help="bound on connecting to the upstream and on each read (default %(default)g)",
+    )
+    cli.add_argument(
         "--reload",
         action="store_true",
         help="development mode: one process, restarted when the code changes",
@@ -118,6 +161,9 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
         cors_origin=args.cors_origin,
         workers=args.workers,
         threads=args.threads,
+        upstream=_upstream(args),
+        forward_metrics=args.forward_metrics,
+        upstream_timeout_s=args.upstream_timeout,
     )
     return config, args.reload
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml"
 MAX_PREFERRED_DELAY_MS = 10_000
+MAX_UPSTREAM_TIMEOUT_S = 300.0
 # Limits on what a client may send (gunicorn's maxima), the same under every server the
 # mock runs on: 414 past the request line's, 431 past a header field's or the count.
 REQUEST_LINE_LIMIT = 8190
@@ -71,6 +72,13 @@ class MockConfig:
     workers: int = default_workers()
     # Threads per gunicorn worker: requests held by --latency or `Prefer: delay` wait in them.
     threads: int = 16
+    # The Tidepool environment (base URL) that what the mock does not serve passes through
+    # to; None: the mock answers everything itself (upstream.py).
+    upstream: str | None = None
+    # Metrics requests go to the upstream too, and its answers are checked (validating_proxy).
+    forward_metrics: bool = False
+    # Bound on connecting to the upstream and on each read from it.
+    upstream_timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
         if self.max_events < 1:
@@ -79,3 +87,9 @@ class MockConfig:
             raise ValueError(f"fail_rate must be between 0 and 1, got {self.fail_rate}")
         if self.workers < 1 or self.threads < 1:
             raise ValueError("workers and threads must be at least 1")
+        if self.forward_metrics and self.upstream is None:
+            raise ValueError("forwarding metrics needs an upstream")
+        if not 0 < self.upstream_timeout_s <= MAX_UPSTREAM_TIMEOUT_S:
+            raise ValueError(
+                f"the upstream timeout must be above 0 and at most {MAX_UPSTREAM_TIMEOUT_S} s"
+            )

@@ -40,13 +40,22 @@ def banner(app: MockApp, url: str) -> str:
         servers = (
             f"the servers in {credentials['accountsFile']}: {', '.join(credentials['servers'])}"
         )
-    faults = app.faults
+    faults, config = app.faults, app.config
+    login = [
+        f"  log in     POST {url}/auth/login with HTTP Basic: {users}",
+        f"  servers    POST {url}/auth/serverlogin: {servers}",
+    ]
+    if config.upstream:
+        metrics = "forwarded, answers checked" if config.forward_metrics else "answered here"
+        login = [
+            f"  upstream   {config.upstream}: all but metrics and /__mock passes through",
+            f"  log in     there, through {url}; metrics {metrics}",
+        ]
     return "\n".join(
         [
             f"Mock of {app.spec.title} {app.spec.version} ({app.spec.path})",
             f"  serving    {url}",
-            f"  log in     POST {url}/auth/login with HTTP Basic: {users}",
-            f"  servers    POST {url}/auth/serverlogin: {servers}",
+            *login,
             f"  events     {url}/__mock/events   refused {url}/__mock/rejections",
             f"  inspector  {url}/__mock/",
             f"  journal    {app.journal.path} (newest {app.journal.max_events} kept)",
@@ -66,7 +75,12 @@ def event_line(event: Event) -> str:
         who = "anonymous"
     query = " ".join(f"{name}={value}" for name, values in event.query.items() for value in values)
     time_of_day = event.received_at[11:23]
-    return _safe(f"{time_of_day} #{event.id} {event.event_name}  {who}  {query}".rstrip())
+    line = f"{time_of_day} #{event.id} {event.event_name}  {who}  {query}".rstrip()
+    if event.upstream_status is not None:
+        line += f"  upstream {event.upstream_status}"
+    for violation in event.violations:
+        line += f"  BREAKS {violation.rule}: {violation.reason}"
+    return _safe(line)
 
 
 def rejection_line(rejection: Rejection) -> str:

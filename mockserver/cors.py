@@ -30,11 +30,16 @@ class CorsPolicy:
             headers.append(("Vary", "Origin"))
         return headers
 
-    def preflight_headers(self, methods: Iterable[str]) -> list[tuple[str, str]]:
+    def preflight_headers(
+        self, methods: Iterable[str], requested_headers: str = ""
+    ) -> list[tuple[str, str]]:
+        """`requested_headers`: those a browser asks for on a path that passes through to an
+        upstream, whose own API may need headers the mock does not know (upstream.py)."""
         allowed = ", ".join(sorted({*methods, "OPTIONS"}))
+        allowed_headers = ", ".join(filter(None, [self._allowed_headers, requested_headers]))
         return [
             ("Allow", allowed),
             ("Access-Control-Allow-Methods", allowed),
-            ("Access-Control-Allow-Headers", self._allowed_headers),
+            ("Access-Control-Allow-Headers", allowed_headers),
             ("Access-Control-Max-Age", str(PREFLIGHT_MAX_AGE_S)),
         ]

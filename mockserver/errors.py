@@ -33,6 +33,11 @@ HOST_NOT_ALLOWED = (
 )
 NOT_FOUND = "Nothing is served at this path."
 NOT_FOUND_NEAR = "Nothing is served at this path; the nearest one served is {hint}."
+UPSTREAM_FAILED = "The upstream {url} failed: {cause}."
+UPSTREAM_TOKEN_CHECK = (
+    "The upstream's token check (GET /auth/token) answered {status}, not 401 and not 200"
+    " with the token's userid and isserver."
+)
 INTERNAL_ERROR = "The mock server failed on this request; its log has the traceback."
 
 

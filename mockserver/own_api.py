@@ -55,6 +55,8 @@ class OwnApi:
         self.tokens = tokens
         self.faults = faults
         self.cors_origin = cors_origin
+        # The upstream requests pass through to (--upstream), as GET /__mock/status shows it.
+        self.upstream: dict | None = None
 
     # Login ------------------------------------------------------------------------
 
@@ -150,6 +152,7 @@ class OwnApi:
                 "corsOrigin": self.cors_origin,
                 "journal": {"file": str(self.journal.path), "maxEvents": self.journal.max_events},
                 "counts": {"events": kept, "dropped": dropped},
+                "upstream": self.upstream,
             }
         )
 
