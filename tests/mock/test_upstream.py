@@ -163,7 +163,9 @@ def _raw_get(mock, target: bytes) -> bytes:
     """Send a request line as is (HTTP clients would clean the target up first)."""
     with socket.create_connection(("127.0.0.1", int(mock.url.rsplit(":", 1)[1]))) as conn:
         conn.settimeout(CLIENT_TIMEOUT_S)
-        conn.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        conn.sendall(
+            b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
         answer = b""
         while chunk := conn.recv(65536):
             answer += chunk
