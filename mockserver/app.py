@@ -71,7 +71,9 @@ class MockApp:
         self.tokens = Tokens(self.accounts, shared_signing_key(self.journal.path))
         self.faults = Faults(config.latency, config.fail_rate)
         self.hosts = HostPolicy([config.host, *config.allowed_hosts])
-        self.cors = CorsPolicy(config.cors_origin, {*self.spec.token_headers, SESSION_TOKEN_HEADER})
+        self.cors = CorsPolicy(
+            config.allowed_origins(), {*self.spec.token_headers, SESSION_TOKEN_HEADER}
+        )
         self.operations = {operation.operation_id: operation for operation in self.spec.operations}
         # With an upstream, its tokens are the ones that count, and logging in is its job.
         self.upstream = (
@@ -94,7 +96,7 @@ class MockApp:
             self.accounts,
             self.tokens,
             self.faults,
-            self.cors.origin,
+            self.cors.origins,
         )
         if config.upstream:
             own_api.upstream = {
@@ -140,7 +142,7 @@ class MockApp:
         # An upstream's answer, passed on, is not the mock refusing anything.
         if response.status_code >= 400 and not isinstance(response, PassThroughResponse):
             self._keep_rejection(request, response)
-        response.headers.extend(self.cors.headers())
+        response.headers.extend(self.cors.headers(request.headers.get("Origin")))
         return response
 
     def _keep_rejection(self, request: Request, response: Response) -> None:

@@ -10,6 +10,7 @@ import yaml
 
 from .accounts import AccountsError
 from .config import DEFAULT_SPEC_PATH, MAX_UPSTREAM_TIMEOUT_S, Latency, MockConfig
+from .cors import parse_origin
 from .serve import serve, serve_with_reloader
 from .spec import SpecError
 from .upstream import UpstreamError, resolve_upstream
@@ -30,6 +31,13 @@ def _share(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
     return value
+
+
+def _origin(text: str) -> str:
+    try:
+        return parse_origin(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _positive(text: str) -> int:
@@ -104,8 +112,13 @@ def parser() -> argparse.ArgumentParser:
     )
     cli.add_argument(
         "--cors-origin",
-        default=defaults.cors_origin,
-        help="the one origin browsers may call from (default any: %(default)s)",
+        action="append",
+        default=[],
+        type=_origin,
+        metavar="ORIGIN",
+        help="an origin (scheme://host[:port]) whose pages may call the mock; repeatable; "
+        "'*' for any page, 'loopback' for pages on this machine (default: '*', or "
+        "'loopback' with --upstream)",
     )
     cli.add_argument(
         "--workers",
@@ -158,7 +171,7 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
         max_events=args.max_events,
         latency=args.latency,
         fail_rate=args.fail_rate,
-        cors_origin=args.cors_origin,
+        cors_origins=tuple(args.cors_origin),
         workers=args.workers,
         threads=args.threads,
         upstream=_upstream(args),

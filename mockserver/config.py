@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cors import ANY_ORIGIN, LOOPBACK_ORIGINS
+
 DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml"
 MAX_PREFERRED_DELAY_MS = 10_000
 MAX_UPSTREAM_TIMEOUT_S = 300.0
@@ -26,6 +28,11 @@ class Latency:
 
     min_ms: int = 0
     max_ms: int = 0
+
+    def allowed_origins(self) -> tuple[str, ...]:
+        if self.cors_origins:
+            return self.cors_origins
+        return (LOOPBACK_ORIGINS,) if self.upstream else (ANY_ORIGIN,)
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_ms <= self.max_ms:
@@ -68,7 +75,9 @@ class MockConfig:
     latency: Latency = Latency()
     # Share (0..1) of otherwise successful metrics requests answered 500.
     fail_rate: float = 0.0
-    cors_origin: str = "*"
+    # Origins whose pages may read the mock's answers (cors.py); empty: `*`, or with an
+    # upstream only pages served from this machine.
+    cors_origins: tuple[str, ...] = ()
     workers: int = default_workers()
     # Threads per gunicorn worker: requests held by --latency or `Prefer: delay` wait in them.
     threads: int = 16
@@ -79,6 +88,11 @@ class MockConfig:
     forward_metrics: bool = False
     # Bound on connecting to the upstream and on each read from it.
     upstream_timeout_s: float = 10.0
+
+    def allowed_origins(self) -> tuple[str, ...]:
+        if self.cors_origins:
+            return self.cors_origins
+        return (LOOPBACK_ORIGINS,) if self.upstream else (ANY_ORIGIN,)
 
     def __post_init__(self) -> None:
         if self.max_events < 1:

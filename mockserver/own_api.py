@@ -46,7 +46,7 @@ class OwnApi:
         accounts: Accounts,
         tokens: Tokens,
         faults: Faults,
-        cors_origin: str,
+        cors_origins: tuple[str, ...],
     ) -> None:
         self.spec = spec
         self.journal = journal
@@ -54,7 +54,7 @@ class OwnApi:
         self.accounts = accounts
         self.tokens = tokens
         self.faults = faults
-        self.cors_origin = cors_origin
+        self.cors_origins = cors_origins
         # The upstream requests pass through to (--upstream), as GET /__mock/status shows it.
         self.upstream: dict | None = None
 
@@ -149,7 +149,7 @@ class OwnApi:
                     "failRate": self.faults.fail_rate,
                 },
                 "credentials": self.accounts.describe(),
-                "corsOrigin": self.cors_origin,
+                "corsOrigins": list(self.cors_origins),
                 "journal": {"file": str(self.journal.path), "maxEvents": self.journal.max_events},
                 "counts": {"events": kept, "dropped": dropped},
                 "upstream": self.upstream,

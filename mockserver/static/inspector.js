@@ -428,8 +428,8 @@
     $("state-spec").title = String(pick(status, "spec.path") || "");
     setText("state-latency", describeLatency(pick(status, "faults.latency")));
     setText("state-fail-rate", describeFailRate(pick(status, "faults.failRate")));
-    const cors = pick(status, "corsOrigin");
-    setText("state-cors", cors === undefined ? "unknown" : cors === "*" ? "any (*)" : String(cors));
+    const origins = pick(status, "corsOrigins");
+    setText("state-cors", !Array.isArray(origins) ? "unknown" : origins.join(", ").replace(/^\*$/, "any (*)"));
     $("state-credentials").replaceChildren(credentialList(pick(status, "credentials")));
     const upstream = pick(status, "upstream.url");
     if (upstream !== undefined) {

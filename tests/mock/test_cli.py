@@ -57,9 +57,9 @@ def test_every_option_reaches_the_config(tmp_path):
         5,
         Latency(100, 500),
     )
-    assert (config.fail_rate, config.cors_origin, config.workers, config.threads) == (
+    assert (config.fail_rate, config.cors_origins, config.workers, config.threads) == (
         0.25,
-        "http://localhost:3000",
+        ("http://localhost:3000",),
         3,
         2,
     )

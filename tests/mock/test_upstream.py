@@ -193,7 +193,7 @@ def test_the_answer_comes_back_whole_with_the_mocks_cors_policy(http, mock):
     assert response.headers["Location"] == "https://elsewhere.example/x"
     assert response.headers["X-Upstream"] == "stand-in"
     assert response.raw.headers.getlist("Set-Cookie") == ["a=1; Path=/", "b=2; Path=/"]
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     assert OWN_ORIGIN not in str(response.raw.headers.items())
     assert response.json()["method"] == "GET"
 
@@ -233,8 +233,16 @@ def test_a_browser_preflight_for_a_passed_through_path_is_answered_by_the_mock(h
     assert response.status_code == 204
     assert "PUT" in response.headers["Access-Control-Allow-Methods"]
     assert "x-tidepool-trace-request" in response.headers["Access-Control-Allow-Headers"]
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     assert not standin.received
+
+
+def test_by_default_only_pages_of_this_machine_may_read_what_passes_through(http, mock, standin):
+    response = http.get(
+        f"{mock.url}/echo", headers={"Origin": "https://evil.example"}, timeout=CLIENT_TIMEOUT_S
+    )
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
 
 
 def test_the_mocks_own_endpoints_stay_local_and_say_where_requests_pass(http, mock, standin):
