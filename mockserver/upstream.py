@@ -157,14 +157,11 @@ class Upstream:
     def read(self, response: urllib3.BaseHTTPResponse, limit: int) -> bytes:
         """Up to `limit` bytes of an answer's body; a longer one's connection is not reused."""
         try:
-            data = response.read(limit, decode_content=False)
-            if response.read(1, decode_content=False):
-                response.close()
-            return data
+            return response.read(limit, decode_content=False)
         except HTTPError as error:
             raise self._failure(error) from None
         finally:
-            response.release_conn()
+            _finish(response)
 
     def send(self, request: Request) -> urllib3.BaseHTTPResponse:
         """The request as the client sent it, less hop-by-hop headers, `Host` the upstream's."""
@@ -180,7 +177,7 @@ class Upstream:
         response = PassThroughResponse(
             _streamed(answer), status=answer.status, headers=answer_headers(answer)
         )
-        response.call_on_close(answer.release_conn)
+        response.call_on_close(lambda: _finish(answer))
         return response
 
     def _failure(self, error: HTTPError) -> PlainError:
@@ -224,6 +221,14 @@ def _has_body(request: Request) -> bool:
     return request.content_length is not None or "chunked" in request.headers.get(
         "Transfer-Encoding", ""
     )
+
+
+def _finish(answer: urllib3.BaseHTTPResponse) -> None:
+    """Give the connection back to the pool, closed if the answer was not read to its end
+    (a client that went away): what is left of it must not be read as the next answer."""
+    if not answer.closed:
+        answer.close()
+    answer.release_conn()
 
 
 def _streamed(answer: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
