@@ -37,6 +37,16 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     defaults = MockConfig()
     cli = argparse.ArgumentParser(
@@ -88,6 +98,12 @@ def parser() -> argparse.ArgumentParser:
         help="threads per worker (default %(default)s)",
     )
     cli.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=defaults.header_timeout_s,
+        help="seconds a client has to send a request's headers (default %(default)s)",
+    )
+    cli.add_argument(
         "--reload",
         action="store_true",
         help="development mode: one process, restarted when the code changes",
@@ -110,6 +126,7 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
         cors_origin=args.cors_origin,
         workers=args.workers,
         threads=args.threads,
+        header_timeout_s=args.header_timeout,
     )
     return config, args.reload
 

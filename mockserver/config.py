@@ -69,6 +69,9 @@ class MockConfig:
     workers: int = default_workers()
     # Threads per gunicorn worker: requests held by --latency or `Prefer: delay` wait in them.
     threads: int = 16
+    # A request whose headers have not all arrived this long after its first byte is
+    # closed unanswered (slow or stalled clients).
+    header_timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
         if self.max_events < 1:
@@ -77,3 +80,5 @@ class MockConfig:
             raise ValueError(f"fail_rate must be between 0 and 1, got {self.fail_rate}")
         if self.workers < 1 or self.threads < 1:
             raise ValueError("workers and threads must be at least 1")
+        if self.header_timeout_s <= 0:
+            raise ValueError(f"header_timeout_s must be positive, got {self.header_timeout_s}")
