@@ -1,1 +1,29 @@
-"""A mock of Tidepool's Metrics API, driven by spec/metrics.v1.yaml (see README.md)."""
+"""A mock of Tidepool's Metrics API, driven by spec/metrics.v1.yaml (see README.md).
+
+The map, in layers (each module imports only from the layers below it):
+
+    cli, __main__     the command line builds a MockConfig, nothing more
+    serve, inprocess  how it is served: gunicorn or Werkzeug's reloader (serve), a
+                      thread on a free port for tests and the suite (inprocess)
+    console           the banner and one line per recorded event, for the terminal
+    app               MockApp: the WSGI app; one dispatch path for every route
+    own_api           the mock's own API (spec/mockserver.v1.yaml): one table
+                      operationId -> (rule, handler)
+    routes            the Werkzeug URL map, built from the spec's operations
+    security          may this request call this operation, and as whom
+    accounts, tokens  who may log in; the tokens issued and what each one means
+    faults, cors      injected latency and failures; the headers a browser needs
+    journal           the SQLite event store, shared by all worker processes
+    group_commit      how threads and processes take turns at the journal's writer
+    spec, uri         read the OpenAPI document; decode the raw request target
+    config, errors    every setting in one value; every error message in one place
+
+One request, `GET /metrics/thisuser/Viewed%20Page?source=blip` with a user token:
+serve hands the WSGI environ to `MockApp.__call__`; `dispatch` takes the raw target
+(uri), matches it on the URL map (routes) to the endpoint named by its operationId, and
+decodes the path values and the query; the endpoint's handler, `record_event`, reads the
+`Prefer` header (faults), lets `security.authorize` check the token (tokens) against the
+operation's `security` (spec), stores the event (journal, through group_commit) and
+answers 200 with an empty body; `cors` adds its headers on the way out, and the
+committed event reaches the terminal (console) through `on_events`.
+"""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .auth import AccountsError
+from .accounts import AccountsError
 from .config import DEFAULT_SPEC_PATH, Latency, MockConfig
 from .serve import serve, serve_with_reloader
 from .spec import SpecError

@@ -57,7 +57,7 @@ class MockConfig:
     spec_path: Path = DEFAULT_SPEC_PATH
     host: str = "127.0.0.1"
     port: int = 8009
-    # YAML accounts file (see mockserver/auth.py); None lets any username log in.
+    # YAML accounts file (see mockserver/accounts.py); None lets any username log in.
     accounts_path: Path | None = None
     # SQLite journal; None means a fresh temporary file, deleted when the mock stops.
     journal_file: Path | None = None

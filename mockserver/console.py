@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from .accounts import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
 from .app import MockApp
-from .auth import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
 from .journal import Event
 
 _CONTROL_CHARACTERS = str.maketrans(
@@ -25,7 +25,7 @@ def _safe(text: str) -> str:
 
 
 def banner(app: MockApp, url: str) -> str:
-    credentials = app.authority.accounts.describe()
+    credentials = app.accounts.describe()
     if credentials["users"] is None:
         users = f"any username and password (e.g. {EXAMPLE_USERNAME})"
     else:

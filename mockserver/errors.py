@@ -18,8 +18,12 @@ UNDOCUMENTED_CODE = (
     "Cannot honour 'Prefer: code={code}': {operation_id} documents {codes}; 500 is always allowed."
 )
 UNAUTHORIZED = "No valid session token of a kind this operation accepts."
+TOKEN_MISSING = "No session token was sent, and this operation needs one."
+TOKEN_NOT_VALID = "The session token is not valid (not issued by this mock, or not a token)."
+TOKEN_WRONG_KIND = "The session token is valid but of a kind this operation does not accept."
 LOGIN_FAILED = "Unknown username or wrong password (send them with HTTP Basic authentication)."
 SESSION_INVALID = "No valid user session token to refresh."
+SERVER_TOKEN_REQUIRED = "Only a server may check another token: send a valid server token."
 SERVER_LOGIN_FAILED = "Unknown server name or wrong secret."
 UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filters}."
 BAD_SINCE = "The 'since' filter is an event id, a whole number."

@@ -70,8 +70,8 @@ class Faults:
     def check(self, operation: Operation, preference: Preference) -> None:
         """Refuse a preferred status the operation does not document (500 always allowed)."""
         code = preference.code
-        if code is not None and code != 500 and code not in operation.response_codes:
-            codes = ", ".join(str(c) for c in sorted(operation.response_codes))
+        if code is not None and code != 500 and code not in operation.documented_statuses:
+            codes = ", ".join(str(c) for c in sorted(operation.documented_statuses))
             raise FaultRequestError(
                 UNDOCUMENTED_CODE.format(
                     code=code, operation_id=operation.operation_id, codes=codes
@@ -84,10 +84,10 @@ class Faults:
         return self._rng.uniform(self.latency.min_ms, self.latency.max_ms) / 1000
 
     def outcome(self, operation: Operation, preference: Preference) -> Outcome:
-        if preference.code is not None and preference.code != operation.success_code:
+        if preference.code is not None and preference.code != operation.success_status:
             cause = f"Prefer: code={preference.code}"
             return Outcome(preference.code, INJECTED_FAILURE.format(cause=cause))
         if preference.code is None and self._rng.random() < self.fail_rate:
             cause = f"--fail-rate {self.fail_rate}"
             return Outcome(500, INJECTED_FAILURE.format(cause=cause))
-        return Outcome(operation.success_code)
+        return Outcome(operation.success_status)

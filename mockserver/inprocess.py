@@ -8,6 +8,7 @@ gunicorn-served mock (serve.py), so tests see one behaviour whichever server run
 
 from __future__ import annotations
 
+import collections
 import functools
 import threading
 from collections.abc import Iterator
@@ -17,12 +18,14 @@ from http import HTTPStatus
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from .app import MockApp, create_app
+from .app import MockApp
 from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, MockConfig
 
 # A client that sends nothing for this long is dropped (slow or stalled clients).
 CLIENT_TIMEOUT_S = 10
 SHUTDOWN_POLL_S = 0.05
+# Unexpected exceptions kept to re-raise in the test that caused them.
+KEPT_ERRORS = 20
 
 
 class LimitedRequestHandler(WSGIRequestHandler):
@@ -74,7 +77,8 @@ def running_mock(config: MockConfig | None = None) -> Iterator[RunningMock]:
     Exceptions raised inside the app (bugs answered 500) are re-raised here on exit, as an
     ExceptionGroup, so they reach the test that caused them.
     """
-    app = create_app(config or MockConfig())
+    failures: collections.deque[BaseException] = collections.deque(maxlen=KEPT_ERRORS)
+    app = MockApp(config or MockConfig(), on_error=failures.append)
     try:
         server = make_server(
             "127.0.0.1", 0, app, threaded=True, request_handler=LimitedRequestHandler
@@ -90,5 +94,5 @@ def running_mock(config: MockConfig | None = None) -> Iterator[RunningMock]:
             server.server_close()
     finally:
         app.close()
-    if app.errors:
-        raise ExceptionGroup("the mock server failed on some requests", list(app.errors))
+    if failures:
+        raise ExceptionGroup("the mock server failed on some requests", list(failures))

@@ -7,26 +7,26 @@ writer); events that arrive together share one commit (see `_GroupCommit`). The 
 keeps only the newest `max_events`, counting the rest as dropped, so disk and memory stay
 flat however long the mock runs.
 
-The file also holds the key that signs session tokens (see auth.py), so every process
-sharing a journal accepts the tokens any of them issued.
+The file also holds the key that signs session tokens, in a table of its own that
+tokens.py keeps, so every process sharing a journal accepts the tokens any of them issued.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import queue
 import sqlite3
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
+
+from .group_commit import GroupCommit, WriteLock
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
 -- Events ever dropped = ids ever given (AUTOINCREMENT never reuses one) since the last
 -- clear, minus the events kept: no counter to update on every insert.
-INSERT OR IGNORE INTO meta (name, value) VALUES ('cleared_through', 0), ('signing_key', randomblob(32));
+INSERT OR IGNORE INTO meta (name, value) VALUES ('cleared_through', 0);
 DROP TRIGGER IF EXISTS drop_oldest;  -- the bound of earlier journals, which also counted
 CREATE TRIGGER IF NOT EXISTS keep_newest AFTER INSERT ON events BEGIN
     DELETE FROM events WHERE id <= NEW.id - (SELECT value FROM meta WHERE name = 'max_events');
@@ -105,109 +105,6 @@ class _Row:
     query: Mapping[str, list[str]]
 
 
-class _WriteLock:
-    """Lets one writer at a time at the journal: threads of a process by a mutex, processes
-    by `flock` on a file beside it.
-
-    Without it SQLite's busy handler settles collisions by sleeping in steps of
-    milliseconds, which multiplies tail latency under load and keeps the WAL from ever
-    being checkpointed, so it grows without bound. The lock file is opened per process:
-    a descriptor inherited across gunicorn's fork would share one lock between workers.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._mutex = threading.Lock()
-        self._fd: int | None = None
-        self._pid: int | None = None
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._mutex:
-            if self._pid != os.getpid():
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-                self._pid = os.getpid()
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-    def close(self) -> None:
-        with self._mutex:
-            if self._fd is not None and self._pid == os.getpid():
-                os.close(self._fd)
-            self._fd = self._pid = None
-
-
-class _Pending:
-    """One item handed to a group commit, and how its request thread learns the outcome."""
-
-    def __init__(self, item: _Row) -> None:
-        self.item = item
-        self.event: Event | None = None
-        self.error: BaseException | None = None
-        self.leads = False
-        # Held until the item is committed (or this thread is to lead the next commit).
-        self.wake = threading.Lock()
-        self.wake.acquire()
-
-    def result(self) -> Event:
-        if self.error is not None:
-            raise self.error
-        assert self.event is not None
-        return self.event
-
-
-class _GroupCommit:
-    """Commits the rows that request threads hand in at the same time, in one transaction.
-
-    A commit costs several times an INSERT, and under load many threads of a worker wait
-    for one at once. The first thread to arrive while no commit runs leads: it commits
-    every row queued so far, its own included, wakes their threads, and hands the lead to
-    the oldest thread still waiting. A thread alone commits its own row at once, with no
-    hand-over; nobody answers before their row is committed either way.
-    """
-
-    def __init__(self, commit: Callable[[list[_Row]], list[Event]]) -> None:
-        self._commit = commit
-        self._mutex = threading.Lock()
-        self._queue: list[_Pending] = []
-        self._leading = False
-
-    def submit(self, item: _Row) -> Event:
-        pending = _Pending(item)
-        with self._mutex:
-            self._queue.append(pending)
-            leads, self._leading = not self._leading, True
-        if not leads:
-            pending.wake.acquire()
-            leads = pending.leads
-        if leads:
-            self._lead()
-        return pending.result()
-
-    def _lead(self) -> None:
-        with self._mutex:
-            batch, self._queue = self._queue, []
-        try:
-            events = self._commit([pending.item for pending in batch])
-        except BaseException as error:  # every request of the batch fails, none hangs
-            for pending in batch:
-                pending.error = error
-        else:
-            for pending, event in zip(batch, events, strict=True):
-                pending.event = event
-        with self._mutex:
-            successor = self._queue[0] if self._queue else None
-            self._leading = successor is not None
-        for pending in batch:
-            pending.wake.release()
-        if successor is not None:
-            successor.leads = True
-            successor.wake.release()
-
-
 class Journal:
     """A bounded, process-safe event store. Connections are pooled per process and
     opened on first use, so an instance created before gunicorn forks is safe to inherit."""
@@ -224,17 +121,14 @@ class Journal:
         self.path = new_temporary_path() if path is None else Path(path)
         self.max_events = max_events
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
-        self._write_lock = _WriteLock(Path(f"{self.path}.lock"))
-        self._group_commit = _GroupCommit(self._commit)
+        self._write_lock = WriteLock(Path(f"{self.path}.lock"))
+        self._group_commit = GroupCommit(self._commit)
         self._on_commit = on_commit
         with closing(self._open()) as connection:
             connection.executescript(_SCHEMA)
             connection.execute(
                 "INSERT OR REPLACE INTO meta (name, value) VALUES ('max_events', ?)", (max_events,)
             )
-            (self.signing_key,) = connection.execute(
-                "SELECT value FROM meta WHERE name = 'signing_key'"
-            ).fetchone()
 
     def _open(self) -> sqlite3.Connection:
         connection = sqlite3.connect(

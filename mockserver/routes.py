@@ -1,4 +1,5 @@
-"""The URL map: one rule per spec operation (endpoint = operationId) plus the mock's own.
+"""The URL map: one rule per spec operation (endpoint = operationId) plus the mock's own
+(own_api.py), which arrive with their endpoints set.
 
 The map is matched against the raw, still percent-encoded path (see uri.py), so the
 default converter's `[^/]+` keeps a `%2F` inside the segment it belongs to.
@@ -6,25 +7,9 @@ default converter's `[^/]+` keeps a `%2F` inside the segment it belongs to.
 
 from __future__ import annotations
 
-import re
-
 from werkzeug.routing import Map, Rule
 
-from .spec import Operation
-
-_TEMPLATE_VARIABLE = re.compile(r"\{[^{}/]+\}")
-
-# The mock's own API, documented in spec/mockserver.v1.yaml; endpoint -> handler `on_<endpoint>`.
-MOCK_RULES = (
-    Rule("/auth/login", endpoint="user_login", methods=["POST"]),
-    Rule("/auth/login", endpoint="session_refresh", methods=["GET"]),
-    Rule("/auth/serverlogin", endpoint="server_login", methods=["POST"]),
-    Rule("/__mock/status", endpoint="status", methods=["GET"]),
-    Rule("/__mock/events", endpoint="events", methods=["GET"]),
-    Rule("/__mock/events", endpoint="clear_events", methods=["DELETE"]),
-    Rule("/__mock", endpoint="inspector", methods=["GET"], strict_slashes=False),
-    Rule("/__mock/static/<path:filename>", endpoint="static", methods=["GET"]),
-)
+from .spec import TEMPLATE_VARIABLE, Operation
 
 
 def operation_rule(operation: Operation) -> Rule:
@@ -34,7 +19,7 @@ def operation_rule(operation: Operation) -> Rule:
     Python identifier, which Werkzeug requires; `path_arguments` maps them back.
     """
     counter = iter(range(len(operation.path_params)))
-    rule = _TEMPLATE_VARIABLE.sub(lambda _: f"<p{next(counter)}>", operation.path_template)
+    rule = TEMPLATE_VARIABLE.sub(lambda _: f"<p{next(counter)}>", operation.path_template)
     return Rule(rule, endpoint=operation.operation_id, methods=[operation.method])
 
 
@@ -43,8 +28,6 @@ def path_arguments(operation: Operation, matched: dict[str, str]) -> dict[str, s
     return {name: matched[f"p{index}"] for index, name in enumerate(operation.path_params)}
 
 
-def build_map(operations: tuple[Operation, ...]) -> Map:
+def build_map(operations: tuple[Operation, ...], own_rules: list[Rule]) -> Map:
     # No slash merging: `//x` is a different path, and a redirect would hide the mistake.
-    # A Rule belongs to one Map, hence the fresh copies (`empty()`) of the mock's own rules.
-    rules = [*(operation_rule(op) for op in operations), *(rule.empty() for rule in MOCK_RULES)]
-    return Map(rules, merge_slashes=False)
+    return Map([*(operation_rule(op) for op in operations), *own_rules], merge_slashes=False)

@@ -18,7 +18,7 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 from werkzeug.serving import is_running_from_reloader, run_simple
 
-from .app import MockApp, create_app
+from .app import MockApp
 from .config import MockConfig
 from .console import banner, print_events
 from .inprocess import LimitedRequestHandler
@@ -67,7 +67,7 @@ class GunicornMock(BaseApplication):
 
 
 def serve(config: MockConfig) -> None:
-    GunicornMock(create_app(config, on_events=print_events), config).run()
+    GunicornMock(MockApp(config, on_events=print_events), config).run()
 
 
 def serve_with_reloader(config: MockConfig) -> None:
@@ -82,7 +82,7 @@ def serve_with_reloader(config: MockConfig) -> None:
         os.environ[RELOAD_JOURNAL_ENV] = str(new_temporary_path())
     if config.journal_file is None:
         config = replace(config, journal_file=Path(os.environ[RELOAD_JOURNAL_ENV]))
-    app = create_app(config, on_events=print_events)
+    app = MockApp(config, on_events=print_events)
     if is_running_from_reloader():
         print(banner(app, f"http://{config.host}:{config.port}"), flush=True)
     try:

@@ -16,7 +16,8 @@ import yaml
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 TOKEN_KINDS_EXTENSION = "x-token-kinds"
-_TEMPLATE_VARIABLE = re.compile(r"\{([^{}/]+)\}")
+# A `{name}` in a path template; group 1 is the name.
+TEMPLATE_VARIABLE = re.compile(r"\{([^{}/]+)\}")
 
 
 class SpecError(ValueError):
@@ -41,11 +42,16 @@ class Operation:
     path_params: tuple[str, ...]
     # The alternatives of the `security` list; an empty tuple is `{}` (anonymous allowed).
     security: tuple[tuple[TokenScheme, ...], ...]
-    response_codes: frozenset[int]
+    documented_statuses: frozenset[int]
 
     @property
-    def success_code(self) -> int:
-        return min(code for code in self.response_codes if 200 <= code < 300)
+    def success_status(self) -> int:
+        return min(code for code in self.documented_statuses if 200 <= code < 300)
+
+    @property
+    def token_headers(self) -> frozenset[str]:
+        """Every header one of the operation's schemes reads a token from."""
+        return frozenset(scheme.header for alternative in self.security for scheme in alternative)
 
 
 @dataclass(frozen=True)
@@ -58,12 +64,7 @@ class ApiSpec:
     @property
     def token_headers(self) -> frozenset[str]:
         """Every header that carries a token for some operation."""
-        return frozenset(
-            scheme.header
-            for operation in self.operations
-            for alternative in operation.security
-            for scheme in alternative
-        )
+        return frozenset().union(*(operation.token_headers for operation in self.operations))
 
 
 def load_spec(path: Path) -> ApiSpec:
@@ -135,7 +136,7 @@ def _operation(
         operation_id=operation["operationId"],
         method=method.upper(),
         path_template=template,
-        path_params=tuple(_TEMPLATE_VARIABLE.findall(template)),
+        path_params=tuple(TEMPLATE_VARIABLE.findall(template)),
         security=security,
-        response_codes=codes,
+        documented_statuses=codes,
     )

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from mockserver.app import MockApp, create_app
-from mockserver.auth import DEFAULT_SERVER_SECRET
+from mockserver.accounts import DEFAULT_SERVER_SECRET
+from mockserver.app import MockApp
 from mockserver.config import MockConfig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +31,9 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., MockApp]]:
     """Build apps with MockConfig overrides (journal in tmp_path); all closed afterwards."""
     apps: list[MockApp] = []
 
-    def make(**overrides) -> MockApp:
+    def make(on_error=None, **overrides) -> MockApp:
         overrides.setdefault("journal_file", tmp_path / f"journal-{len(apps)}.sqlite3")
-        apps.append(create_app(dataclasses.replace(MockConfig(), **overrides)))
+        apps.append(MockApp(dataclasses.replace(MockConfig(), **overrides), on_error=on_error))
         return apps[-1]
 
     yield make

@@ -5,7 +5,7 @@ import time
 import pytest
 from werkzeug.test import Client
 
-from mockserver.auth import DEFAULT_SERVER_SECRET, derive_userid
+from mockserver.accounts import DEFAULT_SERVER_SECRET, derive_userid
 from mockserver.config import Latency
 
 TOKEN = "X-Tidepool-Session-Token"
@@ -398,23 +398,27 @@ def test_static_files_outside_or_missing_are_404(client, path):
 # Errors inside the mock -------------------------------------------------------------------
 
 
-def test_a_bug_is_answered_500_in_plain_text_and_kept_for_the_test(client, app, monkeypatch):
+def test_a_bug_is_answered_500_in_plain_text_and_reported_to_on_error(make_app, monkeypatch):
+    failures = []
+    app = make_app(on_error=failures.append)
+    client = Client(app)
+
     def broken(*args, **kwargs):
         raise RuntimeError("journal broke")
 
     monkeypatch.setattr(app.journal, "record", broken)
     response = client.get("/metrics/user/u/e")
     assert response.status_code == 500 and "log has the traceback" in response.text
-    assert [str(error) for error in app.errors] == ["journal broke"]
+    assert [str(error) for error in failures] == ["journal broke"]
     assert client.get("/__mock/status").status_code == 200
 
 
 def test_each_recorded_event_is_reported_to_on_events(tmp_path):
-    from mockserver.app import create_app
+    from mockserver.app import MockApp
     from mockserver.config import MockConfig
 
     seen = []
-    app = create_app(MockConfig(journal_file=tmp_path / "j.sqlite3"), on_events=seen.extend)
+    app = MockApp(MockConfig(journal_file=tmp_path / "j.sqlite3"), on_events=seen.extend)
     try:
         Client(app).get("/metrics/user/u/e?a=1")
         Client(app).get("/metrics/thisuser/e")

@@ -3,7 +3,7 @@
 import io
 from types import MappingProxyType
 
-from mockserver.auth import DEFAULT_SERVER_SECRET
+from mockserver.accounts import DEFAULT_SERVER_SECRET
 from mockserver.console import banner, event_line, print_events
 from mockserver.journal import Event
 

@@ -4,13 +4,14 @@ import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from mockserver.config import DEFAULT_SPEC_PATH
+from mockserver.own_api import own_rules
 from mockserver.routes import build_map, operation_rule, path_arguments
 from mockserver.spec import Operation, load_spec
 
 
 @pytest.fixture(scope="module")
 def adapter():
-    return build_map(load_spec(DEFAULT_SPEC_PATH).operations).bind("mock")
+    return build_map(load_spec(DEFAULT_SPEC_PATH).operations, own_rules()).bind("mock")
 
 
 def test_a_rule_per_operation_with_the_operation_id_as_endpoint():
@@ -45,13 +46,15 @@ def test_a_wrong_method_lists_the_allowed_ones(adapter):
 
 
 def test_the_mocks_own_rules_are_present(adapter):
-    assert adapter.match("/auth/login", "POST")[0] == "user_login"
-    assert adapter.match("/auth/login", "GET")[0] == "session_refresh"
-    assert adapter.match("/__mock/events", "DELETE")[0] == "clear_events"
-    assert adapter.match("/__mock", "GET")[0] == adapter.match("/__mock/", "GET")[0] == "inspector"
+    assert adapter.match("/auth/login", "POST")[0] == "Login"
+    assert adapter.match("/auth/login", "GET")[0] == "RefreshSession"
+    assert adapter.match("/__mock/events", "DELETE")[0] == "ClearEvents"
+    assert (
+        adapter.match("/__mock", "GET")[0] == adapter.match("/__mock/", "GET")[0] == "GetInspector"
+    )
 
 
 def test_maps_can_be_built_more_than_once():
     operations = load_spec(DEFAULT_SPEC_PATH).operations
-    assert build_map(operations).bind("a").match("/__mock/status")[0] == "status"
-    assert build_map(operations).bind("b").match("/__mock/status")[0] == "status"
+    assert build_map(operations, own_rules()).bind("a").match("/__mock/status")[0] == "GetStatus"
+    assert build_map(operations, own_rules()).bind("b").match("/__mock/status")[0] == "GetStatus"

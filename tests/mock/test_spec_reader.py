@@ -33,7 +33,7 @@ def test_the_metrics_spec_yields_its_three_operations():
     named = operations["RecordMetricsEventForNamedUser"]
     assert (named.method, named.path_template) == ("GET", "/metrics/user/{userId}/{eventName}")
     assert named.path_params == ("userId", "eventName")
-    assert named.response_codes == {200, 401} and named.success_code == 200
+    assert named.documented_statuses == {200, 401} and named.success_status == 200
     assert spec.title == "Tidepool Metrics API" and spec.token_headers == {
         "X-Tidepool-Session-Token"
     }

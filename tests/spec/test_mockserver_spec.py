@@ -1,5 +1,6 @@
 """spec/mockserver.v1.yaml, the mock's own API: valid, complete, and what the mock answers."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,9 @@ from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import ignored_auth
 from werkzeug.routing import Rule
 
-from mockserver.auth import DEFAULT_SERVER_SECRET
+from mockserver.accounts import DEFAULT_SERVER_SECRET
 from mockserver.inprocess import running_mock
-from mockserver.routes import MOCK_RULES
+from mockserver.own_api import ROUTES
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "mockserver.v1.yaml"
 DOCUMENT = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
@@ -24,20 +25,20 @@ def test_the_document_is_valid_openapi():
 
 
 def _openapi_path(rule: Rule) -> str:
-    path = rule.rule.replace("<path:filename>", "{file}")
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
     return path.rstrip("/") or "/"
 
 
-def test_every_route_of_the_mock_is_documented_and_nothing_else():
+def test_every_route_of_the_mock_is_documented_under_its_operation_id_and_nothing_else():
     routed = {
-        (_openapi_path(rule), method.lower())
-        for rule in MOCK_RULES
+        (operation_id, _openapi_path(rule), method.lower())
+        for operation_id, (rule, _) in ROUTES.items()
         for method in rule.methods - {"HEAD"}
     }
     documented = {
-        (path, method)
+        (operation["operationId"], path, method)
         for path, item in DOCUMENT["paths"].items()
-        for method in item
+        for method, operation in item.items()
         if method != "parameters"
     }
     assert routed == documented

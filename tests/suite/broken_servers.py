@@ -27,9 +27,8 @@ from urllib.parse import quote, unquote
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from mockserver.accounts import SERVER, USER, Principal
 from mockserver.app import MockApp
-from mockserver.app import create_app as create_mock_app
-from mockserver.auth import SERVER, USER, Principal
 from mockserver.config import MockConfig
 
 # Tokens the reference server knows; the suite receives them through the environment.
@@ -181,7 +180,7 @@ def _record_rejected(mock: MockApp, request: Request, answer: Response) -> Respo
     """A rejected metrics request is recorded all the same: replayed with a valid token."""
     if answer.status_code == 401 and request.path.startswith("/metrics/"):
         for kind in (USER, SERVER):
-            token = mock.authority.issue(Principal(kind, f"journal-break-{kind}"))
+            token = mock.tokens.issue(Principal(kind, f"journal-break-{kind}"))
             environ = {**request.environ, f"HTTP_{TOKEN_HEADER.upper().replace('-', '_')}": token}
             if Response.from_app(mock, environ, buffered=True).status_code != 401:
                 break
@@ -229,9 +228,10 @@ JOURNAL_BREAKS = {
 def journal_mock(brk: Break | None = None) -> Iterator[Callable]:
     """The real mock (temporary journal, deleted on exit); with a break, wrapped by it.
 
-    On exit, like mockserver.server.running_mock, it raises the errors the mock answered 500.
+    On exit, like mockserver.inprocess.running_mock, it raises the errors the mock answered 500.
     """
-    mock = create_mock_app(MockConfig())
+    failures: list[BaseException] = []
+    mock = MockApp(MockConfig(), on_error=failures.append)
 
     @Request.application
     def app(request: Request) -> Response:
@@ -244,8 +244,8 @@ def journal_mock(brk: Break | None = None) -> Iterator[Callable]:
         mock.close()
     left = glob.glob(glob.escape(str(mock.journal.path)) + "*")
     assert not left, f"the mock left files of its temporary journal behind: {left}"
-    if mock.errors:  # bugs the mock answered 500: raised here, not hidden in a failed run
-        raise ExceptionGroup("the mock failed on some requests", list(mock.errors))
+    if failures:  # bugs the mock answered 500: raised here, not hidden in a failed run
+        raise ExceptionGroup("the mock failed on some requests", failures)
 
 
 # Targets -----------------------------------------------------------------------------

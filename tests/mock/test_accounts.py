@@ -1,23 +1,18 @@
-"""mockserver.auth: accounts, tokens and each operation's security requirements."""
+"""mockserver.accounts: who may log in, from an accounts file or by default."""
 
 import pytest
 
-from mockserver.auth import (
+from mockserver.accounts import (
     DEFAULT_SERVER_SECRET,
     SERVER,
     USER,
     Accounts,
     AccountsError,
-    Authority,
     Principal,
-    Unauthorized,
+    basic_credentials,
     derive_userid,
 )
-from mockserver.config import DEFAULT_SPEC_PATH
-from mockserver.spec import load_spec
 
-KEY = b"k" * 32
-TOKEN = "X-Tidepool-Session-Token"
 ACCOUNTS_YAML = """
 users:
   - username: alice@example.org
@@ -32,11 +27,6 @@ servers:
     secret: worker-secret
     token: ci-worker-token
 """
-
-
-@pytest.fixture(scope="module")
-def operations():
-    return {op.operation_id: op for op in load_spec(DEFAULT_SPEC_PATH).operations}
 
 
 @pytest.fixture
@@ -85,12 +75,6 @@ def test_an_accounts_file_lets_only_its_accounts_in(accounts_file):
     assert accounts.server_login("other", "worker-secret") is None
 
 
-def test_fixed_tokens_from_the_file_identify_their_accounts(accounts_file):
-    authority = Authority(Accounts.from_file(accounts_file), KEY)
-    assert authority.identify("ci-alice-token").id == "0d4f6a93b2"
-    assert authority.identify("ci-worker-token") == Principal(SERVER, "clinic-worker")
-
-
 def test_describe_names_accounts_but_never_passwords_or_tokens(accounts_file):
     described = Accounts.from_file(accounts_file).describe()
     assert described == {
@@ -119,72 +103,6 @@ def test_a_malformed_accounts_file_is_refused_with_where(tmp_path, text, message
         Accounts.from_file(path)
 
 
-def test_an_issued_token_identifies_its_principal_and_is_new_each_time():
-    authority = Authority(Accounts(), KEY)
-    alice = Principal(USER, "0d4f6a93b2", "alice", ("alice@example.org",))
-    first, second = authority.issue(alice), authority.issue(alice)
-    assert first != second
-    assert authority.identify(first) == authority.identify(second) == alice
-
-
-def test_a_token_is_valid_under_the_same_key_only():
-    token = Authority(Accounts(), KEY).issue(Principal(SERVER, "s"))
-    assert Authority(Accounts(), KEY).identify(token) == Principal(SERVER, "s")
-    assert Authority(Accounts(), b"other" * 8).identify(token) is None
-
-
-@pytest.mark.parametrize(
-    "forge",
-    [
-        lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
-        lambda token: "eyJ" + token[3:],
-        lambda token: token.split(".")[0],
-        lambda token: "",
-        lambda token: "not a token",
-        lambda token: "é.ü",
-        lambda token: "....",
-        lambda token: "%%%.***",
-    ],
-)
-def test_a_forged_or_garbled_token_is_invalid(forge):
-    authority = Authority(Accounts(), KEY)
-    assert authority.identify(forge(authority.issue(Principal(USER, "u", "u", ("u",))))) is None
-
-
-@pytest.mark.parametrize(
-    ("operation_id", "token_kind", "allowed"),
-    [
-        ("RecordMetricsEventForNamedUser", None, True),
-        ("RecordMetricsEventForNamedUser", USER, True),
-        ("RecordMetricsEventForNamedUser", SERVER, True),
-        ("RecordMetricsEventForNamedUser", "invalid", False),
-        ("RecordMetricsEventForLoggedInUser", None, False),
-        ("RecordMetricsEventForLoggedInUser", USER, True),
-        ("RecordMetricsEventForLoggedInUser", SERVER, False),
-        ("RecordMetricsEventForLoggedInUser", "invalid", False),
-        ("RecordMetricsEventForServer", None, False),
-        ("RecordMetricsEventForServer", USER, False),
-        ("RecordMetricsEventForServer", SERVER, True),
-        ("RecordMetricsEventForServer", "invalid", False),
-    ],
-)
-def test_authorize_applies_rules_r1_to_r3_from_the_spec(
-    operations, operation_id, token_kind, allowed
-):
-    authority = Authority(Accounts(), KEY)
-    principals = {USER: Principal(USER, "u", "u", ("u",)), SERVER: Principal(SERVER, "s")}
-    headers = {}
-    if token_kind == "invalid":
-        headers[TOKEN] = "invalid"
-    elif token_kind is not None:
-        headers[TOKEN] = authority.issue(principals[token_kind])
-    if allowed:
-        assert authority.authorize(operations[operation_id], headers) == principals.get(token_kind)
-    else:
-        with pytest.raises(Unauthorized):
-            authority.authorize(operations[operation_id], headers)
-
-
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
@@ -199,6 +117,4 @@ def test_authorize_applies_rules_r1_to_r3_from_the_spec(
     ],
 )
 def test_basic_credentials_are_parsed_strictly(header, expected):
-    from mockserver.auth import basic_credentials
-
     assert basic_credentials(header) == expected

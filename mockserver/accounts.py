@@ -1,9 +1,4 @@
-"""Who may log in, the session tokens the mock issues, and which token an operation accepts.
-
-Tokens are stateless: a token carries its principal, signed with HMAC-SHA256 under a key
-kept in the journal file (journal.py). Any process sharing the journal therefore accepts
-any token issued by another, with no token table to keep in sync. A token that is not
-signed by that key, and is not a fixed token from the accounts file, is invalid.
+"""Who may log in: the accounts file, or anyone, and what a login says about who they are.
 
 Accounts file (`--accounts FILE`, YAML); only the accounts listed can log in:
 
@@ -26,11 +21,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import hmac
-import json
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +30,6 @@ from typing import Any
 
 import yaml
 
-from .spec import Operation
-
-# Tokens whose verdict is remembered per process (valid or not), bounding memory
-# however many distinct tokens clients send.
-IDENTIFY_CACHE_SIZE = 1024
 USER = "user"
 SERVER = "server"
 DEFAULT_SERVER_SECRET = "mock-server-secret"
@@ -52,10 +39,6 @@ EXAMPLE_SERVER_NAME = "mock-server"
 
 class AccountsError(ValueError):
     """The accounts file is not in the documented format; the message says where."""
-
-
-class Unauthorized(Exception):
-    """No accepted token was sent; the handler answers 401 without saying why."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +52,10 @@ class Principal:
 
     def login_body(self) -> dict[str, Any]:
         return {"userid": self.id, "username": self.username, "emails": list(self.emails)}
+
+    def token_data(self) -> dict[str, Any]:
+        """What Tidepool's auth service says of a token: whose it is, and if a server's."""
+        return {"userid": self.id, "isserver": self.kind == SERVER}
 
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
@@ -164,75 +151,3 @@ def _entries(
                 f"{where}: unknown keys {', '.join(sorted(set(entry) - required - optional))}"
             )
     return entries
-
-
-class Authority:
-    """Issues and checks tokens and applies each operation's `security` requirements."""
-
-    def __init__(self, accounts: Accounts, signing_key: bytes) -> None:
-        self.accounts = accounts
-        self._key = signing_key
-        # A token's meaning never changes, and apps send the same one on every request:
-        # remember the last few verdicts instead of decoding and verifying each time.
-        self.identify = functools.lru_cache(maxsize=IDENTIFY_CACHE_SIZE)(self._identify)
-
-    def issue(self, principal: Principal) -> str:
-        payload = json.dumps(
-            [
-                principal.kind,
-                principal.id,
-                principal.username,
-                principal.emails,
-                secrets.token_hex(8),
-            ],
-            separators=(",", ":"),
-        ).encode("utf-8")
-        return f"{_b64(payload)}.{_b64(self._sign(payload))}"
-
-    def _identify(self, token: str) -> Principal | None:
-        """The principal a token speaks for, or None if it is not a valid token."""
-        fixed = (self.accounts.fixed_tokens or {}).get(token)
-        if fixed is not None:
-            return fixed
-        payload_text, _, signature_text = token.partition(".")
-        try:
-            payload = base64.urlsafe_b64decode(payload_text.encode("ascii") + b"==")
-            signature = base64.urlsafe_b64decode(signature_text.encode("ascii") + b"==")
-        except (UnicodeError, binascii.Error, ValueError):
-            return None
-        if not hmac.compare_digest(signature, self._sign(payload)):
-            return None
-        kind, principal_id, username, emails, _nonce = json.loads(payload)
-        return Principal(kind, principal_id, username, tuple(emails))
-
-    def authorize(self, operation: Operation, headers: Mapping[str, str]) -> Principal | None:
-        """The principal a request acts as (None: anonymous) if the operation accepts it.
-
-        A token sent in a header that any of the operation's schemes reads must be valid,
-        even where anonymous access is allowed (the spec's rule); then one alternative of
-        the `security` list must be met: every scheme in it sees a token of its kinds.
-        """
-        principals = {}
-        for header in {
-            scheme.header for alternative in operation.security for scheme in alternative
-        }:
-            token = headers.get(header)
-            if token is not None:
-                principals[header] = self.identify(token)
-                if principals[header] is None:
-                    raise Unauthorized
-        for alternative in operation.security:
-            if all(
-                principals.get(scheme.header) is not None
-                and principals[scheme.header].kind in scheme.token_kinds
-                for scheme in alternative
-            ):
-                return next(iter(principals.values()), None)
-        raise Unauthorized
-
-    def _sign(self, payload: bytes) -> bytes:
-        return hmac.digest(self._key, payload, "sha256")
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")

@@ -1,0 +1,195 @@
+"""The mock's own API (spec/mockserver.v1.yaml): logins, the journal, status, the inspector.
+
+One table, `ROUTES`, ties each operationId of that spec to its URL rule and its handler,
+so the document, the routes and the code can be read side by side (and
+tests/spec/test_mockserver_spec.py checks that they agree). Every handler has the same
+signature as the handler of a Metrics operation: the request, its decoded query and its
+decoded path values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from werkzeug.routing import Rule
+from werkzeug.utils import send_from_directory
+from werkzeug.wrappers import Request, Response
+
+from . import errors
+from .accounts import SERVER, USER, Accounts, Principal, basic_credentials
+from .errors import PlainError
+from .faults import Faults
+from .journal import Journal
+from .spec import ApiSpec
+from .tokens import Tokens
+
+SESSION_TOKEN_HEADER = "X-Tidepool-Session-Token"
+SERVER_NAME_HEADER = "X-Tidepool-Server-Name"
+SERVER_SECRET_HEADER = "X-Tidepool-Server-Secret"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+INSPECTOR_PAGE = "inspector.html"
+
+Handler = Callable[["OwnApi", Request, dict, dict], Response]
+
+
+class OwnApi:
+    """The handlers; each reads only the parts of the mock it was given."""
+
+    def __init__(
+        self,
+        spec: ApiSpec,
+        journal: Journal,
+        accounts: Accounts,
+        tokens: Tokens,
+        faults: Faults,
+        cors_origin: str,
+    ) -> None:
+        self.spec = spec
+        self.journal = journal
+        self.accounts = accounts
+        self.tokens = tokens
+        self.faults = faults
+        self.cors_origin = cors_origin
+
+    # Login ------------------------------------------------------------------------
+
+    def login(self, request: Request, query: dict, path: dict) -> Response:
+        credentials = basic_credentials(request.headers.get("Authorization"))
+        principal = self.accounts.user_login(*credentials) if credentials else None
+        if principal is None:
+            raise PlainError(401, errors.LOGIN_FAILED)
+        return self._session(principal)
+
+    def refresh_session(self, request: Request, query: dict, path: dict) -> Response:
+        principal = self._caller(request)
+        if principal is None or principal.kind != USER:
+            raise PlainError(401, errors.SESSION_INVALID)
+        return self._session(principal)
+
+    def server_login(self, request: Request, query: dict, path: dict) -> Response:
+        principal = self.accounts.server_login(
+            request.headers.get(SERVER_NAME_HEADER, ""),
+            request.headers.get(SERVER_SECRET_HEADER, ""),
+        )
+        if principal is None:
+            raise PlainError(401, errors.SERVER_LOGIN_FAILED)
+        return Response(status=200, headers={SESSION_TOKEN_HEADER: self.tokens.issue(principal)})
+
+    def logged_in_user(self, request: Request, query: dict, path: dict) -> Response:
+        principal = self._caller(request)
+        if principal is None or principal.kind != USER:
+            raise PlainError(401, errors.SESSION_INVALID)
+        return json_response(principal.login_body())
+
+    def check_token(self, request: Request, query: dict, path: dict) -> Response:
+        principal = self._caller(request)
+        if principal is None:
+            raise PlainError(401, errors.TOKEN_NOT_VALID)
+        return json_response(principal.token_data())
+
+    def server_check_token(self, request: Request, query: dict, path: dict) -> Response:
+        caller = self._caller(request)
+        if caller is None or caller.kind != SERVER:
+            raise PlainError(401, errors.SERVER_TOKEN_REQUIRED)
+        principal = self.tokens.identify(path["token"])
+        if principal is None:
+            raise PlainError(401, errors.TOKEN_NOT_VALID)
+        return json_response(principal.token_data())
+
+    def logout(self, request: Request, query: dict, path: dict) -> Response:
+        return Response(status=200)
+
+    def _caller(self, request: Request) -> Principal | None:
+        token = request.headers.get(SESSION_TOKEN_HEADER)
+        return self.tokens.identify(token) if token is not None else None
+
+    def _session(self, principal: Principal) -> Response:
+        return json_response(
+            principal.login_body(), headers={SESSION_TOKEN_HEADER: self.tokens.issue(principal)}
+        )
+
+    # The journal ------------------------------------------------------------------
+
+    def list_events(self, request: Request, query: dict, path: dict) -> Response:
+        filters: dict[str, str | int] = {}
+        for name, values in query.items():
+            if name not in Journal.FILTERS or len(values) > 1:
+                raise PlainError(
+                    400, errors.UNKNOWN_FILTER.format(name=name, filters=", ".join(Journal.FILTERS))
+                )
+            filters[name] = values[0]
+        if "since" in filters:
+            since = str(filters["since"])
+            if not (since.isascii() and since.isdigit() and len(since) <= 18):
+                raise PlainError(400, errors.BAD_SINCE)
+            filters["since"] = int(since)
+        _, dropped = self.journal.counts()
+        events = [event.to_json() for event in self.journal.events(**filters)]
+        return json_response({"events": events, "dropped": dropped})
+
+    def clear_events(self, request: Request, query: dict, path: dict) -> Response:
+        self.journal.clear()
+        return Response(status=204)
+
+    # The mock itself --------------------------------------------------------------
+
+    def status(self, request: Request, query: dict, path: dict) -> Response:
+        kept, dropped = self.journal.counts()
+        spec, latency = self.spec, self.faults.latency
+        return json_response(
+            {
+                "spec": {"path": str(spec.path), "title": spec.title, "version": spec.version},
+                "faults": {
+                    "latency": {"minMs": latency.min_ms, "maxMs": latency.max_ms},
+                    "failRate": self.faults.fail_rate,
+                },
+                "credentials": self.accounts.describe(),
+                "corsOrigin": self.cors_origin,
+                "journal": {"file": str(self.journal.path), "maxEvents": self.journal.max_events},
+                "counts": {"events": kept, "dropped": dropped},
+            }
+        )
+
+    def inspector(self, request: Request, query: dict, path: dict) -> Response:
+        return send_from_directory(STATIC_DIR, INSPECTOR_PAGE, request.environ)
+
+    def inspector_file(self, request: Request, query: dict, path: dict) -> Response:
+        return send_from_directory(STATIC_DIR, path["file"], request.environ)
+
+
+# operationId in spec/mockserver.v1.yaml -> (its URL rule, its handler).
+ROUTES: dict[str, tuple[Rule, Handler]] = {
+    "Login": (Rule("/auth/login", methods=["POST"]), OwnApi.login),
+    "RefreshSession": (Rule("/auth/login", methods=["GET"]), OwnApi.refresh_session),
+    "ServerLogin": (Rule("/auth/serverlogin", methods=["POST"]), OwnApi.server_login),
+    "GetLoggedInUser": (Rule("/auth/user", methods=["GET"]), OwnApi.logged_in_user),
+    "CheckToken": (Rule("/auth/token", methods=["GET"]), OwnApi.check_token),
+    "ServerCheckToken": (Rule("/auth/token/<token>", methods=["GET"]), OwnApi.server_check_token),
+    "Logout": (Rule("/auth/logout", methods=["POST"]), OwnApi.logout),
+    "ListEvents": (Rule("/__mock/events", methods=["GET"]), OwnApi.list_events),
+    "ClearEvents": (Rule("/__mock/events", methods=["DELETE"]), OwnApi.clear_events),
+    "GetStatus": (Rule("/__mock/status", methods=["GET"]), OwnApi.status),
+    "GetInspector": (Rule("/__mock", methods=["GET"], strict_slashes=False), OwnApi.inspector),
+    "GetInspectorFile": (
+        Rule("/__mock/static/<path:file>", methods=["GET"]),
+        OwnApi.inspector_file,
+    ),
+}
+
+
+def own_rules() -> list[Rule]:
+    """Fresh copies of the table's rules (a Rule belongs to one Map), named by operationId."""
+    rules = []
+    for operation_id, (rule, _) in ROUTES.items():
+        copy = rule.empty()
+        copy.endpoint = operation_id
+        rules.append(copy)
+    return rules
+
+
+def json_response(body: dict, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False), headers=headers, mimetype="application/json"
+    )

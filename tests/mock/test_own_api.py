@@ -1,0 +1,48 @@
+"""mockserver.own_api: the auth calls Tidepool's clients and services make after login."""
+
+from mockserver.accounts import derive_userid
+
+TOKEN = "X-Tidepool-Session-Token"
+
+
+def test_auth_user_describes_the_user_a_user_token_belongs_to(client, log_in):
+    token = log_in(client, "Alice@Example.org", "pw")
+    response = client.get("/auth/user", headers={TOKEN: token})
+    assert response.status_code == 200
+    assert response.json == {
+        "userid": derive_userid("Alice@Example.org"),
+        "username": "Alice@Example.org",
+        "emails": ["Alice@Example.org"],
+    }
+
+
+def test_auth_user_refuses_a_server_token_an_invalid_one_and_none(client, server_token):
+    for headers in ({TOKEN: server_token}, {TOKEN: "not-a-token"}, {}):
+        response = client.get("/auth/user", headers=headers)
+        assert response.status_code == 401 and response.mimetype == "text/plain"
+
+
+def test_auth_token_says_whose_token_it_is_and_if_a_servers(client, user_token, server_token):
+    user = client.get("/auth/token", headers={TOKEN: user_token})
+    server = client.get("/auth/token", headers={TOKEN: server_token})
+    assert user.json == {"userid": derive_userid("alice@example.org"), "isserver": False}
+    assert server.json == {"userid": "clinic-worker", "isserver": True}
+    assert client.get("/auth/token", headers={TOKEN: "forged"}).status_code == 401
+    assert client.get("/auth/token").status_code == 401
+
+
+def test_a_server_checks_another_token_through_the_path(client, user_token, server_token):
+    checked = client.get(f"/auth/token/{user_token}", headers={TOKEN: server_token})
+    assert checked.status_code == 200 and checked.json["isserver"] is False
+    assert client.get("/auth/token/forged", headers={TOKEN: server_token}).status_code == 401
+
+
+def test_only_a_server_may_check_another_token(client, user_token):
+    for headers in ({TOKEN: user_token}, {}):
+        response = client.get(f"/auth/token/{user_token}", headers=headers)
+        assert response.status_code == 401 and "server token" in response.text
+
+
+def test_logout_answers_200_with_or_without_a_token(client, user_token):
+    assert client.post("/auth/logout", headers={TOKEN: user_token}).status_code == 200
+    assert client.post("/auth/logout").status_code == 200
