@@ -4,7 +4,8 @@ gunicorn stays the process manager (workers forked after the app is built, so th
 one journal; restarts, graceful stops, the banner). Inside each worker, waitress reads
 every connection in one event loop and hands a request to a thread only once it is
 complete, so a thousand clients that stall half-way through their headers hold a socket
-each, not a thread. A request whose headers have not all arrived `header_timeout_s`
+each, not a thread; the loop itself is epoll_map.py's, whose turns cost what the busy
+connections cost, not the idle ones. A request whose headers have not all arrived `header_timeout_s`
 after its first byte is closed unanswered; nothing reaches the app, so nothing is
 recorded. Kept-alive connections idle for `KEEPALIVE_S` are closed too.
 
@@ -22,7 +23,6 @@ import time
 from collections.abc import Callable, Iterable
 
 from gunicorn.workers.base import Worker
-from waitress import wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
@@ -31,6 +31,7 @@ from waitress.task import ErrorTask, ThreadedTaskDispatcher
 from waitress.utilities import BadRequest
 
 from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT
+from .epoll_map import EpollMap
 
 KEEPALIVE_S = 5
 # How often the worker looks for stalled requests and tells gunicorn's master it lives.
@@ -114,12 +115,18 @@ class _Server(TcpWSGIServer):
     header_timeout_s = 10.0
 
     def maintenance(self, now: float) -> None:
-        super().maintenance(now)  # idle kept-alive connections (`channel_timeout`)
-        cutoff = time.monotonic() - self.header_timeout_s
-        for channel in list(self.active_channels.values()):
+        """Close kept-alive connections idle for `channel_timeout` (as waitress does) and
+        requests whose headers are late, unanswered, on the event loop's next turn."""
+        idle_cutoff = now - self.adj.channel_timeout
+        header_cutoff = time.monotonic() - self.header_timeout_s
+        for channel in self.active_channels.values():
             request = channel.request
-            if request is not None and not request.headers_finished and request.started < cutoff:
-                channel.will_close = True  # closed unanswered by the event loop's next turn
+            late = request is not None and not request.headers_finished
+            if (late and request.started < header_cutoff) or (
+                not channel.requests and channel.last_activity < idle_cutoff
+            ):
+                channel.will_close = True
+                self._map.recheck(channel)
 
 
 def _connection_limit() -> int:
@@ -141,14 +148,12 @@ class WaitressWorker(Worker):
             channel_timeout=KEEPALIVE_S,
             cleanup_interval=TICK_S,
             connection_limit=_connection_limit(),
-            # poll(), not select(): select() fails past descriptor 1024.
-            asyncore_use_poll=True,
             # The head of the largest request with_limits answers itself.
             max_request_header_size=REQUEST_LINE_LIMIT + HEADER_COUNT_LIMIT * HEADER_FIELD_LIMIT,
         )
         dispatcher = ThreadedTaskDispatcher()
         dispatcher.set_thread_count(config.threads)
-        socket_map: dict = {}
+        socket_map = EpollMap()
         app = with_limits(self.wsgi)
         for listener in self.sockets:
             server = _Server(
@@ -167,6 +172,7 @@ class WaitressWorker(Worker):
                 if time.monotonic() >= next_beat:  # a system call: not on every turn
                     self.notify()
                     next_beat = time.monotonic() + TICK_S
-                wasyncore.poll2(TICK_S, socket_map)
+                socket_map.turn(TICK_S)
         finally:
             dispatcher.shutdown(timeout=self.cfg.graceful_timeout)
+            socket_map.close()

@@ -3,8 +3,7 @@
 Hundreds of connections that stall half-way through their headers, and hundreds of
 kept-alive connections that send nothing more, are held open while a fresh client asks
 for an event: it must be answered. The same check against gunicorn's `gthread` worker
-(the mock's server before issue 11: a thread per connection being read) shows that it
-can fail. Everything stays on 127.0.0.1; the counts are bounded, and halved until they
+(the mock's server before issue 11, benchmarks/gthread_mock.py) shows that it can fail. Everything stays on 127.0.0.1; the counts are bounded, and halved until they
 fit when the descriptor limit cannot be raised to hold them.
 """
 
@@ -31,21 +30,6 @@ HELD = 400
 ANSWER_TIMEOUT_S = 5
 SPARE_FDS = 100
 ROOT = Path(__file__).resolve().parents[2]
-# The mock's server before issue 11, as a deliberately broken server for the same check.
-GTHREAD_MOCK = """
-import sys
-from mockserver.app import MockApp
-from mockserver.config import MockConfig
-from mockserver.serve import GunicornMock
-
-class ThreadPerConnection(GunicornMock):
-    def load_config(self):
-        super().load_config()
-        self.cfg.set("worker_class", "gthread")
-
-config = MockConfig(port=int(sys.argv[1]), workers=1, threads=4)
-ThreadPerConnection(MockApp(config), config).run()
-"""
 
 
 def held_count() -> int:
@@ -86,7 +70,8 @@ def answers_a_fresh_client(url: str) -> bool:
 def gthread_mock(log_dir: Path) -> AbstractContextManager[Server]:
     """The broken server, started and stopped (with its workers) like a benchmark target."""
     port = free_port()
-    command = [sys.executable, "-c", GTHREAD_MOCK, str(port)]
+    command = [sys.executable, "-m", "benchmarks.gthread_mock", "--port", str(port)]
+    command += ["--workers", "1", "--threads", "4"]
     url = f"http://127.0.0.1:{port}"
     return serve(command, url, "/__mock/status", log_dir / "gthread.log", ROOT)
 
