@@ -2,7 +2,12 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python 3.11 or newer with venv (requires-python in pyproject.toml; CI tests 3.11): the
+# first of these found builds .venv, or `make install PYTHON=/path/to/python3.x`.
+PYTHON_CANDIDATES := python3.11 python3.12 python3.13 python3.14 python3
+PYTHON_OK := import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))
+PYTHON ?= $(shell for candidate in $(PYTHON_CANDIDATES); do \
+	$$candidate -c '$(PYTHON_OK)' >/dev/null 2>&1 && { command -v $$candidate; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
@@ -11,30 +16,46 @@ BASE_URL ?=
 ARGS ?=
 CONTRACT_TARGET := $(if $(ENV),--env $(ENV)) $(if $(BASE_URL),--base-url $(BASE_URL))
 
-.PHONY: help install mock test contract lint bench gate clean constraints
+.PHONY: help install chromium mock test contract lint bench gate clean constraints
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: requirements.txt constraints.txt
-	$(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || $(PYTHON) -c '$(PYTHON_OK)' 2>/dev/null || { echo "Python 3.11 or newer with venv is missing: install it (Debian/Ubuntu: apt-get install python3 python3-venv; macOS: brew install python@3.11) or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 22 (or 20.19 or newer) with npm, which the pinned Redocly CLI needs" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error --engine-strict
 	touch $@
 
 # Debian packages: Chromium for the browser tests (browsers cannot be downloaded here),
-# wrk and nginx for the benchmarks. Installed with apt-get when run as root.
-apt_install = if [ "$$(id -u)" = 0 ]; then \
+# wrk and nginx for the benchmarks. Installed with apt-get when run as root; otherwise one
+# line says what to install ($(2), optional and comma-free, names another way).
+apt_install = if ! command -v apt-get >/dev/null; then \
+		echo "$(1) is missing: install it with this system's package manager$(if $(2),; or $(2))." >&2; exit 1; \
+	elif [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	else \
-		echo "$(1) is missing: run 'sudo apt-get install $(1)' once." >&2; exit 1; \
+		echo "$(1) is missing: run 'sudo apt-get install $(1)' once$(if $(2),; or $(2))." >&2; exit 1; \
 	fi
 
-/usr/bin/chromium:
-	@$(call apt_install,chromium)
+# The browser of the browser tests (tests/mock/browser.py reads the same variable): Debian's
+# Chromium unless CHROMIUM_PATH names another Chromium or Chrome binary.
+DEBIAN_CHROMIUM := /usr/bin/chromium
+CHROMIUM_PATH ?= $(DEBIAN_CHROMIUM)
+export CHROMIUM_PATH
+
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+		if [ "$(CHROMIUM_PATH)" != "$(DEBIAN_CHROMIUM)" ]; then \
+			echo "CHROMIUM_PATH=$(CHROMIUM_PATH) is not an executable: point it at a Chromium or Chrome binary." >&2; exit 1; \
+		fi; \
+		$(call apt_install,chromium,run make test CHROMIUM_PATH=/path/to/chromium-or-chrome); \
+	fi
 
 /usr/bin/wrk:
 	@$(call apt_install,wrk)
@@ -47,13 +68,11 @@ install: $(VENV)/.installed node_modules/.installed ## Create .venv and node_mod
 mock: $(VENV)/.installed ## Run the mock server on http://127.0.0.1:8009 (ARGS=... passes options)
 	$(PY) -m mockserver $(ARGS)
 
-lint: install ## Lint the specs (openapi-spec-validator, Redocly CLI) and the code (ruff)
-	$(PY) -m openapi_spec_validator spec/*.yaml
-	node_modules/.bin/redocly lint spec/*.yaml
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+# The lint commands live in tox.ini, so `make lint` and `tox -e lint` are one check.
+lint: install ## Lint the specs (openapi-spec-validator, Redocly CLI) and the code (ruff), with tox -e lint
+	$(VENV)/bin/tox -e lint
 
-test: install /usr/bin/chromium lint ## Run every test: the mock's own, the suite's power, the contract against the mock
+test: install chromium lint ## Run every test: the mock's own, the suite's power, the contract against the mock
 	$(PYTEST) tests contract_tests $(ARGS)
 
 contract: $(VENV)/.installed ## Run the contract suite: make contract ENV=qa1 (or BASE_URL=...), ARGS=... to pytest

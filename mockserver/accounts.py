@@ -87,7 +87,7 @@ def _user(username: str, userid: str | None = None, emails: list[str] | None = N
 class Accounts:
     """The accounts that may log in; `None` for users or servers means anyone may."""
 
-    # username -> (password, principal)
+    # username, case-folded -> (password, principal)
     users: Mapping[str, tuple[str, Principal]] | None = None
     # server name -> secret
     servers: Mapping[str, str] | None = None
@@ -100,24 +100,29 @@ class Accounts:
             document = yaml.safe_load(stream) or {}
         if not isinstance(document, dict) or set(document) - {"users", "servers"}:
             raise AccountsError(f"{path}: expected a mapping with 'users' and 'servers' lists")
-        users, servers, fixed_tokens = {}, {}, {}
-        for entry in _entries(
+        users: dict[str, tuple[str, Principal]] = {}
+        servers: dict[str, str] = {}
+        fixed_tokens: dict[str, Principal] = {}
+        for where, entry in _entries(
             path, document, "users", {"username", "password"}, {"userid", "emails", "token"}
         ):
             principal = _user(str(entry["username"]), entry.get("userid"), entry.get("emails"))
-            users[principal.username] = (str(entry["password"]), principal)
-            if "token" in entry:
-                fixed_tokens[str(entry["token"])] = principal
-        for entry in _entries(path, document, "servers", {"name", "secret"}, {"token"}):
-            servers[str(entry["name"])] = str(entry["secret"])
-            if "token" in entry:
-                fixed_tokens[str(entry["token"])] = Principal(SERVER, str(entry["name"]))
+            if _login_name(principal.username) in users:
+                raise AccountsError(f"{where}: username {principal.username!r} is listed twice")
+            users[_login_name(principal.username)] = (str(entry["password"]), principal)
+            _add_fixed_token(fixed_tokens, where, entry, principal)
+        for where, entry in _entries(path, document, "servers", {"name", "secret"}, {"token"}):
+            principal = Principal(SERVER, str(entry["name"]))
+            if principal.id in servers:
+                raise AccountsError(f"{where}: server {principal.id!r} is listed twice")
+            servers[principal.id] = str(entry["secret"])
+            _add_fixed_token(fixed_tokens, where, entry, principal)
         return cls(users, servers, fixed_tokens, Path(path))
 
     def user_login(self, username: str, password: str) -> Principal | None:
         if self.users is None:
-            return _user(username) if username else None
-        password_and_user = self.users.get(username)
+            return _user(_login_name(username)) if username else None
+        password_and_user = self.users.get(_login_name(username))
         if password_and_user and hmac.compare_digest(password_and_user[0], password):
             return password_and_user[1]
         return None
@@ -132,16 +137,36 @@ class Accounts:
         """What /__mock/status and the start banner show: names, never passwords or tokens."""
         return {
             "accountsFile": str(self.source) if self.source else None,
-            "users": None if self.users is None else sorted(self.users),
+            "users": None
+            if self.users is None
+            else sorted(principal.username for _, principal in self.users.values()),
             "servers": None if self.servers is None else sorted(self.servers),
             "serverSecret": DEFAULT_SERVER_SECRET if self.servers is None else None,
         }
 
 
+def _login_name(username: str) -> str:
+    """Usernames are e-mail addresses, matched without regard to case, as Tidepool does."""
+    return username.casefold()
+
+
+def _add_fixed_token(
+    fixed_tokens: dict[str, Principal], where: str, entry: dict, principal: Principal
+) -> None:
+    if "token" not in entry:
+        return
+    token = str(entry["token"])
+    if token in fixed_tokens:
+        raise AccountsError(f"{where}: its token is already the token of another account")
+    fixed_tokens[token] = principal
+
+
 def _entries(
     path: Path, document: dict, key: str, required: set[str], optional: set[str]
-) -> list[dict]:
+) -> list[tuple[str, dict]]:
+    """The entries of one list, each with where it is (for messages), checked for keys."""
     entries = document.get(key) or []
+    checked = []
     for number, entry in enumerate(entries, 1):
         where = f"{path}: {key} entry {number}"
         if not isinstance(entry, dict) or not required <= set(entry):
@@ -150,4 +175,5 @@ def _entries(
             raise AccountsError(
                 f"{where}: unknown keys {', '.join(sorted(set(entry) - required - optional))}"
             )
-    return entries
+        checked.append((where, entry))
+    return checked

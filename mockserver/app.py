@@ -23,8 +23,9 @@ from .cors import CorsPolicy
 from .errors import PlainError
 from .faults import FaultRequestError, Faults, Preference
 from .journal import Event, Journal
-from .own_api import ROUTES, SESSION_TOKEN_HEADER, OwnApi, own_rules
-from .routes import build_map, path_arguments
+from .own_api import ROUTES, SESSION_TOKEN_HEADER, OwnApi, own_rules, shown_path
+from .rejections import Rejection, Rejections
+from .routes import build_map, nearest_route, path_arguments
 from .security import Unauthorized, authorize
 from .spec import Operation, load_spec
 from .tokens import Tokens, shared_signing_key
@@ -41,8 +42,9 @@ class MockApp:
     """The mock, built from one MockConfig.
 
     `on_events` is told about recorded events as each batch of them is committed, in
-    order (the command line prints them); `on_error` about exceptions the mock answered
-    500 (the in-process server re-raises them in the test that caused them).
+    order, and `on_rejection` about each request refused (the command line prints both);
+    `on_error` about exceptions the mock answered 500 (the in-process server re-raises
+    them in the test that caused them).
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class MockApp:
         config: MockConfig,
         on_events: Callable[[list[Event]], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        on_rejection: Callable[[Rejection], None] | None = None,
     ) -> None:
         self.config = config
         self.spec = load_spec(config.spec_path)
@@ -62,9 +65,20 @@ class MockApp:
         self.cors = CorsPolicy(config.cors_origin, {*self.spec.token_headers, SESSION_TOKEN_HEADER})
         self.operations = {operation.operation_id: operation for operation in self.spec.operations}
         self.url_map = build_map(self.spec.operations, own_rules())
+        self.rejections = Rejections(self.journal, on_record=on_rejection)
         own_api = OwnApi(
-            self.spec, self.journal, self.accounts, self.tokens, self.faults, self.cors.origin
+            self.spec,
+            self.journal,
+            self.rejections,
+            self.accounts,
+            self.tokens,
+            self.faults,
+            self.cors.origin,
         )
+        self._path_templates = {
+            operation_id: operation.path_template
+            for operation_id, operation in self.operations.items()
+        }
         self.handlers: dict[str, Handler] = {
             **{
                 operation_id: functools.partial(self.record_event, operation)
@@ -93,20 +107,40 @@ class MockApp:
             if self._on_error is not None:
                 self._on_error(error)
             response = PlainError(500, errors.INTERNAL_ERROR).get_response()
+        if response.status_code >= 400:
+            self._keep_rejection(request, response)
         response.headers.extend(self.cors.headers())
         return response
+
+    def _keep_rejection(self, request: Request, response: Response) -> None:
+        """Keep a refused request and the reason its client got (our errors are one line)."""
+        raw_path, raw_query = raw_target(request.environ)
+        target = shown_path(raw_path) + (f"?{raw_query}" if raw_query else "")
+        reason = (
+            response.get_data(as_text=True).strip() if response.mimetype == "text/plain" else ""
+        )
+        try:
+            self.rejections.record(request.method, target, response.status_code, reason)
+        except Exception:  # the client's answer stands; a failed record must not change it
+            log.exception("keeping the refused request %s %s failed", request.method, target)
 
     def dispatch(self, request: Request) -> Response:
         raw_path, raw_query = raw_target(request.environ)
         if not raw_path.startswith("/") or raw_path.startswith("//"):
-            raise NotFound()  # Werkzeug would match them as if they had one leading slash
+            raise PlainError(404, errors.NOT_FOUND)  # Werkzeug would match them as if rooted
         adapter = self.url_map.bind("mock")
         if request.method == "OPTIONS":
             methods = adapter.allowed_methods(raw_path)
             if not methods:
-                raise NotFound()
+                raise PlainError(404, errors.NOT_FOUND)
             return Response(status=204, headers=self.cors.preflight_headers(methods))
-        endpoint, matched = adapter.match(raw_path, request.method)
+        try:
+            endpoint, matched = adapter.match(raw_path, request.method)
+        except NotFound:
+            hint = nearest_route(self.url_map, raw_path, self._path_templates)
+            raise PlainError(
+                404, errors.NOT_FOUND_NEAR.format(hint=hint) if hint else errors.NOT_FOUND
+            ) from None
         if endpoint in self.operations:
             matched = path_arguments(self.operations[endpoint], matched)
         try:
@@ -127,8 +161,8 @@ class MockApp:
             raise PlainError(400, str(error)) from None
         try:
             principal = authorize(operation, request.headers, self.tokens.identify)
-        except Unauthorized:
-            status, message = 401, errors.UNAUTHORIZED
+        except Unauthorized as refusal:
+            status, message = 401, str(refusal)
         else:
             outcome = self.faults.outcome(operation, preference)
             status, message = outcome.status, outcome.message

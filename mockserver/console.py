@@ -1,6 +1,7 @@
 """What the mock prints for the developer watching its terminal.
 
-The start banner says where it serves and how to log in; then one line per recorded event.
+The start banner says where it serves and how to log in; then one line per recorded event,
+and one per refused request with the reason its client got.
 Text from requests is escaped, so a client cannot move the cursor or recolour the terminal.
 Tokens and passwords are never printed: they are not in an event, and the banner shows
 only account names and the documented default server secret.
@@ -14,6 +15,7 @@ from typing import TextIO
 from .accounts import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
 from .app import MockApp
 from .journal import Event
+from .rejections import Rejection
 
 _CONTROL_CHARACTERS = str.maketrans(
     {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
@@ -45,7 +47,8 @@ def banner(app: MockApp, url: str) -> str:
             f"  serving    {url}",
             f"  log in     POST {url}/auth/login with HTTP Basic: {users}",
             f"  servers    POST {url}/auth/serverlogin: {servers}",
-            f"  events     {url}/__mock/events   inspector {url}/__mock/",
+            f"  events     {url}/__mock/events   refused {url}/__mock/rejections",
+            f"  inspector  {url}/__mock/",
             f"  journal    {app.journal.path} (newest {app.journal.max_events} kept)",
             f"  faults     latency {faults.latency}, fail rate {faults.fail_rate:.0%}",
             "",
@@ -64,6 +67,21 @@ def event_line(event: Event) -> str:
     query = " ".join(f"{name}={value}" for name, values in event.query.items() for value in values)
     time_of_day = event.received_at[11:23]
     return _safe(f"{time_of_day} #{event.id} {event.event_name}  {who}  {query}".rstrip())
+
+
+def rejection_line(rejection: Rejection) -> str:
+    """`12:00:00.123 refused 401 GET /metrics/thisuser/x  No session token was sent, ...`."""
+    time_of_day = rejection.received_at[11:23]
+    return _safe(
+        f"{time_of_day} refused {rejection.status} {rejection.method} {rejection.target}"
+        f"  {rejection.reason}".rstrip()
+    )
+
+
+def print_rejection(rejection: Rejection, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    stream.write(rejection_line(rejection) + "\n")
+    stream.flush()
 
 
 def print_events(events: list[Event], stream: TextIO | None = None) -> None:

@@ -17,7 +17,6 @@ BAD_PREFER = (
 UNDOCUMENTED_CODE = (
     "Cannot honour 'Prefer: code={code}': {operation_id} documents {codes}; 500 is always allowed."
 )
-UNAUTHORIZED = "No valid session token of a kind this operation accepts."
 TOKEN_MISSING = "No session token was sent, and this operation needs one."
 TOKEN_NOT_VALID = "The session token is not valid (not issued by this mock, or not a token)."
 TOKEN_WRONG_KIND = "The session token is valid but of a kind this operation does not accept."
@@ -28,6 +27,8 @@ SERVER_LOGIN_FAILED = "Unknown server name or wrong secret."
 UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filters}."
 BAD_SINCE = "The 'since' filter is an event id, a whole number."
 INJECTED_FAILURE = "Failure injected by the mock ({cause})."
+NOT_FOUND = "Nothing is served at this path."
+NOT_FOUND_NEAR = "Nothing is served at this path; the nearest one served is {hint}."
 INTERNAL_ERROR = "The mock server failed on this request; its log has the traceback."
 
 

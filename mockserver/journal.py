@@ -20,7 +20,7 @@ import queue
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,8 +40,9 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
 -- Events ever dropped = ids ever given (AUTOINCREMENT never reuses one) since the last
--- clear, minus the events kept: no counter to update on every insert.
-INSERT OR IGNORE INTO meta (name, value) VALUES ('cleared_through', 0);
+-- clear, minus the events kept and those deleted by a filtered clear: no counter to
+-- update on every insert.
+INSERT OR IGNORE INTO meta (name, value) VALUES ('cleared_through', 0), ('deleted', 0);
 DROP TRIGGER IF EXISTS drop_oldest;  -- the bound of earlier journals, which also counted
 CREATE TRIGGER IF NOT EXISTS keep_newest AFTER INSERT ON events BEGIN
     DELETE FROM events WHERE id <= NEW.id - (SELECT value FROM meta WHERE name = 'max_events');
@@ -165,6 +166,16 @@ class Journal:
                 raise
             connection.execute("COMMIT")
 
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """A transaction holding the writers' lock, for the other tables of the file."""
+        with self._write_lock.held(), self._transaction() as connection:
+            yield connection
+
+    def reading(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A pooled connection for reading the other tables of the file."""
+        return self._connection()
+
     def record(
         self,
         operation_id: str,
@@ -174,8 +185,7 @@ class Journal:
         query: Mapping[str, list[str]],
     ) -> Event:
         """Store one event, dropping the oldest beyond `max_events`; committed on return."""
-        received_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-        received_at = received_at.replace("+00:00", "Z")
+        received_at = utc_now()
         query_json = json.dumps(query, ensure_ascii=False)
         columns = (received_at, operation_id, user_id, server_name, event_name, query_json)
         return self._group_commit.submit(_Row(columns, query))
@@ -207,10 +217,9 @@ class Journal:
 
     def events(self, **filters: str | int) -> list[Event]:
         """Events oldest first, narrowed by any of FILTERS (e.g. eventName='x', since=41)."""
-        conditions = " AND ".join(_FILTERS[name] for name in filters) or "1"
         with self._connection() as connection:
             rows = connection.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE {conditions} ORDER BY id",
+                f"SELECT {_COLUMNS} FROM events WHERE {_where(filters)} ORDER BY id",
                 tuple(filters.values()),
             ).fetchall()
         return [_event_from_row(row) for row in rows]
@@ -221,15 +230,27 @@ class Journal:
             kept, given = connection.execute(
                 f"SELECT (SELECT count(*) FROM events), {_LAST_ID_GIVEN}"
                 " - (SELECT value FROM meta WHERE name = 'cleared_through')"
+                " - (SELECT value FROM meta WHERE name = 'deleted')"
             ).fetchone()
         return kept, given - kept
 
-    def clear(self) -> None:
+    def clear(self, **filters: str | int) -> None:
+        """Delete the events matching every filter, which leaves the dropped count as it is;
+        without filters, delete them all and start the dropped count again."""
         with self._write_lock.held(), self._transaction() as connection:
+            if filters:
+                deleted = connection.execute(
+                    f"DELETE FROM events WHERE {_where(filters)}", tuple(filters.values())
+                ).rowcount
+                connection.execute(
+                    "UPDATE meta SET value = value + ? WHERE name = 'deleted'", (deleted,)
+                )
+                return
             connection.execute("DELETE FROM events")
             connection.execute(
                 f"UPDATE meta SET value = {_LAST_ID_GIVEN} WHERE name = 'cleared_through'"
             )
+            connection.execute("UPDATE meta SET value = 0 WHERE name = 'deleted'")
 
     def close(self) -> None:
         """Close this process's connections; a temporary journal is deleted with its WAL."""
@@ -238,6 +259,16 @@ class Journal:
         self._write_lock.close()
         if self._temporary:
             delete_journal_files(self.path)
+
+
+def utc_now() -> str:
+    """`2024-05-01T12:00:00.123Z`: when a record was received, as every record shows it."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _where(filters: Mapping[str, str | int]) -> str:
+    """The SQL condition of FILTERS, in the order given; their values are its parameters."""
+    return " AND ".join(_FILTERS[name] for name in filters) or "1"
 
 
 def new_temporary_path() -> Path:

@@ -22,6 +22,7 @@ from .accounts import SERVER, USER, Accounts, Principal, basic_credentials
 from .errors import PlainError
 from .faults import Faults
 from .journal import Journal
+from .rejections import Rejections
 from .spec import ApiSpec
 from .tokens import Tokens
 
@@ -41,6 +42,7 @@ class OwnApi:
         self,
         spec: ApiSpec,
         journal: Journal,
+        rejections: Rejections,
         accounts: Accounts,
         tokens: Tokens,
         faults: Faults,
@@ -48,6 +50,7 @@ class OwnApi:
     ) -> None:
         self.spec = spec
         self.journal = journal
+        self.rejections = rejections
         self.accounts = accounts
         self.tokens = tokens
         self.faults = faults
@@ -113,24 +116,22 @@ class OwnApi:
     # The journal ------------------------------------------------------------------
 
     def list_events(self, request: Request, query: dict, path: dict) -> Response:
-        filters: dict[str, str | int] = {}
-        for name, values in query.items():
-            if name not in Journal.FILTERS or len(values) > 1:
-                raise PlainError(
-                    400, errors.UNKNOWN_FILTER.format(name=name, filters=", ".join(Journal.FILTERS))
-                )
-            filters[name] = values[0]
-        if "since" in filters:
-            since = str(filters["since"])
-            if not (since.isascii() and since.isdigit() and len(since) <= 18):
-                raise PlainError(400, errors.BAD_SINCE)
-            filters["since"] = int(since)
+        filters = journal_filters(query, Journal.FILTERS)
         _, dropped = self.journal.counts()
         events = [event.to_json() for event in self.journal.events(**filters)]
         return json_response({"events": events, "dropped": dropped})
 
     def clear_events(self, request: Request, query: dict, path: dict) -> Response:
-        self.journal.clear()
+        self.journal.clear(**journal_filters(query, Journal.FILTERS))
+        return Response(status=204)
+
+    def list_rejections(self, request: Request, query: dict, path: dict) -> Response:
+        since = journal_filters(query, ("since",)).get("since", 0)
+        rejections = [rejection.to_json() for rejection in self.rejections.since(int(since))]
+        return json_response({"rejections": rejections})
+
+    def clear_rejections(self, request: Request, query: dict, path: dict) -> Response:
+        self.rejections.clear()
         return Response(status=204)
 
     # The mock itself --------------------------------------------------------------
@@ -170,6 +171,8 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
     "Logout": (Rule("/auth/logout", methods=["POST"]), OwnApi.logout),
     "ListEvents": (Rule("/__mock/events", methods=["GET"]), OwnApi.list_events),
     "ClearEvents": (Rule("/__mock/events", methods=["DELETE"]), OwnApi.clear_events),
+    "ListRejections": (Rule("/__mock/rejections", methods=["GET"]), OwnApi.list_rejections),
+    "ClearRejections": (Rule("/__mock/rejections", methods=["DELETE"]), OwnApi.clear_rejections),
     "GetStatus": (Rule("/__mock/status", methods=["GET"]), OwnApi.status),
     "GetInspector": (Rule("/__mock", methods=["GET"], strict_slashes=False), OwnApi.inspector),
     "GetInspectorFile": (
@@ -177,6 +180,19 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
         OwnApi.inspector_file,
     ),
 }
+
+
+# Routes whose path carries a secret, shown by their template wherever requests are shown.
+SECRET_PATH_ROUTES = ("ServerCheckToken",)
+
+
+def shown_path(raw_path: str) -> str:
+    """The path as the mock may show it: a token in it is replaced by its template."""
+    for operation_id in SECRET_PATH_ROUTES:
+        template = ROUTES[operation_id][0].rule
+        if raw_path.startswith(template[: template.index("<")]):
+            return template
+    return raw_path
 
 
 def own_rules() -> list[Rule]:
@@ -187,6 +203,23 @@ def own_rules() -> list[Rule]:
         copy.endpoint = operation_id
         rules.append(copy)
     return rules
+
+
+def journal_filters(query: dict, allowed: tuple[str, ...]) -> dict[str, str | int]:
+    """The filters a query asks for; 400 for any other parameter, or one given twice."""
+    filters: dict[str, str | int] = {}
+    for name, values in query.items():
+        if name not in allowed or len(values) > 1:
+            raise PlainError(
+                400, errors.UNKNOWN_FILTER.format(name=name, filters=", ".join(allowed))
+            )
+        filters[name] = values[0]
+    if "since" in filters:
+        since = str(filters["since"])
+        if not (since.isascii() and since.isdigit() and len(since) <= 18):
+            raise PlainError(400, errors.BAD_SINCE)
+        filters["since"] = int(since)
+    return filters
 
 
 def json_response(body: dict, headers: dict[str, str] | None = None) -> Response:

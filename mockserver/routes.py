@@ -7,9 +7,17 @@ default converter's `[^/]+` keeps a `%2F` inside the segment it belongs to.
 
 from __future__ import annotations
 
+import difflib
+import re
+
 from werkzeug.routing import Map, Rule
 
 from .spec import TEMPLATE_VARIABLE, Operation
+
+# How alike (0..1, difflib's ratio) a path must be to a served one to be offered as a hint.
+NEAREST_ROUTE_MIN_SCORE = 0.75
+# A variable of a Werkzeug rule, `<name>` or `<converter:name>`.
+_OWN_VARIABLE = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
 def operation_rule(operation: Operation) -> Rule:
@@ -31,3 +39,26 @@ def path_arguments(operation: Operation, matched: dict[str, str]) -> dict[str, s
 def build_map(operations: tuple[Operation, ...], own_rules: list[Rule]) -> Map:
     # No slash merging: `//x` is a different path, and a redirect would hide the mistake.
     return Map([*(operation_rule(op) for op in operations), *own_rules], merge_slashes=False)
+
+
+def nearest_route(url_map: Map, raw_path: str, templates: dict[str, str]) -> str | None:
+    """The served path most like `raw_path` (`GET /metrics/thisuser/{eventName}`), if any
+    is like it at all: a hint for a 404, the way WireMock reports near misses.
+
+    Each rule is compared with the path after its variables take the path's own segments,
+    so only the fixed parts count. `templates` gives the spec's own spelling of a rule's
+    path by endpoint (`{eventName}` rather than `<p0>`).
+    """
+    segments = raw_path.split("/")
+    best, best_score = None, NEAREST_ROUTE_MIN_SCORE
+    for rule in url_map.iter_rules():
+        parts = rule.rule.split("/")
+        filled = [
+            segments[index] if "<" in part and index < len(segments) else part
+            for index, part in enumerate(parts)
+        ]
+        score = difflib.SequenceMatcher(None, raw_path, "/".join(filled)).ratio()
+        if score > best_score:
+            template = templates.get(rule.endpoint) or _OWN_VARIABLE.sub(r"{\1}", rule.rule)
+            best, best_score = f"{'/'.join(sorted(rule.methods - {'HEAD'}))} {template}", score
+    return best

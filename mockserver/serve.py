@@ -20,7 +20,7 @@ from werkzeug.serving import is_running_from_reloader, run_simple
 
 from .app import MockApp
 from .config import MockConfig
-from .console import banner, print_events
+from .console import banner, print_events, print_rejection
 from .inprocess import LimitedRequestHandler
 from .journal import delete_journal_files, new_temporary_path
 from .waitress_worker import WaitressWorker
@@ -67,7 +67,9 @@ class GunicornMock(BaseApplication):
 
 
 def serve(config: MockConfig) -> None:
-    GunicornMock(MockApp(config, on_events=print_events), config).run()
+    GunicornMock(
+        MockApp(config, on_events=print_events, on_rejection=print_rejection), config
+    ).run()
 
 
 def serve_with_reloader(config: MockConfig) -> None:
@@ -82,7 +84,7 @@ def serve_with_reloader(config: MockConfig) -> None:
         os.environ[RELOAD_JOURNAL_ENV] = str(new_temporary_path())
     if config.journal_file is None:
         config = replace(config, journal_file=Path(os.environ[RELOAD_JOURNAL_ENV]))
-    app = MockApp(config, on_events=print_events)
+    app = MockApp(config, on_events=print_events, on_rejection=print_rejection)
     if is_running_from_reloader():
         print(banner(app, f"http://{config.host}:{config.port}"), flush=True)
     try:

@@ -1,8 +1,9 @@
-"""What the browser tests share: Debian's Chromium under Playwright, and a second origin.
+"""What the browser tests share: a Chromium under Playwright, and a second origin.
 
-Browsers cannot be downloaded here, so Playwright drives the `chromium` package at
-/usr/bin/chromium (`make test` installs it). The flags keep Chromium off the network
-except for the local servers the tests start: no background updates, sync or QUIC.
+Browsers cannot be downloaded here, so Playwright drives an installed one: Debian's
+`chromium` package at /usr/bin/chromium (`make test` installs it), or any Chromium or
+Chrome binary named by CHROMIUM_PATH on other machines. The flags keep Chromium off the
+network except for the local servers the tests start: no background updates, sync or QUIC.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI containers run as root, where Chromium's sandbox cannot start
     "--disable-gpu",
@@ -35,7 +36,10 @@ SCREENSHOTS = ROOT / "reports" / "screenshots"
 def chromium() -> Iterator[Browser]:
     """A headless Chromium for one test module (starting one takes about two seconds)."""
     if not CHROMIUM.exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: run `make test` or `apt-get install chromium`")
+        raise RuntimeError(
+            f"no browser at {CHROMIUM}: `apt-get install chromium`, or set CHROMIUM_PATH to a "
+            "Chromium or Chrome binary"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

@@ -118,3 +118,36 @@ def test_a_malformed_accounts_file_is_refused_with_where(tmp_path, text, message
 )
 def test_basic_credentials_are_parsed_strictly(header, expected):
     assert basic_credentials(header) == expected
+
+
+def test_usernames_are_matched_without_regard_to_case(accounts_file):
+    listed = Accounts.from_file(accounts_file)
+    assert listed.user_login("ALICE@example.ORG", "alice-password").id == "0d4f6a93b2"
+    assert listed.user_login("ALICE@example.ORG", "ALICE-PASSWORD") is None
+    anyone = Accounts()
+    assert anyone.user_login("Bob@Example.org", "x") == anyone.user_login("bob@example.org", "y")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "users:\n  - {username: A@x.org, password: a}\n  - {username: a@X.org, password: b}\n",
+            "users entry 2: username 'a@X.org' is listed twice",
+        ),
+        (
+            "servers:\n  - {name: w, secret: a}\n  - {name: w, secret: b}\n",
+            "servers entry 2: server 'w' is listed twice",
+        ),
+        (
+            "users:\n  - {username: a, password: a, token: t}\n"
+            "servers:\n  - {name: w, secret: b, token: t}\n",
+            "servers entry 1: its token is already the token of another account",
+        ),
+    ],
+)
+def test_an_ambiguous_accounts_file_is_refused(tmp_path, text, message):
+    path = tmp_path / "accounts.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(AccountsError, match=message):
+        Accounts.from_file(path)

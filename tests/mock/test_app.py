@@ -364,6 +364,31 @@ def test_delete_empties_the_journal(make_app):
     assert events(client) == {"events": [], "dropped": 0}
 
 
+def test_delete_with_filters_deletes_exactly_the_matching_events(make_app):
+    client = Client(make_app(max_events=3))
+    for path in (
+        "/metrics/user/u/gone",
+        "/metrics/user/u/a",
+        "/metrics/user/u/b",
+        "/metrics/user/v/a",
+    ):
+        client.get(path)
+    assert client.delete("/__mock/events?eventName=a&userId=u").status_code == 204
+    assert [(e["userId"], e["eventName"]) for e in events(client)["events"]] == [
+        ("u", "b"),
+        ("v", "a"),
+    ]
+    assert events(client)["dropped"] == 1  # the bound dropped one; the delete changed nothing
+
+
+@pytest.mark.parametrize("query", ["?eventname=a", "?name=a", "?since=x", "?userId=a&userId=b"])
+def test_delete_refuses_unknown_filters_and_deletes_nothing(client, query):
+    client.get("/metrics/user/u/a")
+    response = client.delete("/__mock/events" + query)
+    assert response.status_code == 400 and "filter" in response.text.lower()
+    assert len(events(client)["events"]) == 1
+
+
 def test_status_describes_the_running_mock(make_app):
     client = Client(make_app(latency=Latency(10, 20), fail_rate=0.0, max_events=5))
     client.get("/metrics/user/u/e")

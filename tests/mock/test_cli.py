@@ -115,8 +115,17 @@ def test_the_served_mock_prints_url_credentials_and_events_but_no_secrets(start_
             == 200
         )
         assert http.post(mock.url + "/auth/login", auth=("alice", "wrong")).status_code == 401
+        assert (
+            http.get(mock.url + "/metrics/thisuser/Nope", headers={TOKEN: "forged"}).status_code
+            == 401
+        )
+        checked = http.get(mock.url + f"/auth/token/{token}", headers={TOKEN: "forged"})
+        assert checked.status_code == 401
         assert http.get(mock.url + "/__mock/status").json()["credentials"]["users"] == ["alice"]
     output = mock.output()
+    assert "refused 401 GET /metrics/thisuser/Nope  The session token is not valid" in output
+    assert "refused 401 POST /auth/login  Unknown username" in output
+    assert "refused 401 GET /auth/token/<token>" in output
     assert f"serving    {mock.url}" in output and "alice" in output
     assert (
         "Viewed Page  user " in output and "tab=one" in output and "Sync  server worker" in output

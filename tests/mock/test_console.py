@@ -4,8 +4,9 @@ import io
 from types import MappingProxyType
 
 from mockserver.accounts import DEFAULT_SERVER_SECRET
-from mockserver.console import banner, event_line, print_events
+from mockserver.console import banner, event_line, print_events, rejection_line
 from mockserver.journal import Event
+from mockserver.rejections import Rejection
 
 
 def event(**changes):
@@ -65,3 +66,8 @@ def test_with_accounts_the_banner_names_accounts_without_secrets(make_app, tmp_p
     assert "alice" in text and "worker" in text
     for secret in ("pw-alice", "tok-alice", "sec-worker", "tok-worker", DEFAULT_SERVER_SECRET):
         assert secret not in text
+
+
+def test_a_rejection_line_says_when_what_and_why_with_control_characters_escaped():
+    rejection = Rejection(7, "2024-05-01T12:00:00.123Z", "GET", "/metrics/x\x1b[31m", 404, "No.")
+    assert rejection_line(rejection) == "12:00:00.123 refused 404 GET /metrics/x\\x1b[31m  No."

@@ -73,11 +73,24 @@ def test_oldest_events_are_dropped_and_counted(tmp_path):
         journal.close()
 
 
+def test_a_filtered_clear_deletes_the_matches_and_keeps_the_dropped_count(tmp_path):
+    journal = Journal(tmp_path / "small.sqlite3", max_events=2)
+    try:
+        record(journal, "a")
+        kept_b, kept_a = record(journal, "b"), record(journal, "a")
+        journal.clear(eventName="a", since=kept_b.id)
+        assert journal.events() == [kept_b] and journal.counts() == (1, 1)
+        assert kept_a.id > kept_b.id
+    finally:
+        journal.close()
+
+
 def test_clear_empties_the_journal_and_the_dropped_count_but_ids_keep_rising(tmp_path):
     journal = Journal(tmp_path / "small.sqlite3", max_events=1)
     try:
         record(journal)
         last = record(journal)
+        journal.clear(eventName="e")
         journal.clear()
         assert journal.counts() == (0, 0) and journal.events() == []
         assert record(journal).id > last.id

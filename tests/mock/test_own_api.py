@@ -10,9 +10,9 @@ def test_auth_user_describes_the_user_a_user_token_belongs_to(client, log_in):
     response = client.get("/auth/user", headers={TOKEN: token})
     assert response.status_code == 200
     assert response.json == {
-        "userid": derive_userid("Alice@Example.org"),
-        "username": "Alice@Example.org",
-        "emails": ["Alice@Example.org"],
+        "userid": derive_userid("alice@example.org"),
+        "username": "alice@example.org",
+        "emails": ["alice@example.org"],
     }
 
 

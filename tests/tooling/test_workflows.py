@@ -6,8 +6,12 @@ Makefile defines it, and check that credentials reach the gate only as environme
 variables, never interpolated into a script or echoed.
 """
 
+import json
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,8 @@ GATE = WORKFLOWS / "contract-gate.yml"
 TESTS = WORKFLOWS / "test.yml"
 MAKEFILE = ROOT / "Makefile"
 SPEC = ROOT / "spec" / "metrics.v1.yaml"
+# The pinned actionlint (requirements.txt), installed beside this Python.
+ACTIONLINT = Path(sys.executable).with_name("actionlint")
 
 CREDENTIALS = (
     "TIDEPOOL_SESSION_TOKEN",
@@ -238,8 +244,139 @@ def test_tests_run_on_every_push_with_python_node_and_chromium():
         s["with"]["python-version"] for s in job["steps"] if "setup-python" in s.get("uses", "")
     ]
     assert python == ["3.11"] or re.fullmatch(r"python:3\.11[\w.-]*", job.get("container", ""))
-    node = [s["with"]["node-version"] for s in job["steps"] if "setup-node" in s.get("uses", "")]
-    assert node == ["20"]
     scripts = "\n".join(s.get("run", "") for s in job["steps"])
     assert re.search(r"apt-get install .*\bchromium\b", scripts)
     assert make_targets_run(scripts) == ["test"]
+
+
+def test_a_pull_request_from_this_repository_is_tested_once_by_its_push():
+    workflow = load_workflow(TESTS)
+    assert set(workflow["on"]) == {"push", "pull_request"}
+    (job,) = workflow["jobs"].values()
+    assert job["if"] == (
+        "github.event_name == 'push' || "
+        "github.event.pull_request.head.repo.full_name != github.repository"
+    )
+
+
+# ---- Node for the pinned Redocly CLI ----------------------------------------------------
+
+
+def satisfies(version: tuple[int, ...], engines: str) -> bool:
+    """Whether a version meets an npm `engines` range made of `>=`, `<` and `||` only."""
+    for alternative in engines.split("||"):
+        bounds = re.findall(r"(>=|<)\s*(\d+)\.(\d+)\.(\d+)", alternative)
+        assert bounds, f"cannot read the range {alternative!r}"
+        if all(
+            (version >= bound) if op == ">=" else (version < bound)
+            for op, *numbers in bounds
+            for bound in [tuple(map(int, numbers))]
+        ):
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ((22, 12, 0), True),
+        ((22, 11, 9), False),
+        ((20, 19, 1), True),
+        ((20, 18, 0), False),
+        ((21, 0, 0), False),
+        ((24, 1, 0), True),
+    ],
+)
+def test_engines_reader(version, expected):
+    assert satisfies(version, ">=22.12.0 || >=20.19.0 <21.0.0") is expected
+
+
+def test_the_tests_run_on_a_node_the_pinned_redocly_cli_supports():
+    """A major version in setup-node means its newest release; that one must be supported."""
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    engines = lock["packages"]["node_modules/@redocly/cli"]["engines"]["node"]
+    (job,) = load_workflow(TESTS)["jobs"].values()
+    (node,) = [s["with"]["node-version"] for s in job["steps"] if "setup-node" in s.get("uses", "")]
+    assert re.fullmatch(r"\d+", node), "a major version, kept current by setup-node"
+    assert satisfies((int(node), 999, 999), engines), f"Node {node} against {engines}"
+
+
+# ---- calling the gate from another repository -------------------------------------------
+
+
+def test_queued_gates_wait_in_order_and_are_never_replaced(gate):
+    """GitHub keeps one pending run per group unless `queue: max`; a replaced gate is a
+    cancelled deploy."""
+    assert gate["concurrency"] == {
+        "group": "contract-gate-${{ inputs.environment }}",
+        "cancel-in-progress": False,
+        "queue": "max",
+    }
+
+
+def readme_gate_call() -> dict:
+    """The jobs of the README's example that calls the gate from another repository."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+    (block,) = [b for b in blocks if "contract-gate.yml@" in b]
+    return yaml.safe_load(block)
+
+
+def test_the_readme_calls_the_gate_from_another_repository_with_explicit_secrets(gate):
+    jobs = readme_gate_call()["jobs"]
+    call = jobs["contract-gate"]
+    assert re.fullmatch(r"[\w.-]+/[\w.-]+/\.github/workflows/contract-gate\.yml@\S+", call["uses"])
+    assert isinstance(call["secrets"], dict), "secrets passed by name, not `inherit`"
+    declared = gate["on"]["workflow_call"]
+    assert set(call["secrets"]) <= set(declared["secrets"])
+    assert set(call["with"]) <= set(declared["inputs"])
+    assert jobs["deploy"]["needs"] == "contract-gate"
+
+
+def actionlint(repository: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [ACTIONLINT, "-no-color"], cwd=repository, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    """An empty repository with this one's gate, for actionlint to check a caller against."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy(GATE, tmp_path / ".github" / "workflows" / GATE.name)
+    return tmp_path
+
+
+def write_caller(repository: Path, jobs: dict) -> None:
+    caller = {"name": "Deploy", "on": {"push": None}, "jobs": jobs}
+    path = repository / ".github" / "workflows" / "deploy.yml"
+    path.write_text(yaml.safe_dump(caller, sort_keys=False), encoding="utf-8")
+
+
+def test_actionlint_accepts_the_readme_call(repository):
+    """actionlint checks the inputs and secrets of a call to a local workflow, so the
+    README's call is pointed at the copy of the gate beside it."""
+    jobs = readme_gate_call()["jobs"]
+    jobs["contract-gate"]["uses"] = f"./.github/workflows/{GATE.name}"
+    jobs["deploy"] = {
+        "needs": "contract-gate",
+        "runs-on": "ubuntu-latest",
+        "steps": [{"run": "true"}],
+    }
+    write_caller(repository, jobs)
+    done = actionlint(repository)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_rejects_a_call_with_a_secret_the_gate_does_not_declare(repository):
+    """The proof that the check above can fail."""
+    call = {
+        "uses": f"./.github/workflows/{GATE.name}",
+        "with": {"environment": "qa2"},
+        "secrets": {"TIDEPOOL_TOKEN": "${{ secrets.X }}"},
+    }
+    write_caller(repository, {"contract-gate": call})
+    done = actionlint(repository)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "TIDEPOOL_TOKEN" in done.stdout
