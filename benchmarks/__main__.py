@@ -1,9 +1,9 @@
 """`python -m benchmarks` (`make bench`): measure, print the Markdown report, and save it.
 
-The default run takes about 20 minutes on the 2-core machine; `--only`, `--rounds` and
-`--duration` give a developer a quick subset. The report goes to
-benchmarks/results/latest.md, which git ignores: figures worth keeping are copied by hand
-into benchmarks/README.md.
+The default run takes about 30 minutes on the 2-core machine; `--quick` measures every
+part briefly (a few minutes), and `--only`, `--rounds` and `--duration` pick a subset.
+The report goes to benchmarks/results/latest.md, which git ignores: figures worth keeping
+are copied by hand into benchmarks/README.md.
 """
 
 import argparse
@@ -11,24 +11,38 @@ import os
 import tempfile
 from pathlib import Path
 
-from benchmarks import load, passthrough, report, soak, startup, suite
+from benchmarks import journal_load, load, passthrough, report, slow_clients, soak, startup, suite
 from benchmarks.targets import TARGETS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
-PARTS = ("load", "startup", "soak", "suite", "passthrough")
+PARTS = ("load", "slow", "journal", "startup", "soak", "suite", "passthrough")
+# --quick: one short round of everything, enough to see each verdict.
+QUICK = {
+    "duration": 3.0,
+    "rounds": 1,
+    "connections": [16],
+    "events": [10_000],
+    "soak_limit": 60.0,
+    "journal_seconds": 2.0,
+}
 
 
 def _numbers(text: str) -> list[int]:
     return [int(part) for part in text.split(",")]
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument(
         "--only",
         choices=PARTS,
         action="append",
         help="run only this part (repeatable); default: all of them",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="every part, briefly: " + ", ".join(f"{k}={v}" for k, v in QUICK.items()),
     )
     parser.add_argument(
         "--duration",
@@ -55,6 +69,24 @@ def main() -> None:
         help=f"comma-separated load targets (default {','.join(TARGETS)})",
     )
     parser.add_argument(
+        "--held",
+        type=int,
+        default=1000,
+        help="stalled and idle connections, of each, in the slow-clients part (default 1000)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=_numbers,
+        default=[1, 2, 4],
+        help="process counts of the journal-only part (default 1,2,4)",
+    )
+    parser.add_argument(
+        "--journal-seconds",
+        type=float,
+        default=5.0,
+        help="seconds each process count records in the journal-only part (default 5)",
+    )
+    parser.add_argument(
         "--events",
         type=_numbers,
         default=[10_000, 100_000, 1_000_000],
@@ -70,27 +102,43 @@ def main() -> None:
     unknown = set(args.targets) - set(TARGETS)
     if unknown:
         parser.error(f"unknown targets {sorted(unknown)}; choose from {list(TARGETS)}")
-    parts = args.only or PARTS
+    if args.quick:
+        vars(args).update(QUICK)
+    return args
 
+
+def main() -> None:
+    args = parse_args()
+    parts = args.only or PARTS
     load_before = os.getloadavg()[0]
+    measured = report.Measured()
     sections = []
     with tempfile.TemporaryDirectory(prefix="tidepool-bench-") as workdir:
         workdir = Path(workdir)
         if "load" in parts:
-            results = load.measure(
+            measured.load = load.measure(
                 args.targets, args.connections, args.duration, args.rounds, workdir
             )
-            sections.append(report.load_section(results))
-        if "startup" in parts:
-            sections.append(report.startup_section(startup.measure(5, workdir)))
-        if "soak" in parts:
-            sections.append(
-                report.soak_section(soak.measure(args.events, args.soak_limit, workdir))
+            sections.append(report.load_section(measured.load))
+        if "slow" in parts:
+            measured.slow = slow_clients.measure(args.held, args.duration, args.rounds, workdir)
+            sections.append(report.slow_section(measured.slow))
+        if "journal" in parts:
+            measured.journal = journal_load.measure(
+                args.processes, args.journal_seconds, args.rounds, workdir
             )
+            sections.append(report.journal_section(measured.journal))
+        if "startup" in parts:
+            measured.startup = startup.measure(5, workdir)
+            sections.append(report.startup_section(measured.startup))
+        if "soak" in parts:
+            measured.soak = soak.measure(args.events, args.soak_limit, workdir)
+            sections.append(report.soak_section(measured.soak))
         if "suite" in parts:
             sections.append(report.suite_section(suite.measure(workdir)))
         if "passthrough" in parts:
             sections.append(passthrough.section(passthrough.measure(workdir)))
+    sections.insert(0, report.targets_section(measured))
     text = report.render(sections, load_before)
     print(text)
     RESULTS.parent.mkdir(exist_ok=True)

@@ -48,9 +48,12 @@ class LoadResults:
     def ratios(self, target: str, baseline: str, connections: int, figure: str) -> list[float]:
         """`figure` of target / the same of baseline, per round in which both were measured."""
         pairs = zip(self.get(target, connections), self.get(baseline, connections), strict=False)
-        return [
-            getattr(mine.result, figure) / getattr(theirs.result, figure) for mine, theirs in pairs
-        ]
+        return [_figure(mine, figure) / _figure(theirs, figure) for mine, theirs in pairs]
+
+
+def _figure(row: LoadRow, figure: str) -> float:
+    """A figure of wrk's result (`requests_per_s`, `p99_ms`, ...) or `server_cpu_us`."""
+    return getattr(row, figure) if figure == "server_cpu_us" else getattr(row.result, figure)
 
 
 def median_of(rows: list[LoadRow], figure: str) -> float:

@@ -1,9 +1,11 @@
-"""The four servers measured side by side, each started the way its users start it.
+"""The servers measured side by side, each started the way its users start it.
 
 (a) the mock as `make mock` serves it; (b) Stoplight Prism on the same spec, what a team
-would use instead of writing a mock; (c) a bare Werkzeug app under the mock's own server
-configuration, to separate the mock's work from the server's; (d) nginx `return 200`,
-the most this machine can answer, to put every other figure in proportion.
+would use instead of writing a mock, with its request log off and (c) at its default
+logging; (d) a bare Werkzeug app under the mock's own server configuration, to separate
+the mock's work from the server's; (e) the mock on its former server (gunicorn's
+`gthread` worker), the runner-up; (f) nginx `return 200`, the most this machine can
+answer, to put every other figure in proportion.
 """
 
 import base64
@@ -79,22 +81,25 @@ def _prism_binary() -> Path:
     return binary
 
 
-def start_prism(workdir: Path) -> contextlib.AbstractContextManager[Server]:
+def start_prism(workdir: Path, *options: str) -> contextlib.AbstractContextManager[Server]:
+    """Prism as `prism mock SPEC` starts it, plus `options`."""
+    port = free_port()
+    command = [str(_prism_binary()), "mock", str(SPEC), "-p", str(port), "-h", "127.0.0.1"]
+    log = workdir / f"prism-{port}.log"
+    return serve([*command, *options], f"http://127.0.0.1:{port}", PROBE_PATH, log)
+
+
+def start_quiet_prism(workdir: Path) -> contextlib.AbstractContextManager[Server]:
     """Prism with its per-request log off: at its default level (info) it writes four lines
     per request and serves about half as many, so this is the harder bar for the mock."""
+    return start_prism(workdir, "--verboseLevel", "warn")
+
+
+def start_gthread_mock(workdir: Path) -> contextlib.AbstractContextManager[Server]:
     port = free_port()
-    command = [
-        str(_prism_binary()),
-        "mock",
-        str(SPEC),
-        "-p",
-        str(port),
-        "-h",
-        "127.0.0.1",
-        "--verboseLevel",
-        "warn",
-    ]
-    return serve(command, f"http://127.0.0.1:{port}", PROBE_PATH, workdir / "prism.log")
+    command = [sys.executable, "-m", "benchmarks.gthread_mock", "--port", str(port)]
+    log = workdir / "gthread.log"
+    return serve(command, f"http://127.0.0.1:{port}", PROBE_PATH, log, ROOT)
 
 
 def start_bare(workdir: Path) -> contextlib.AbstractContextManager[Server]:
@@ -130,7 +135,9 @@ def start_nginx(workdir: Path) -> contextlib.AbstractContextManager[Server]:
 
 TARGETS = {
     "mock": Target("mock (make mock)", start_mock, logs_in=True),
-    "prism": Target(f"Prism {PRISM_VERSION} (-v warn)", start_prism),
+    "prism": Target(f"Prism {PRISM_VERSION} (-v warn)", start_quiet_prism),
+    "prism-info": Target(f"Prism {PRISM_VERSION} (default logging)", start_prism),
     "bare": Target("bare Werkzeug app, same server", start_bare),
+    "gthread": Target("mock on gunicorn gthread (before)", start_gthread_mock, logs_in=True),
     "nginx": Target("nginx return 200", start_nginx),
 }

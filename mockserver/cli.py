@@ -46,14 +46,11 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= MAX_UPSTREAM_TIMEOUT_S:
+def _upstream_timeout(text: str) -> float:
+    value = _seconds(text)
+    if value > MAX_UPSTREAM_TIMEOUT_S:
         raise argparse.ArgumentTypeError(
-            f"expected seconds above 0 and at most {MAX_UPSTREAM_TIMEOUT_S:g}, got {text!r}"
+            f"expected at most {MAX_UPSTREAM_TIMEOUT_S:g} seconds, got {text!r}"
         )
     return value
 
@@ -68,6 +65,16 @@ def _upstream(args: argparse.Namespace) -> str | None:
         return resolve_upstream(args.upstream, args.spec, (args.host, args.port))
     except (UpstreamError, SpecError, OSError, yaml.YAMLError) as error:
         sys.exit(f"mockserver: {error}")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -145,10 +152,16 @@ def parser() -> argparse.ArgumentParser:
     )
     cli.add_argument(
         "--upstream-timeout",
-        type=_timeout,
+        type=_upstream_timeout,
         default=defaults.upstream_timeout_s,
         metavar="SECONDS",
         help="bound on connecting to the upstream and on each read (default %(default)g)",
+    )
+    cli.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=defaults.header_timeout_s,
+        help="seconds a client has to send a request's headers (default %(default)s)",
     )
     cli.add_argument(
         "--reload",
@@ -177,6 +190,7 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
         upstream=_upstream(args),
         forward_metrics=args.forward_metrics,
         upstream_timeout_s=args.upstream_timeout,
+        header_timeout_s=args.header_timeout,
     )
     return config, args.reload
 

@@ -94,6 +94,10 @@ class MockConfig:
             return self.cors_origins
         return (LOOPBACK_ORIGINS,) if self.upstream else (ANY_ORIGIN,)
 
+    # A request whose headers have not all arrived this long after its first byte is
+    # closed unanswered (slow or stalled clients).
+    header_timeout_s: float = 10.0
+
     def __post_init__(self) -> None:
         if self.max_events < 1:
             raise ValueError(f"max_events must be at least 1, got {self.max_events}")
@@ -107,3 +111,5 @@ class MockConfig:
             raise ValueError(
                 f"the upstream timeout must be above 0 and at most {MAX_UPSTREAM_TIMEOUT_S} s"
             )
+        if self.header_timeout_s <= 0:
+            raise ValueError(f"header_timeout_s must be positive, got {self.header_timeout_s}")

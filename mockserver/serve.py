@@ -1,10 +1,11 @@
-"""The two ways `python -m mockserver` serves: gunicorn for real use, Werkzeug to develop.
+"""The two ways `python -m mockserver` serves: gunicorn and waitress for real use,
+Werkzeug to develop.
 
-gunicorn with `gthread` workers: several processes (the app is CPU-bound, so one per
-core) that keep HTTP connections alive, which `sync` workers do not. The app, and with it
-the journal file and the token-signing key, is created once before the workers fork, so
-they all share one journal and accept each other's tokens. See benchmarks/README.md for
-the figures behind this choice.
+gunicorn manages several worker processes (the app is CPU-bound, so one per core); in
+each, waitress serves HTTP (waitress_worker.py), so that slow and idle clients hold no
+thread. The app, and with it the journal file and the token-signing key, is created once
+before the workers fork, so they all share one journal and accept each other's tokens.
+See benchmarks/README.md for the figures behind this choice.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from gunicorn.app.base import BaseApplication
 from werkzeug.serving import is_running_from_reloader, run_simple
 
 from .app import MockApp
-from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, MockConfig
+from .config import MockConfig
 from .console import banner, print_events, print_rejection
 from .inprocess import LimitedRequestHandler
 from .journal import delete_journal_files, new_temporary_path
+from .waitress_worker import WaitressWorker
 
-KEEPALIVE_S = 5
 GRACEFUL_TIMEOUT_S = 5
 # Set by the reloading parent so that every reloaded child uses the same journal file.
 RELOAD_JOURNAL_ENV = "MOCKSERVER_RELOAD_JOURNAL"
@@ -40,13 +41,9 @@ class GunicornMock(BaseApplication):
         settings = {
             "bind": [f"{config.host}:{config.port}"],
             "workers": config.workers,
-            "worker_class": "gthread",
-            "threads": config.threads,
-            "keepalive": KEEPALIVE_S,
+            # Threads, keep-alive, limits and the header timeout: see WaitressWorker.
+            "worker_class": WaitressWorker,
             "graceful_timeout": GRACEFUL_TIMEOUT_S,
-            "limit_request_line": REQUEST_LINE_LIMIT,
-            "limit_request_field_size": HEADER_FIELD_LIMIT,
-            "limit_request_fields": HEADER_COUNT_LIMIT,
             "preload_app": True,
             # Warnings and errors only: the banner and the event lines are the output.
             "loglevel": "warning",

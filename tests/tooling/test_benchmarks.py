@@ -3,7 +3,9 @@
 import pytest
 
 from benchmarks import report, wrk
+from benchmarks.journal_load import JournalRun
 from benchmarks.load import LoadResults, LoadRow
+from benchmarks.slow_clients import SlowRound
 
 WRK_OUTPUT = """\
 Running 10s test @ http://127.0.0.1:8009/metrics/thisuser/bench%20-%20load?a=1&b=2&c=3
@@ -37,38 +39,95 @@ def test_a_wrk_report_without_percentiles_is_refused():
         wrk.parse(without_latency)
 
 
-def row(target, round_number, requests_per_s, p99_ms):
+def row(target, round_number, requests_per_s, p99_ms, cpu_us=500.0):
     result = wrk.WrkResult(1000, requests_per_s, 1.0, p99_ms, 0)
-    return LoadRow(target, 16, round_number, result, server_cpu_us=500.0)
+    return LoadRow(target, 16, round_number, result, server_cpu_us=cpu_us)
 
 
-def results(mock, prism, bare):
-    """Rounds of (req/s, p99 ms) per target."""
+def results(**rounds_of):
+    """Rounds of (req/s, p99 ms[, CPU us]) per target."""
     rows = [
         row(name, number, *figures)
-        for name, rounds in (("mock", mock), ("prism", prism), ("bare", bare))
+        for name, rounds in rounds_of.items()
         for number, figures in enumerate(rounds, start=1)
     ]
-    return LoadResults(10.0, len(mock), rows, {"mock": 0.3, "prism": 1.3, "bare": 0.3}, {})
+    ready = dict.fromkeys(rounds_of, 0.3)
+    return LoadResults(10.0, len(rounds_of["mock"]), rows, ready, {})
+
+
+def verdicts(measured: report.Measured) -> dict[str, str]:
+    """target -> 'figure | verdict', from the targets table."""
+    lines = [line for line in report.targets_section(measured) if line.startswith("| ")]
+    return {
+        cells[1]: f"{cells[2]} | {cells[3]}"
+        for cells in ([c.strip() for c in line.strip("|").split("|")] for line in lines[1:])
+    }
 
 
 def test_ratios_pair_figures_of_the_same_round():
-    load = results(mock=[(3000, 5), (1000, 5)], prism=[(1000, 10), (2000, 10)], bare=[(1, 1)] * 2)
+    load = results(mock=[(3000, 5, 400), (1000, 5, 600)], prism=[(1000, 10), (2000, 10)])
     assert load.ratios("mock", "prism", 16, "requests_per_s") == [3.0, 0.5]
     assert load.ratios("mock", "prism", 16, "p99_ms") == [0.5, 0.5]
+    assert load.ratios("mock", "prism", 16, "server_cpu_us") == [0.8, 1.2]
 
 
-def test_verdicts_follow_the_median_ratio_of_the_rounds():
-    met = results(
-        mock=[(4200, 7), (4000, 8), (3000, 9)],
-        prism=[(2000, 16), (2000, 16), (2000, 16)],
-        bare=[(5000, 5), (5000, 5), (5000, 5)],
+def test_load_verdicts_follow_the_median_ratio_of_the_rounds():
+    met = report.Measured(
+        load=results(
+            mock=[(4200, 7, 600), (4000, 8, 700), (3000, 9, 800)],
+            prism=[(2000, 16, 500)] * 3,
+            **{"prism-info": [(1000, 30)] * 3},
+            bare=[(5000, 5)] * 3,
+        )
     )
-    lines = "\n".join(report._ratio_lines(met))
-    assert "| mock req/s >= 2x Prism | 2.00x (1.50x-2.10x) | met |" in lines
-    assert "| mock p99 <= 0.5x Prism | 0.50x (0.44x-0.56x) | met |" in lines
-    assert "| mock req/s >= 80% of bare app | 80% (60%-84%) | met |" in lines
+    found = verdicts(met)
+    assert found["req/s >= 1.25x Prism -v warn"] == "2.00x (1.50x-2.10x) | met"
+    assert found["req/s >= 2.5x Prism at default logging"] == "4.00x (3.00x-4.20x) | met"
+    assert found["p99 <= Prism -v warn's"] == "0.50x (0.44x-0.56x) | met"
+    assert found["req/s >= 70% of the bare app"] == "80% (60%-84%) | met"
+    assert found["server CPU per request <= 1.5x Prism -v warn's"] == "1.40x (1.20x-1.60x) | met"
 
-    missed = results(mock=[(3900, 9)] * 3, prism=[(2000, 16)] * 3, bare=[(5000, 5)] * 3)
-    lines = "\n".join(report._ratio_lines(missed))
-    assert lines.count("**missed**") == 3
+    missed = report.Measured(
+        load=results(
+            mock=[(2000, 20, 900)] * 3,
+            prism=[(2000, 16, 500)] * 3,
+            **{"prism-info": [(1000, 30)] * 3},
+            bare=[(5000, 5)] * 3,
+        )
+    )
+    assert sum("**missed**" in v for v in verdicts(missed).values()) == 5
+
+
+def slow_round(alone, beside, p99_beside, errors=0):
+    return SlowRound(
+        1000,
+        wrk.WrkResult(1000, alone, 1.0, 10.0, 0),
+        wrk.WrkResult(1000, beside, 1.0, p99_beside, errors),
+        reopened=0,
+    )
+
+
+def test_slow_clients_must_keep_80_percent_without_errors_and_a_p99_under_100_ms():
+    met = verdicts(report.Measured(slow=[slow_round(2000, 1700, 50.0)] * 3))
+    assert met["beside held connections: req/s >= 80% of alone"] == "85% (85%-85%) | met"
+    assert met["beside held connections: p99 < 100 ms"] == "50.0 ms | met"
+    starved = verdicts(report.Measured(slow=[slow_round(2000, 1700, 150.0, errors=3)] * 3))
+    assert "**missed**" in starved["beside held connections: req/s >= 80% of alone"]
+    assert "**missed**" in starved["beside held connections: p99 < 100 ms"]
+
+
+def test_the_journal_must_scale_to_the_cores(monkeypatch):
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    goal = "journal commits/s at 2 processes >= 0.75 x 2 x 1 process's"
+
+    def runs(one, two):
+        return [JournalRun(1, one, 1.0), JournalRun(2, two, 1.0)]
+
+    assert verdicts(report.Measured(journal=runs(1000, 1600)))[goal].endswith("| met")
+    assert verdicts(report.Measured(journal=runs(1000, 1400)))[goal].endswith("**missed**")
+
+
+def test_unmeasured_parts_are_said_so_not_judged():
+    found = verdicts(report.Measured())
+    assert found["req/s >= 1.25x Prism -v warn"] == "not measured | -"
+    assert not any("met" in verdict for verdict in found.values())

@@ -1,0 +1,178 @@
+"""A gunicorn worker that serves HTTP with waitress: slow and idle clients cost no thread.
+
+gunicorn stays the process manager (workers forked after the app is built, so they share
+one journal; restarts, graceful stops, the banner). Inside each worker, waitress reads
+every connection in one event loop and hands a request to a thread only once it is
+complete, so a thousand clients that stall half-way through their headers hold a socket
+each, not a thread; the loop itself is epoll_map.py's, whose turns cost what the busy
+connections cost, not the idle ones. A request whose headers have not all arrived `header_timeout_s`
+after its first byte is closed unanswered; nothing reaches the app, so nothing is
+recorded. Kept-alive connections idle for `KEEPALIVE_S` are closed too.
+
+waitress hands the app the request target as sent, as `REQUEST_URI`, which the mock
+routes on (uri.py). It limits only the total size of a request's head; `with_limits`
+adds the mock's 414 and 431 (config.py) and `_OneLineError` makes waitress's own errors
+one line of plain text, like all the mock's errors. Figures: benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import time
+from collections.abc import Callable, Iterable
+
+from gunicorn.workers.base import Worker
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
+from waitress.utilities import BadRequest
+
+from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT
+from .epoll_map import EpollMap
+
+KEEPALIVE_S = 5
+# How often the worker looks for stalled requests and tells gunicorn's master it lives.
+TICK_S = 1.0
+# Descriptors kept for everything but client connections (journal files, pipes, logs).
+RESERVED_FDS = 64
+# waitress warns whenever requests wait for a thread; under load that is every second,
+# and the mock's console is for its banner and its events.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def _plain(status: str) -> list[bytes]:
+    return [f"{status}\n".encode()]
+
+
+def with_limits(app: Callable) -> Callable:
+    """The mock's limits on what a client may send: 414 past the request line's, 431 past
+    a header field's or the header count. waitress joins repeated headers into one field."""
+
+    def limited(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        line = len(environ["REQUEST_METHOD"]) + len(environ["REQUEST_URI"])
+        line += len(environ["SERVER_PROTOCOL"]) + 2
+        # Each header's `Name: value` length; `HTTP_` is not part of the name as sent.
+        fields = [
+            len(name) - 5 * name.startswith("HTTP_") + 2 + len(value)
+            for name, value in environ.items()
+            if name.startswith("HTTP_") or name in ("CONTENT_TYPE", "CONTENT_LENGTH")
+        ]
+        if line > REQUEST_LINE_LIMIT:
+            status = "414 URI Too Long"
+        elif len(fields) > HEADER_COUNT_LIMIT or max(fields, default=0) > HEADER_FIELD_LIMIT:
+            status = "431 Request Header Fields Too Large"
+        else:
+            return app(environ, start_response)
+        start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+        return _plain(status)
+
+    return limited
+
+
+class _TimedParser(HTTPRequestParser):
+    """waitress's parser, which remembers when the request's first byte came, and refuses
+    a head that ends in bare LFs at once: waitress waits for CRLF CRLF, so such a client
+    would otherwise wait the header timeout for nothing."""
+
+    def __init__(self, adj: Adjustments) -> None:
+        super().__init__(adj)
+        self.started = time.monotonic()
+
+    def received(self, data: bytes) -> int:
+        consumed = super().received(data)
+        if not self.headers_finished and b"\n\n" in self.header_plus.lstrip():
+            self.parse_header(b"GET / HTTP/1.0\r\n")  # what waitress's own refusals do
+            self.error = BadRequest("bare LF line ends")
+            self.completed = True
+        return consumed
+
+
+class _OneLineError(ErrorTask):
+    """waitress's own answers (400, 431 past `max_request_header_size`) in one plain line."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        body = b"".join(_plain(f"{error.code} {error.reason}"))
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "text/plain; charset=utf-8"))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _Channel(HTTPChannel):
+    parser_class = _TimedParser
+    error_task_class = _OneLineError
+
+
+class _Server(TcpWSGIServer):
+    """waitress's server on a socket gunicorn's master opened, with a header timeout."""
+
+    channel_class = _Channel
+    header_timeout_s = 10.0
+
+    def maintenance(self, now: float) -> None:
+        """Close kept-alive connections idle for `channel_timeout` (as waitress does) and
+        requests whose headers are late, unanswered, on the event loop's next turn."""
+        idle_cutoff = now - self.adj.channel_timeout
+        header_cutoff = time.monotonic() - self.header_timeout_s
+        for channel in self.active_channels.values():
+            request = channel.request
+            late = request is not None and not request.headers_finished
+            if (late and request.started < header_cutoff) or (
+                not channel.requests and channel.last_activity < idle_cutoff
+            ):
+                channel.will_close = True
+                self._map.recheck(channel)
+
+
+def _connection_limit() -> int:
+    """As many connections as this process may open descriptors, soft limit raised to hard."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return max(1, soft - RESERVED_FDS)
+
+
+class WaitressWorker(Worker):
+    """gunicorn's worker protocol (heartbeat, `alive`, signals) around waitress's loop."""
+
+    def run(self) -> None:
+        config = self.app.mock_config
+        adjustments = Adjustments(
+            threads=config.threads,
+            channel_timeout=KEEPALIVE_S,
+            cleanup_interval=TICK_S,
+            connection_limit=_connection_limit(),
+            # The head of the largest request with_limits answers itself.
+            max_request_header_size=REQUEST_LINE_LIMIT + HEADER_COUNT_LIMIT * HEADER_FIELD_LIMIT,
+        )
+        dispatcher = ThreadedTaskDispatcher()
+        dispatcher.set_thread_count(config.threads)
+        socket_map = EpollMap()
+        app = with_limits(self.wsgi)
+        for listener in self.sockets:
+            server = _Server(
+                app,
+                socket_map,
+                _sock=listener.sock,
+                dispatcher=dispatcher,
+                adj=adjustments,
+                bind_socket=False,
+                sockinfo=(listener.sock.family, listener.sock.type, 0, listener.sock.getsockname()),
+            )
+            server.header_timeout_s = config.header_timeout_s
+        next_beat = 0.0
+        try:
+            while self.alive:
+                if time.monotonic() >= next_beat:  # a system call: not on every turn
+                    self.notify()
+                    next_beat = time.monotonic() + TICK_S
+                socket_map.turn(TICK_S)
+        finally:
+            dispatcher.shutdown(timeout=self.cfg.graceful_timeout)
+            socket_map.close()
