@@ -106,11 +106,6 @@ def test_token_rules_and_only_accepted_requests_are_recorded(
     assert len(events(client)["events"]) == (1 if status == 200 else 0)
 
 
-def test_head_is_answered_like_get_without_a_body(client):
-    response = client.head("/metrics/user/u/e")
-    assert response.status_code == 200 and response.data == b""
-
-
 # HTTP hygiene ------------------------------------------------------------------------
 
 
@@ -170,7 +165,7 @@ def test_every_response_carries_cors_headers(client):
 @pytest.mark.parametrize(
     ("path", "methods"),
     [
-        ("/metrics/thisuser/e", {"GET", "HEAD"}),
+        ("/metrics/thisuser/e", {"GET"}),
         ("/auth/login", {"GET", "POST"}),
         ("/__mock/events", {"GET", "DELETE"}),
     ],
@@ -190,6 +185,12 @@ def test_preflight_is_answered_for_every_route(client, path, methods):
     assert TOKEN in allowed and "X-Tidepool-Trace-Session" in allowed and "Authorization" in allowed
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert events(client)["events"] == []
+
+
+def test_head_on_a_metrics_path_is_405_and_records_nothing(client):
+    response = client.head("/metrics/user/u/e")
+    assert response.status_code == 405 and response.headers["Allow"] == "GET"
+    assert client.get("/__mock/events").json["events"] == []
 
 
 def test_preflight_of_an_unknown_path_is_404(client):
