@@ -11,9 +11,12 @@ import yaml
 from .accounts import AccountsError
 from .config import DEFAULT_SPEC_PATH, MAX_UPSTREAM_TIMEOUT_S, Latency, MockConfig
 from .cors import parse_origin
+from .journal import JournalError
 from .serve import serve, serve_with_reloader
 from .spec import SpecError
 from .upstream import UpstreamError, resolve_upstream
+
+MAX_PORT = 65535
 
 
 def _latency(text: str) -> Latency:
@@ -38,6 +41,12 @@ def _origin(text: str) -> str:
         return parse_origin(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) <= MAX_PORT):
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to {MAX_PORT}, got {text!r}")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -94,7 +103,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="a host name requests may use besides localhost and IP addresses (repeatable)",
     )
-    cli.add_argument("--port", type=int, default=defaults.port, help="port (default %(default)s)")
+    cli.add_argument("--port", type=_port, default=defaults.port, help="port (default %(default)s)")
     cli.add_argument("--accounts", type=Path, help="YAML file of the only accounts that may log in")
     cli.add_argument(
         "--journal-file", type=Path, help="SQLite journal kept across runs (default: temporary)"
@@ -199,5 +208,6 @@ def main(argv: list[str] | None = None) -> None:
     config, reload = config_from_args(argv)
     try:
         (serve_with_reloader if reload else serve)(config)
-    except (SpecError, AccountsError, yaml.YAMLError, OSError) as error:
-        sys.exit(f"mockserver: {error}")  # a file the user named is wrong: say so, no traceback
+    except (SpecError, AccountsError, JournalError, yaml.YAMLError, OSError) as error:
+        # A file or an address the user named is wrong: say so, no traceback.
+        sys.exit(f"mockserver: {error}")

@@ -10,10 +10,12 @@ only account names and the documented default server secret.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from .accounts import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
 from .app import MockApp
+from .cors import ANY_ORIGIN, LOOPBACK_ORIGINS
 from .journal import Event
 from .rejections import Rejection
 
@@ -26,7 +28,8 @@ def _safe(text: str) -> str:
     return text.translate(_CONTROL_CHARACTERS)
 
 
-def banner(app: MockApp, url: str) -> str:
+def banner(app: MockApp, url: str, network_urls: Sequence[str] = ()) -> str:
+    """What the mock says when it starts; `network_urls`: where other machines reach it."""
     credentials = app.accounts.describe()
     if credentials["users"] is None:
         users = f"any username and password (e.g. {EXAMPLE_USERNAME})"
@@ -55,6 +58,8 @@ def banner(app: MockApp, url: str) -> str:
         [
             f"Mock of {app.spec.title} {app.spec.version} ({app.spec.path})",
             f"  serving    {url}",
+            *_network_lines(network_urls),
+            f"  pages      {_origins(app.cors.origins)}",
             *login,
             f"  events     {url}/__mock/events   refused {url}/__mock/rejections",
             f"  inspector  {url}/__mock/",
@@ -63,6 +68,19 @@ def banner(app: MockApp, url: str) -> str:
             "",
         ]
     )
+
+
+def _network_lines(network_urls: Sequence[str]) -> list[str]:
+    if not network_urls:
+        return []
+    return [f"  network    {', '.join(network_urls)} (other machines, e.g. a phone)"]
+
+
+def _origins(origins: Sequence[str]) -> str:
+    if ANY_ORIGIN in origins:
+        return "any web page may call it (--cors-origin to allow only yours)"
+    shown = ["pages on this machine" if o == LOOPBACK_ORIGINS else o for o in origins]
+    return f"only {', '.join(shown)} may call it from a browser"
 
 
 def event_line(event: Event) -> str:

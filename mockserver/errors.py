@@ -38,6 +38,7 @@ UPSTREAM_TOKEN_CHECK = (
     "The upstream's token check (GET /auth/token) answered {status}, not 401 and not 200"
     " with the token's userid and isserver."
 )
+SEE_INSPECTOR = "This is the Metrics API mock; its event inspector is at {url}"
 INTERNAL_ERROR = "The mock server failed on this request; its log has the traceback."
 
 

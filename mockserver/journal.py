@@ -133,6 +133,23 @@ class _Row:
     violations: tuple[Violation, ...]
 
 
+class JournalError(Exception):
+    """The journal file cannot be used; the message says which file and why."""
+
+
+def _unusable(path: Path, error: sqlite3.DatabaseError) -> str:
+    """Why SQLite cannot use `path`, in the words of someone who named that file."""
+    if path.is_dir():
+        return "is a folder; give the path of a file in it"
+    if not path.parent.is_dir():
+        return f"its folder {path.parent} does not exist"
+    if "not a database" in str(error):
+        return "is not a SQLite journal (is it another kind of file?)"
+    if "readonly" in str(error) or "unable to open" in str(error):
+        return "cannot be written (is it or its folder read-only?)"
+    return str(error)
+
+
 class Journal:
     """A bounded, process-safe event store. Connections are pooled per process and
     opened on first use, so an instance created before gunicorn forks is safe to inherit."""
@@ -152,12 +169,16 @@ class Journal:
         self._write_lock = WriteLock(Path(f"{self.path}.lock"))
         self._group_commit = GroupCommit(self._commit)
         self._on_commit = on_commit
-        with closing(self._open()) as connection:
-            connection.executescript(_SCHEMA)
-            _add_missing_columns(connection)
-            connection.execute(
-                "INSERT OR REPLACE INTO meta (name, value) VALUES ('max_events', ?)", (max_events,)
-            )
+        try:
+            with closing(self._open()) as connection:
+                connection.executescript(_SCHEMA)
+                _add_missing_columns(connection)
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta (name, value) VALUES ('max_events', ?)",
+                    (max_events,),
+                )
+        except sqlite3.DatabaseError as error:
+            raise JournalError(f"journal {self.path}: {_unusable(self.path, error)}") from None
 
     def _open(self) -> sqlite3.Connection:
         connection = sqlite3.connect(

@@ -31,6 +31,7 @@ SERVER_NAME_HEADER = "X-Tidepool-Server-Name"
 SERVER_SECRET_HEADER = "X-Tidepool-Server-Secret"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 INSPECTOR_PAGE = "inspector.html"
+INSPECTOR_PATH = "/__mock/"
 
 Handler = Callable[["OwnApi", Request, dict, dict], Response]
 
@@ -156,6 +157,13 @@ class OwnApi:
             }
         )
 
+    def root(self, request: Request, query: dict, path: dict) -> Response:
+        inspector = request.host_url.rstrip("/") + INSPECTOR_PATH
+        return Response(
+            f"{errors.SEE_INSPECTOR.format(url=inspector)}\n",
+            content_type="text/plain; charset=utf-8",
+        )
+
     def inspector(self, request: Request, query: dict, path: dict) -> Response:
         return send_from_directory(STATIC_DIR, INSPECTOR_PAGE, request.environ)
 
@@ -177,6 +185,7 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
     "ListRejections": (Rule("/__mock/rejections", methods=["GET"]), OwnApi.list_rejections),
     "ClearRejections": (Rule("/__mock/rejections", methods=["DELETE"]), OwnApi.clear_rejections),
     "GetStatus": (Rule("/__mock/status", methods=["GET"]), OwnApi.status),
+    "GetRoot": (Rule("/", methods=["GET"]), OwnApi.root),
     "GetInspector": (Rule("/__mock", methods=["GET"], strict_slashes=False), OwnApi.inspector),
     "GetInspectorFile": (
         Rule("/__mock/static/<path:file>", methods=["GET"]),
