@@ -137,7 +137,8 @@ def main() -> None:
         if "suite" in parts:
             sections.append(report.suite_section(suite.measure(workdir)))
         if "passthrough" in parts:
-            sections.append(passthrough.section(passthrough.measure(workdir)))
+            requests = passthrough.QUICK_REQUESTS if args.quick else passthrough.REQUESTS
+            sections.append(passthrough.section(passthrough.measure(workdir, requests)))
     sections.insert(0, report.targets_section(measured))
     text = report.render(sections, load_before)
     print(text)

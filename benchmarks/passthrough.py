@@ -36,6 +36,8 @@ HEADERS = {
 # Answered by both servers: the bare app answers anything, the mock this metrics path itself.
 PROBE_PATH = "/metrics/user/0d4f6a93b2/bench%20-%20ready"
 WARM_UP = 200
+REQUESTS = 5000  # to each server
+QUICK_REQUESTS = 1000  # with `python -m benchmarks --quick`
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def _connect(server: Server) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(address.hostname, address.port, timeout=10)
 
 
-def measure(workdir: Path, requests: int = 5000) -> PassThroughResult:
+def measure(workdir: Path, requests: int = REQUESTS) -> PassThroughResult:
     upstream_port = free_port()
     mock_port = free_port()
     upstream_command = [sys.executable, "-m", "benchmarks.bare_app", "--port", str(upstream_port)]
@@ -136,7 +138,10 @@ def section(result: PassThroughResult) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.passthrough", description=__doc__)
     parser.add_argument(
-        "--requests", type=int, default=5000, help="requests to each server (default 5000)"
+        "--requests",
+        type=int,
+        default=REQUESTS,
+        help=f"requests to each server (default {REQUESTS})",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tidepool-bench-") as workdir:

@@ -53,6 +53,8 @@ def standin():
 def fresh_switches(standin):
     standin.switches = Switches()
     standin.received.clear()
+    standin.stream_released.clear()
+    standin.stream_outcome.clear()
 
 
 def _mock(standin, **overrides):
@@ -211,13 +213,22 @@ def test_redirects_and_errors_of_the_upstream_are_passed_on_not_followed(http, m
     assert not standin.paths("/elsewhere")
 
 
-def test_the_answer_streams_back_as_the_upstream_sends_it(http, mock, standin):
-    with http.get(f"{mock.url}/stream", stream=True, timeout=CLIENT_TIMEOUT_S) as response:
+def _assert_streamed(http, url, standin):
+    with http.get(f"{url}/stream", stream=True, timeout=CLIENT_TIMEOUT_S) as response:
         lines = response.iter_lines()
         assert next(lines) == b"first chunk"  # arrived while the upstream still holds the rest
         standin.stream_released.set()
         assert next(lines) == b"second chunk"
     assert standin.stream_outcome == ["released"]
+
+
+def test_the_answer_streams_back_as_the_upstream_sends_it(http, mock, standin):
+    _assert_streamed(http, mock.url, standin)
+
+
+def test_the_command_line_mock_streams_it_too(http, standin, start_cli_mock):
+    with start_cli_mock("--upstream", standin.url, "--workers", "1") as mock:
+        _assert_streamed(http, mock.url, standin)
 
 
 def test_a_browser_preflight_for_a_passed_through_path_is_answered_by_the_mock(http, mock, standin):
