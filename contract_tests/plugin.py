@@ -100,7 +100,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """Before Hypothesis configures itself: a seed that the summary can show, if none given."""
     config.addinivalue_line("markers", "smoke: the small fixed set that may run against production")
     if config.getoption("spec_file"):
-        spec.select(Path(config.getoption("spec_file")))
+        path = Path(config.getoption("spec_file"))
+        if not path.is_file():
+            raise pytest.UsageError(f"--spec-file {path}: no such file")
+        spec.select(path)
     profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
     if config.getoption("hypothesis_seed") is None and not _derandomized(profile):
         config.option.hypothesis_seed = str(random.randrange(2**32))

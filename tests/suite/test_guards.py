@@ -13,25 +13,17 @@ from pathlib import Path
 import pytest
 from broken_servers import SERVER_TOKEN, create_app, serving
 
-from contract_tests.credentials import Credential
+from contract_tests.credentials import VARIABLES, Credential
 from contract_tests.spec import environments, operations
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_VERIFIED = 4
-CREDENTIAL_VARIABLES = (
-    "TIDEPOOL_SESSION_TOKEN",
-    "TIDEPOOL_SERVER_TOKEN",
-    "TIDEPOOL_USERNAME",
-    "TIDEPOOL_PASSWORD",
-    "TIDEPOOL_SERVER_NAME",
-    "TIDEPOOL_SERVER_SECRET",
-)
 
 
 @pytest.fixture
 def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     """Run `python -m contract_tests ARGS` with no credentials but those a test sets."""
-    for name in (*CREDENTIAL_VARIABLES, "PYTEST_BASE_URL"):
+    for name in (*VARIABLES, "PYTEST_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     # Let pytest cache its assertion-rewritten modules (seconds per run otherwise).
