@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.errors import InvalidArgument
 
 from contract_tests import spec
 from contract_tests.credentials import CredentialProblem, check_credentials, log_out
@@ -105,16 +106,15 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--spec-file {path}: no such file")
         spec.select(path)
     profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
-    if config.getoption("hypothesis_seed") is None and not _derandomized(profile):
+    try:
+        derandomized = settings.get_profile(profile).derandomize
+    except InvalidArgument:
+        raise pytest.UsageError(
+            f"unknown --hypothesis-profile {profile!r}; the suite's are quick, ci, thorough"
+        ) from None
+    if config.getoption("hypothesis_seed") is None and not derandomized:
         config.option.hypothesis_seed = str(random.randrange(2**32))
     config.stash[OTHER_FAILURES] = 0
-
-
-def _derandomized(profile: str) -> bool:
-    try:
-        return settings.get_profile(profile).derandomize
-    except Exception:  # an unknown profile: Hypothesis says so itself
-        return True
 
 
 def _is_suite(item: pytest.Item) -> bool:
@@ -131,7 +131,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(str(error)) from None
     if target.is_production and not config.getoption("allow_production"):
         raise pytest.UsageError(
-            f"refusing to test production ({target.base_url}): nothing was sent. Real users' "
+            f"refusing to test production ({target.host}): nothing was sent. Real users' "
             "metrics live there; pass --allow-production to run the small smoke set only."
         )
     profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
@@ -217,6 +217,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         report.contract_violation = True
         item.user_properties += [
             ("rules", ", ".join(violation.rules)),
+            ("expected", "; ".join(problem.expected for problem in violation.problems)),
+            ("got", redactor.redact("; ".join(problem.got for problem in violation.problems))),
             ("curl", redactor.redact(violation.curl)),
             *((("attempts", str(violation.attempts)),) if violation.intermittent else ()),
         ]

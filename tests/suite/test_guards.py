@@ -46,12 +46,13 @@ def test_an_unknown_environment_is_refused_listing_the_valid_names(run_suite) ->
 
 @pytest.mark.parametrize(
     "target",
-    [("--env", "production"), ("--base-url", "https://API.tidepool.org.:443/v1?x=1")],
+    [("--env", "production"), ("--base-url", "https://qa:secret@API.tidepool.org.:443/v1?x=1")],
 )
 def test_production_is_refused_before_any_request(run_suite, target) -> None:
     result = run_suite(*target)
 
     assert result.ret == NOT_VERIFIED
+    assert "secret" not in output_of(result)
     result.stderr.fnmatch_lines(
         ["*refusing to test production*nothing was sent*--allow-production*"]
     )
