@@ -23,7 +23,7 @@ from hypothesis.errors import InvalidArgument
 
 from contract_tests import spec
 from contract_tests.credentials import CredentialProblem, check_credentials, log_out
-from contract_tests.environments import BadTarget, Target, choose_target
+from contract_tests.environments import BadTarget, Target, carries_userinfo, choose_target
 from contract_tests.failures import find_violation
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import Redactor
@@ -105,6 +105,9 @@ def pytest_configure(config: pytest.Config) -> None:
         if not path.is_file():
             raise pytest.UsageError(f"--spec-file {path}: no such file")
         spec.select(path)
+    if carries_userinfo(config.getoption("base_url") or ""):
+        # Refused here, before any report header could print it.
+        raise pytest.UsageError("--base-url must not carry a user or password (user:password@host)")
     profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
     try:
         derandomized = settings.get_profile(profile).derandomize
