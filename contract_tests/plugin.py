@@ -268,11 +268,16 @@ def _rerun(item: pytest.Item) -> str:
     return shlex.join(words)
 
 
+def _ran_the_suite(config: pytest.Config) -> bool:
+    """Contract tests were collected, to be run (not just listed)."""
+    return SUMMARY in config.stash and not config.option.collectonly
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The verdict's exit status: 1 only for a broken contract, 4 when nothing was verified."""
     config = session.config
-    if SUMMARY not in config.stash or config.stash[OTHER_FAILURES]:
+    if not _ran_the_suite(config) or config.stash[OTHER_FAILURES]:
         return
     summary = config.stash[SUMMARY]
     if summary.failures:
@@ -282,8 +287,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    if SUMMARY not in config.stash:
-        return  # no contract test was collected
+    if not _ran_the_suite(config):
+        return
     summary = config.stash[SUMMARY]
     if config.getoption("summary_file"):
         path = Path(config.getoption("summary_file"))
