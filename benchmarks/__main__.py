@@ -11,11 +11,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from benchmarks import journal_load, load, report, slow_clients, soak, startup, suite
+from benchmarks import journal_load, load, passthrough, report, slow_clients, soak, startup, suite
 from benchmarks.targets import TARGETS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
-PARTS = ("load", "slow", "journal", "startup", "soak", "suite")
+PARTS = ("load", "slow", "journal", "startup", "soak", "suite", "passthrough")
 # --quick: one short round of everything, enough to see each verdict.
 QUICK = {
     "duration": 3.0,
@@ -136,6 +136,9 @@ def main() -> None:
             sections.append(report.soak_section(measured.soak))
         if "suite" in parts:
             sections.append(report.suite_section(suite.measure(workdir)))
+        if "passthrough" in parts:
+            requests = passthrough.QUICK_REQUESTS if args.quick else passthrough.REQUESTS
+            sections.append(passthrough.section(passthrough.measure(workdir, requests)))
     sections.insert(0, report.targets_section(measured))
     text = report.render(sections, load_before)
     print(text)

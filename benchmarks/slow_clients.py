@@ -28,8 +28,8 @@ from benchmarks.targets import LOAD_PATH, TARGETS, start_mock
 
 CONNECTIONS = 16
 WARMUP_S = 2.0
-STALLED = b"GET /metrics/thisuser/x HTTP/1.1\r\nHost: x\r\nX-Slow: "
-IDLE = b"GET /__mock/status HTTP/1.1\r\nHost: x\r\n\r\n"
+STALLED = b"GET /metrics/thisuser/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+IDLE = b"GET /__mock/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 SPARE_FDS = 200
 
 

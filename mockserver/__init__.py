@@ -7,6 +7,9 @@ The map, in layers (each module imports only from the layers below it):
                       thread on a free port for tests and the suite (inprocess)
     console           the banner and one line per recorded event, for the terminal
     app               MockApp: the WSGI app; one dispatch path for every route
+    validating_proxy  --forward-metrics: metrics sent upstream, the answers judged
+    upstream_auth     whose token it is, asked of the upstream's auth service
+    upstream          --upstream: what the mock does not serve, forwarded as sent
     own_api           the mock's own API (spec/mockserver.v1.yaml): one table
                       operationId -> (rule, handler)
     routes            the Werkzeug URL map, built from the spec's operations
@@ -15,6 +18,7 @@ The map, in layers (each module imports only from the layers below it):
     faults, cors      injected latency and failures; the headers a browser needs
     journal           the SQLite event store, shared by all worker processes
     group_commit      how threads and processes take turns at the journal's writer
+    conformance       the rules (R1-R6) an upstream's metrics answer broke
     spec, uri         read the OpenAPI document; decode the raw request target
     config, errors    every setting in one value; every error message in one place
 
@@ -26,4 +30,8 @@ decodes the path values and the query; the endpoint's handler, `record_event`, r
 operation's `security` (spec), stores the event (journal, through group_commit) and
 answers 200 with an empty body; `cors` adds its headers on the way out, and the
 committed event reaches the terminal (console) through `on_events`.
+
+With `--upstream`, `dispatch` first asks whether the mock serves the request at all (a
+Metrics operation or /__mock); the rest goes to the upstream as sent (upstream), and
+`authorize` asks the upstream whose a token is (upstream_auth) instead of tokens.
 """

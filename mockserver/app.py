@@ -22,6 +22,7 @@ from .config import MockConfig
 from .cors import CorsPolicy
 from .errors import PlainError
 from .faults import FaultRequestError, Faults, Preference
+from .hosts import HostPolicy
 from .journal import Event, Journal
 from .own_api import ROUTES, SESSION_TOKEN_HEADER, OwnApi, own_rules, shown_path
 from .rejections import Rejection, Rejections
@@ -29,10 +30,17 @@ from .routes import build_map, nearest_route, path_arguments
 from .security import Unauthorized, authorize
 from .spec import Operation, load_spec
 from .tokens import Tokens, shared_signing_key
+from .upstream import PassThroughResponse, Upstream
+from .upstream_auth import UpstreamTokens
 from .uri import MalformedTarget, decode_component, parse_query, raw_target
+from .validating_proxy import ForwardedMetrics
 
 # The journal's records name the path parameters they keep after the spec's names.
 USER_ID_PARAM, SERVER_NAME_PARAM, EVENT_NAME_PARAM = "userId", "serverName", "eventName"
+# With an upstream, only the mock's own endpoints under this prefix stay local.
+OWN_PREFIX = "/__mock"
+# What a browser may send to a path that passes through, as far as the mock's preflight says.
+PASS_THROUGH_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 log = logging.getLogger("mockserver")
 Handler = Callable[[Request, dict, dict], Response]
@@ -62,26 +70,38 @@ class MockApp:
         self.journal = Journal(config.journal_file, config.max_events, on_commit=on_events)
         self.tokens = Tokens(self.accounts, shared_signing_key(self.journal.path))
         self.faults = Faults(config.latency, config.fail_rate)
-        self.cors = CorsPolicy(config.cors_origin, {*self.spec.token_headers, SESSION_TOKEN_HEADER})
+        self.hosts = HostPolicy([config.host, *config.allowed_hosts])
+        self.cors = CorsPolicy(
+            config.allowed_origins(), {*self.spec.token_headers, SESSION_TOKEN_HEADER}
+        )
         self.operations = {operation.operation_id: operation for operation in self.spec.operations}
-        self.url_map = build_map(self.spec.operations, own_rules())
+        # With an upstream, its tokens are the ones that count, and logging in is its job.
+        self.upstream = (
+            Upstream(config.upstream, config.upstream_timeout_s, config.threads)
+            if config.upstream
+            else None
+        )
+        self.identify = (
+            UpstreamTokens(self.upstream).identify if self.upstream else self.tokens.identify
+        )
+        local_rules = [
+            rule for rule in own_rules() if not self.upstream or rule.rule.startswith(OWN_PREFIX)
+        ]
+        self.url_map = build_map(self.spec.operations, local_rules)
         self.rejections = Rejections(self.journal, on_record=on_rejection)
         own_api = OwnApi(
-            self.spec,
-            self.journal,
-            self.rejections,
-            self.accounts,
-            self.tokens,
-            self.faults,
-            self.cors.origin,
+            config, self.spec, self.journal, self.rejections, self.accounts, self.tokens
         )
+        answer_event = self.record_event
+        if config.forward_metrics:
+            answer_event = ForwardedMetrics(self.upstream, self.identify, self._record).handle
         self._path_templates = {
             operation_id: operation.path_template
             for operation_id, operation in self.operations.items()
         }
         self.handlers: dict[str, Handler] = {
             **{
-                operation_id: functools.partial(self.record_event, operation)
+                operation_id: functools.partial(answer_event, operation)
                 for operation_id, operation in self.operations.items()
             },
             **{
@@ -107,9 +127,10 @@ class MockApp:
             if self._on_error is not None:
                 self._on_error(error)
             response = PlainError(500, errors.INTERNAL_ERROR).get_response()
-        if response.status_code >= 400:
+        # An upstream's answer, passed on, is not the mock refusing anything.
+        if response.status_code >= 400 and not isinstance(response, PassThroughResponse):
             self._keep_rejection(request, response)
-        response.headers.extend(self.cors.headers())
+        response.headers.extend(self.cors.headers(request.headers.get("Origin")))
         return response
 
     def _keep_rejection(self, request: Request, response: Response) -> None:
@@ -125,7 +146,12 @@ class MockApp:
             log.exception("keeping the refused request %s %s failed", request.method, target)
 
     def dispatch(self, request: Request) -> Response:
+        host = request.headers.get("Host")
+        if not self.hosts.allows(host):
+            raise PlainError(403, errors.HOST_NOT_ALLOWED.format(host=host))
         raw_path, raw_query = raw_target(request.environ)
+        if self.upstream is not None and not self._served_here(raw_path, request):
+            return self._pass_through(request)
         if not raw_path.startswith("/") or raw_path.startswith("//"):
             raise PlainError(404, errors.NOT_FOUND)  # Werkzeug would match them as if rooted
         adapter = self.url_map.bind("mock")
@@ -160,7 +186,7 @@ class MockApp:
         except FaultRequestError as error:
             raise PlainError(400, str(error)) from None
         try:
-            principal = authorize(operation, request.headers, self.tokens.identify)
+            principal = authorize(operation, request.headers, self.identify)
         except Unauthorized as refusal:
             status, message = 401, str(refusal)
         else:
@@ -175,7 +201,12 @@ class MockApp:
         return Response(status=status)
 
     def _record(
-        self, operation: Operation, principal: Principal | None, path: dict, query: dict
+        self,
+        operation: Operation,
+        principal: Principal | None,
+        path: dict,
+        query: dict,
+        **upstream_verdict,
     ) -> None:
         token_user = principal.id if principal is not None and principal.kind == USER else None
         self.journal.record(
@@ -184,4 +215,26 @@ class MockApp:
             server_name=path.get(SERVER_NAME_PARAM),
             event_name=path.get(EVENT_NAME_PARAM),
             query=query,
+            **upstream_verdict,
         )
+
+    # --upstream -----------------------------------------------------------------------
+
+    def _served_here(self, raw_path: str, request: Request) -> bool:
+        """A Metrics operation or one of the mock's own endpoints: not the upstream's."""
+        if raw_path.startswith(OWN_PREFIX):
+            return True
+        if not raw_path.startswith("/") or raw_path.startswith("//"):
+            return False
+        adapter = self.url_map.bind("mock")
+        if request.method == "OPTIONS":
+            return bool(adapter.allowed_methods(raw_path))
+        return adapter.test(raw_path, request.method)
+
+    def _pass_through(self, request: Request) -> Response:
+        """The upstream's answer; a browser's preflight the mock answers itself, as CORS is its."""
+        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            requested = request.headers.get("Access-Control-Request-Headers", "")
+            headers = self.cors.preflight_headers(PASS_THROUGH_METHODS, requested)
+            return Response(status=204, headers=headers)
+        return self.upstream.forward(request)

@@ -9,9 +9,14 @@ from pathlib import Path
 import yaml
 
 from .accounts import AccountsError
-from .config import DEFAULT_SPEC_PATH, Latency, MockConfig
+from .config import DEFAULT_SPEC_PATH, MAX_UPSTREAM_TIMEOUT_S, Latency, MockConfig
+from .cors import parse_origin
+from .journal import JournalError
 from .serve import serve, serve_with_reloader
 from .spec import SpecError
+from .upstream import UpstreamError, resolve_upstream
+
+MAX_PORT = 65535
 
 
 def _latency(text: str) -> Latency:
@@ -31,10 +36,44 @@ def _share(text: str) -> float:
     return value
 
 
+def _origin(text: str) -> str:
+    try:
+        return parse_origin(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) <= MAX_PORT):
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to {MAX_PORT}, got {text!r}")
+    return int(text)
+
+
 def _positive(text: str) -> int:
     if not (text.isdigit() and int(text) >= 1):
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return int(text)
+
+
+def _upstream_timeout(text: str) -> float:
+    value = _seconds(text)
+    if value > MAX_UPSTREAM_TIMEOUT_S:
+        raise argparse.ArgumentTypeError(
+            f"expected at most {MAX_UPSTREAM_TIMEOUT_S:g} seconds, got {text!r}"
+        )
+    return value
+
+
+def _upstream(args: argparse.Namespace) -> str | None:
+    """The URL --upstream names, or a one-line exit saying why it names none."""
+    if args.upstream is None:
+        if args.forward_metrics:
+            sys.exit("mockserver: --forward-metrics needs --upstream NAME|URL")
+        return None
+    try:
+        return resolve_upstream(args.upstream, args.spec, (args.host, args.port))
+    except (UpstreamError, SpecError, OSError, yaml.YAMLError) as error:
+        sys.exit(f"mockserver: {error}")
 
 
 def _seconds(text: str) -> float:
@@ -57,7 +96,14 @@ def parser() -> argparse.ArgumentParser:
         "--spec", type=Path, default=DEFAULT_SPEC_PATH, help="OpenAPI document to serve"
     )
     cli.add_argument("--host", default=defaults.host, help="address to bind (default %(default)s)")
-    cli.add_argument("--port", type=int, default=defaults.port, help="port (default %(default)s)")
+    cli.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name requests may use besides localhost and IP addresses (repeatable)",
+    )
+    cli.add_argument("--port", type=_port, default=defaults.port, help="port (default %(default)s)")
     cli.add_argument("--accounts", type=Path, help="YAML file of the only accounts that may log in")
     cli.add_argument(
         "--journal-file", type=Path, help="SQLite journal kept across runs (default: temporary)"
@@ -82,8 +128,13 @@ def parser() -> argparse.ArgumentParser:
     )
     cli.add_argument(
         "--cors-origin",
-        default=defaults.cors_origin,
-        help="the one origin browsers may call from (default any: %(default)s)",
+        action="append",
+        default=[],
+        type=_origin,
+        metavar="ORIGIN",
+        help="an origin (scheme://host[:port]) whose pages may call the mock; repeatable; "
+        "'*' for any page, 'loopback' for pages on this machine (default: '*', or "
+        "'loopback' with --upstream)",
     )
     cli.add_argument(
         "--workers",
@@ -96,6 +147,24 @@ def parser() -> argparse.ArgumentParser:
         type=_positive,
         default=defaults.threads,
         help="threads per worker (default %(default)s)",
+    )
+    cli.add_argument(
+        "--upstream",
+        metavar="NAME|URL",
+        help="pass what the mock does not serve through to this Tidepool environment"
+        " (a name from the spec's servers, e.g. qa2, or a URL)",
+    )
+    cli.add_argument(
+        "--forward-metrics",
+        action="store_true",
+        help="with --upstream: send metrics requests there too and check its answers",
+    )
+    cli.add_argument(
+        "--upstream-timeout",
+        type=_upstream_timeout,
+        default=defaults.upstream_timeout_s,
+        metavar="SECONDS",
+        help="bound on connecting to the upstream and on each read (default %(default)g)",
     )
     cli.add_argument(
         "--header-timeout",
@@ -117,15 +186,19 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
     config = MockConfig(
         spec_path=args.spec,
         host=args.host,
+        allowed_hosts=tuple(args.allowed_host),
         port=args.port,
         accounts_path=args.accounts,
         journal_file=args.journal_file,
         max_events=args.max_events,
         latency=args.latency,
         fail_rate=args.fail_rate,
-        cors_origin=args.cors_origin,
+        cors_origins=tuple(args.cors_origin),
         workers=args.workers,
         threads=args.threads,
+        upstream=_upstream(args),
+        forward_metrics=args.forward_metrics,
+        upstream_timeout_s=args.upstream_timeout,
         header_timeout_s=args.header_timeout,
     )
     return config, args.reload
@@ -135,5 +208,6 @@ def main(argv: list[str] | None = None) -> None:
     config, reload = config_from_args(argv)
     try:
         (serve_with_reloader if reload else serve)(config)
-    except (SpecError, AccountsError, yaml.YAMLError, OSError) as error:
-        sys.exit(f"mockserver: {error}")  # a file the user named is wrong: say so, no traceback
+    except (SpecError, AccountsError, JournalError, yaml.YAMLError, OSError) as error:
+        # A file or an address the user named is wrong: say so, no traceback.
+        sys.exit(f"mockserver: {error}")

@@ -10,8 +10,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cors import ANY_ORIGIN, LOOPBACK_ORIGINS
+
 DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml"
 MAX_PREFERRED_DELAY_MS = 10_000
+MAX_UPSTREAM_TIMEOUT_S = 300.0
 # Limits on what a client may send (gunicorn's maxima), the same under every server the
 # mock runs on: 414 past the request line's, 431 past a header field's or the count.
 REQUEST_LINE_LIMIT = 8190
@@ -25,6 +28,11 @@ class Latency:
 
     min_ms: int = 0
     max_ms: int = 0
+
+    def allowed_origins(self) -> tuple[str, ...]:
+        if self.cors_origins:
+            return self.cors_origins
+        return (LOOPBACK_ORIGINS,) if self.upstream else (ANY_ORIGIN,)
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_ms <= self.max_ms:
@@ -56,6 +64,8 @@ def default_workers() -> int:
 class MockConfig:
     spec_path: Path = DEFAULT_SPEC_PATH
     host: str = "127.0.0.1"
+    # Host names requests may name besides localhost, IP addresses and `host` (hosts.py).
+    allowed_hosts: tuple[str, ...] = ()
     port: int = 8009
     # YAML accounts file (see mockserver/accounts.py); None lets any username log in.
     accounts_path: Path | None = None
@@ -65,10 +75,25 @@ class MockConfig:
     latency: Latency = Latency()
     # Share (0..1) of otherwise successful metrics requests answered 500.
     fail_rate: float = 0.0
-    cors_origin: str = "*"
+    # Origins whose pages may read the mock's answers (cors.py); empty: `*`, or with an
+    # upstream only pages served from this machine.
+    cors_origins: tuple[str, ...] = ()
     workers: int = default_workers()
     # Threads per gunicorn worker: requests held by --latency or `Prefer: delay` wait in them.
     threads: int = 16
+    # The Tidepool environment (base URL) that what the mock does not serve passes through
+    # to; None: the mock answers everything itself (upstream.py).
+    upstream: str | None = None
+    # Metrics requests go to the upstream too, and its answers are checked (validating_proxy).
+    forward_metrics: bool = False
+    # Bound on connecting to the upstream and on each read from it.
+    upstream_timeout_s: float = 10.0
+
+    def allowed_origins(self) -> tuple[str, ...]:
+        if self.cors_origins:
+            return self.cors_origins
+        return (LOOPBACK_ORIGINS,) if self.upstream else (ANY_ORIGIN,)
+
     # A request whose headers have not all arrived this long after its first byte is
     # closed unanswered (slow or stalled clients).
     header_timeout_s: float = 10.0
@@ -80,5 +105,11 @@ class MockConfig:
             raise ValueError(f"fail_rate must be between 0 and 1, got {self.fail_rate}")
         if self.workers < 1 or self.threads < 1:
             raise ValueError("workers and threads must be at least 1")
+        if self.forward_metrics and self.upstream is None:
+            raise ValueError("forwarding metrics needs an upstream")
+        if not 0 < self.upstream_timeout_s <= MAX_UPSTREAM_TIMEOUT_S:
+            raise ValueError(
+                f"the upstream timeout must be above 0 and at most {MAX_UPSTREAM_TIMEOUT_S} s"
+            )
         if self.header_timeout_s <= 0:
             raise ValueError(f"header_timeout_s must be positive, got {self.header_timeout_s}")

@@ -10,10 +10,12 @@ only account names and the documented default server secret.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from .accounts import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
 from .app import MockApp
+from .cors import ANY_ORIGIN, LOOPBACK_ORIGINS
 from .journal import Event
 from .rejections import Rejection
 
@@ -26,7 +28,8 @@ def _safe(text: str) -> str:
     return text.translate(_CONTROL_CHARACTERS)
 
 
-def banner(app: MockApp, url: str) -> str:
+def banner(app: MockApp, url: str, network_urls: Sequence[str] = ()) -> str:
+    """What the mock says when it starts; `network_urls`: where other machines reach it."""
     credentials = app.accounts.describe()
     if credentials["users"] is None:
         users = f"any username and password (e.g. {EXAMPLE_USERNAME})"
@@ -40,13 +43,24 @@ def banner(app: MockApp, url: str) -> str:
         servers = (
             f"the servers in {credentials['accountsFile']}: {', '.join(credentials['servers'])}"
         )
-    faults = app.faults
+    faults, config = app.faults, app.config
+    login = [
+        f"  log in     POST {url}/auth/login with HTTP Basic: {users}",
+        f"  servers    POST {url}/auth/serverlogin: {servers}",
+    ]
+    if config.upstream:
+        metrics = "forwarded, answers checked" if config.forward_metrics else "answered here"
+        login = [
+            f"  upstream   {config.upstream}: all but metrics and /__mock passes through",
+            f"  log in     there, through {url}; metrics {metrics}",
+        ]
     return "\n".join(
         [
             f"Mock of {app.spec.title} {app.spec.version} ({app.spec.path})",
             f"  serving    {url}",
-            f"  log in     POST {url}/auth/login with HTTP Basic: {users}",
-            f"  servers    POST {url}/auth/serverlogin: {servers}",
+            *_network_lines(network_urls),
+            f"  pages      {_origins(app.cors.origins)}",
+            *login,
             f"  events     {url}/__mock/events   refused {url}/__mock/rejections",
             f"  inspector  {url}/__mock/",
             f"  journal    {app.journal.path} (newest {app.journal.max_events} kept)",
@@ -54,6 +68,19 @@ def banner(app: MockApp, url: str) -> str:
             "",
         ]
     )
+
+
+def _network_lines(network_urls: Sequence[str]) -> list[str]:
+    if not network_urls:
+        return []
+    return [f"  network    {', '.join(network_urls)} (other machines, e.g. a phone)"]
+
+
+def _origins(origins: Sequence[str]) -> str:
+    if ANY_ORIGIN in origins:
+        return "any web page may call it (--cors-origin to allow only yours)"
+    shown = ["pages on this machine" if o == LOOPBACK_ORIGINS else o for o in origins]
+    return f"only {', '.join(shown)} may call it from a browser"
 
 
 def event_line(event: Event) -> str:
@@ -66,7 +93,12 @@ def event_line(event: Event) -> str:
         who = "anonymous"
     query = " ".join(f"{name}={value}" for name, values in event.query.items() for value in values)
     time_of_day = event.received_at[11:23]
-    return _safe(f"{time_of_day} #{event.id} {event.event_name}  {who}  {query}".rstrip())
+    line = f"{time_of_day} #{event.id} {event.event_name}  {who}  {query}".rstrip()
+    if event.upstream_status is not None:
+        line += f"  upstream {event.upstream_status}"
+    for violation in event.violations:
+        line += f"  BREAKS {violation.rule}: {violation.reason}"
+    return _safe(line)
 
 
 def rejection_line(rejection: Rejection) -> str:

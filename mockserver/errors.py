@@ -27,8 +27,18 @@ SERVER_LOGIN_FAILED = "Unknown server name or wrong secret."
 UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filters}."
 BAD_SINCE = "The 'since' filter is an event id, a whole number."
 INJECTED_FAILURE = "Failure injected by the mock ({cause})."
+HOST_NOT_ALLOWED = (
+    "Refused: this mock answers requests for localhost, an IP address or the names it was "
+    "started with, not {host!r} (start it with --allowed-host to accept that name)."
+)
 NOT_FOUND = "Nothing is served at this path."
 NOT_FOUND_NEAR = "Nothing is served at this path; the nearest one served is {hint}."
+UPSTREAM_FAILED = "The upstream {url} failed: {cause}."
+UPSTREAM_TOKEN_CHECK = (
+    "The upstream's token check (GET /auth/token) answered {status}, not 401 and not 200"
+    " with the token's userid and isserver."
+)
+SEE_INSPECTOR = "This is the Metrics API mock; its event inspector is at {url}"
 INTERNAL_ERROR = "The mock server failed on this request; its log has the traceback."
 
 

@@ -13,6 +13,7 @@ tokens.py keeps, so every process sharing a journal accepts the tokens any of th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
+from .conformance import Violation
 from .group_commit import GroupCommit, WriteLock
 
 _SCHEMA = """
@@ -36,7 +38,9 @@ CREATE TABLE IF NOT EXISTS events (
     user_id TEXT,
     server_name TEXT,
     event_name TEXT,
-    query TEXT NOT NULL
+    query TEXT NOT NULL,
+    upstream_status INTEGER,
+    violations TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
 -- Events ever dropped = ids ever given (AUTOINCREMENT never reuses one) since the last
@@ -48,7 +52,15 @@ CREATE TRIGGER IF NOT EXISTS keep_newest AFTER INSERT ON events BEGIN
     DELETE FROM events WHERE id <= NEW.id - (SELECT value FROM meta WHERE name = 'max_events');
 END;
 """
-_ROW_COLUMNS = "received_at, operation_id, user_id, server_name, event_name, query"
+_ROW_COLUMNS = (
+    "received_at, operation_id, user_id, server_name, event_name, query, upstream_status,"
+    " violations"
+)
+# Columns added since the first journals, with their definitions: added to older files.
+_ADDED_COLUMNS = {
+    "upstream_status": "INTEGER",
+    "violations": "TEXT NOT NULL DEFAULT '[]'",
+}
 _COLUMNS = f"id, {_ROW_COLUMNS}"
 # Filter name (as in GET /__mock/events) -> the condition it adds.
 _FILTERS = {
@@ -66,7 +78,11 @@ _BUSY_TIMEOUT_S = 30.0
 
 @dataclass(frozen=True)
 class Event:
-    """One recorded request; `query` maps each parameter name to its values in order."""
+    """One recorded request; `query` maps each parameter name to its values in order.
+
+    With --forward-metrics, `upstream_status` is what the upstream answered and
+    `violations` the rules of the contract that answer broke.
+    """
 
     id: int
     received_at: str
@@ -75,6 +91,8 @@ class Event:
     server_name: str | None
     event_name: str | None
     query: Mapping[str, tuple[str, ...]]
+    upstream_status: int | None = None
+    violations: tuple[Violation, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -85,25 +103,51 @@ class Event:
             "serverName": self.server_name,
             "eventName": self.event_name,
             "query": {name: list(values) for name, values in self.query.items()},
+            "upstreamStatus": self.upstream_status,
+            "violations": [violation.to_json() for violation in self.violations],
         }
 
 
-def _event(columns: tuple, query: Mapping[str, Iterable[str]]) -> Event:
+def _event(
+    columns: tuple,
+    query: Mapping[str, Iterable[str]],
+    upstream_status: int | None,
+    violations: Iterable[Violation],
+) -> Event:
     """An immutable Event: the query is copied, so the caller's dict can change freely."""
     frozen = {name: tuple(values) for name, values in query.items()}
-    return Event(*columns, query=MappingProxyType(frozen))
+    return Event(*columns, MappingProxyType(frozen), upstream_status, tuple(violations))
 
 
 def _event_from_row(row: tuple) -> Event:
-    return _event(row[:6], json.loads(row[6]))
+    violations = [Violation(item["rule"], item["reason"]) for item in json.loads(row[8])]
+    return _event(row[:6], json.loads(row[6]), row[7], violations)
 
 
 @dataclass(frozen=True)
 class _Row:
-    """An event waiting for its id: the values of _ROW_COLUMNS, and the query they encode."""
+    """An event waiting for its id: the values of _ROW_COLUMNS, and what the JSON ones encode."""
 
-    columns: tuple[str, str, str | None, str | None, str | None, str]
+    columns: tuple[str, str, str | None, str | None, str | None, str, int | None, str]
     query: Mapping[str, list[str]]
+    violations: tuple[Violation, ...]
+
+
+class JournalError(Exception):
+    """The journal file cannot be used; the message says which file and why."""
+
+
+def _unusable(path: Path, error: sqlite3.DatabaseError) -> str:
+    """Why SQLite cannot use `path`, in the words of someone who named that file."""
+    if path.is_dir():
+        return "is a folder; give the path of a file in it"
+    if not path.parent.is_dir():
+        return f"its folder {path.parent} does not exist"
+    if "not a database" in str(error):
+        return "is not a SQLite journal (is it another kind of file?)"
+    if "readonly" in str(error) or "unable to open" in str(error):
+        return "cannot be written (is it or its folder read-only?)"
+    return str(error)
 
 
 class Journal:
@@ -125,11 +169,16 @@ class Journal:
         self._write_lock = WriteLock(Path(f"{self.path}.lock"))
         self._group_commit = GroupCommit(self._commit)
         self._on_commit = on_commit
-        with closing(self._open()) as connection:
-            connection.executescript(_SCHEMA)
-            connection.execute(
-                "INSERT OR REPLACE INTO meta (name, value) VALUES ('max_events', ?)", (max_events,)
-            )
+        try:
+            with closing(self._open()) as connection:
+                connection.executescript(_SCHEMA)
+                _add_missing_columns(connection)
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta (name, value) VALUES ('max_events', ?)",
+                    (max_events,),
+                )
+        except sqlite3.DatabaseError as error:
+            raise JournalError(f"journal {self.path}: {_unusable(self.path, error)}") from None
 
     def _open(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
@@ -183,19 +232,31 @@ class Journal:
         server_name: str | None,
         event_name: str | None,
         query: Mapping[str, list[str]],
+        upstream_status: int | None = None,
+        violations: tuple[Violation, ...] = (),
     ) -> Event:
         """Store one event, dropping the oldest beyond `max_events`; committed on return."""
         received_at = utc_now()
         query_json = json.dumps(query, ensure_ascii=False)
-        columns = (received_at, operation_id, user_id, server_name, event_name, query_json)
-        return self._group_commit.submit(_Row(columns, query))
+        violations_json = json.dumps([v.to_json() for v in violations], ensure_ascii=False)
+        columns = (
+            received_at,
+            operation_id,
+            user_id,
+            server_name,
+            event_name,
+            query_json,
+            upstream_status,
+            violations_json,
+        )
+        return self._group_commit.submit(_Row(columns, query, violations))
 
     def _commit(self, rows: list[_Row]) -> list[Event]:
         """Store rows with one INSERT, a transaction of its own (the trigger keeps the bound),
         and tell `on_commit` about them, in order. Few statements matter more than they
         seem: SQLite releases the GIL in each, and under load every release hands it over.
         """
-        values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows))
+        values = ", ".join([f"({', '.join('?' * len(rows[0].columns))})"] * len(rows))
         parameters = [value for row in rows for value in row.columns]
         with self._write_lock.held(), self._connection() as connection:
             last_id = connection.execute(
@@ -203,9 +264,9 @@ class Journal:
             ).lastrowid
         # One statement holding the write lock: its rows took consecutive ids.
         first_id = last_id - len(rows) + 1
-        # The Event carries the query itself rather than its JSON, the last column.
+        # The Event carries the query and violations themselves rather than their JSON.
         events = [
-            _event((first_id + index, *row.columns[:-1]), row.query)
+            _event((first_id + index, *row.columns[:5]), row.query, row.columns[6], row.violations)
             for index, row in enumerate(rows)
         ]
         if self._on_commit is not None:
@@ -269,6 +330,15 @@ def utc_now() -> str:
 def _where(filters: Mapping[str, str | int]) -> str:
     """The SQL condition of FILTERS, in the order given; their values are its parameters."""
     return " AND ".join(_FILTERS[name] for name in filters) or "1"
+
+
+def _add_missing_columns(connection: sqlite3.Connection) -> None:
+    """Bring a journal file written by an earlier version up to the current columns."""
+    present = {row[1] for row in connection.execute("PRAGMA table_info(events)")}
+    for name, definition in _ADDED_COLUMNS.items():
+        if name not in present:
+            with contextlib.suppress(sqlite3.OperationalError):  # another process added it
+                connection.execute(f"ALTER TABLE events ADD COLUMN {name} {definition}")
 
 
 def new_temporary_path() -> Path:

@@ -19,8 +19,8 @@ from werkzeug.wrappers import Request, Response
 
 from . import errors
 from .accounts import SERVER, USER, Accounts, Principal, basic_credentials
+from .config import MockConfig
 from .errors import PlainError
-from .faults import Faults
 from .journal import Journal
 from .rejections import Rejections
 from .spec import ApiSpec
@@ -31,6 +31,7 @@ SERVER_NAME_HEADER = "X-Tidepool-Server-Name"
 SERVER_SECRET_HEADER = "X-Tidepool-Server-Secret"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 INSPECTOR_PAGE = "inspector.html"
+INSPECTOR_PATH = "/__mock/"
 
 Handler = Callable[["OwnApi", Request, dict, dict], Response]
 
@@ -40,21 +41,19 @@ class OwnApi:
 
     def __init__(
         self,
+        config: MockConfig,
         spec: ApiSpec,
         journal: Journal,
         rejections: Rejections,
         accounts: Accounts,
         tokens: Tokens,
-        faults: Faults,
-        cors_origin: str,
     ) -> None:
+        self.config = config
         self.spec = spec
         self.journal = journal
         self.rejections = rejections
         self.accounts = accounts
         self.tokens = tokens
-        self.faults = faults
-        self.cors_origin = cors_origin
 
     # Login ------------------------------------------------------------------------
 
@@ -138,19 +137,34 @@ class OwnApi:
 
     def status(self, request: Request, query: dict, path: dict) -> Response:
         kept, dropped = self.journal.counts()
-        spec, latency = self.spec, self.faults.latency
+        spec, config, latency = self.spec, self.config, self.config.latency
+        upstream = None  # where requests pass through to (--upstream), if anywhere
+        if config.upstream:
+            upstream = {
+                "url": config.upstream,
+                "forwardMetrics": config.forward_metrics,
+                "timeoutSeconds": config.upstream_timeout_s,
+            }
         return json_response(
             {
                 "spec": {"path": str(spec.path), "title": spec.title, "version": spec.version},
                 "faults": {
                     "latency": {"minMs": latency.min_ms, "maxMs": latency.max_ms},
-                    "failRate": self.faults.fail_rate,
+                    "failRate": config.fail_rate,
                 },
                 "credentials": self.accounts.describe(),
-                "corsOrigin": self.cors_origin,
+                "corsOrigins": list(config.allowed_origins()),
                 "journal": {"file": str(self.journal.path), "maxEvents": self.journal.max_events},
                 "counts": {"events": kept, "dropped": dropped},
+                "upstream": upstream,
             }
+        )
+
+    def root(self, request: Request, query: dict, path: dict) -> Response:
+        inspector = request.host_url.rstrip("/") + INSPECTOR_PATH
+        return Response(
+            f"{errors.SEE_INSPECTOR.format(url=inspector)}\n",
+            content_type="text/plain; charset=utf-8",
         )
 
     def inspector(self, request: Request, query: dict, path: dict) -> Response:
@@ -174,6 +188,7 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
     "ListRejections": (Rule("/__mock/rejections", methods=["GET"]), OwnApi.list_rejections),
     "ClearRejections": (Rule("/__mock/rejections", methods=["DELETE"]), OwnApi.clear_rejections),
     "GetStatus": (Rule("/__mock/status", methods=["GET"]), OwnApi.status),
+    "GetRoot": (Rule("/", methods=["GET"]), OwnApi.root),
     "GetInspector": (Rule("/__mock", methods=["GET"], strict_slashes=False), OwnApi.inspector),
     "GetInspectorFile": (
         Rule("/__mock/static/<path:file>", methods=["GET"]),

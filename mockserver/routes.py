@@ -27,8 +27,16 @@ def operation_rule(operation: Operation) -> Rule:
     Python identifier, which Werkzeug requires; `path_arguments` maps them back.
     """
     counter = iter(range(len(operation.path_params)))
-    rule = TEMPLATE_VARIABLE.sub(lambda _: f"<p{next(counter)}>", operation.path_template)
-    return Rule(rule, endpoint=operation.operation_id, methods=[operation.method])
+    rule = Rule(
+        TEMPLATE_VARIABLE.sub(lambda _: f"<p{next(counter)}>", operation.path_template),
+        endpoint=operation.operation_id,
+        methods=[operation.method],
+    )
+    # Werkzeug answers HEAD wherever GET is allowed; the spec lists every method served,
+    # so HEAD on a Metrics path is 405 and records nothing unless the spec says otherwise.
+    if operation.method != "HEAD":
+        rule.methods.discard("HEAD")
+    return rule
 
 
 def path_arguments(operation: Operation, matched: dict[str, str]) -> dict[str, str]:

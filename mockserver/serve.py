@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from werkzeug.serving import is_running_from_reloader, run_simple
 
 from .app import MockApp
@@ -23,6 +24,7 @@ from .config import MockConfig
 from .console import banner, print_events, print_rejection
 from .inprocess import LimitedRequestHandler
 from .journal import delete_journal_files, new_temporary_path
+from .listen import bind_address, check_address, urls
 from .waitress_worker import WaitressWorker
 
 GRACEFUL_TIMEOUT_S = 5
@@ -39,7 +41,7 @@ class GunicornMock(BaseApplication):
     def load_config(self) -> None:
         config = self.mock_config
         settings = {
-            "bind": [f"{config.host}:{config.port}"],
+            "bind": [bind_address(config.host, config.port)],
             "workers": config.workers,
             # Threads, keep-alive, limits and the header timeout: see WaitressWorker.
             "worker_class": WaitressWorker,
@@ -58,27 +60,42 @@ class GunicornMock(BaseApplication):
         return self.application
 
     def _when_ready(self, arbiter) -> None:
-        host, port = arbiter.LISTENERS[0].sock.getsockname()[:2]
-        sys.stdout.write(banner(self.application, f"http://{host}:{port}") + "\n")
+        port = arbiter.LISTENERS[0].sock.getsockname()[1]
+        local, network = urls(self.mock_config.host, port)
+        sys.stdout.write(banner(self.application, local, network) + "\n")
         sys.stdout.flush()
 
     def _on_exit(self, arbiter) -> None:
         self.application.close()
 
+    def run(self) -> None:
+        _StoppingOnHangUp(self).run()
+
+
+class _StoppingOnHangUp(Arbiter):
+    """gunicorn's master, except that closing the terminal (SIGHUP) stops the mock, as it
+    stops any program started from a terminal, instead of reloading it."""
+
+    handle_hup = Arbiter.handle_term
+
 
 def serve(config: MockConfig) -> None:
+    check_address(config.host, config.port)
     GunicornMock(
         MockApp(config, on_events=print_events, on_rejection=print_rejection), config
     ).run()
 
 
 def serve_with_reloader(config: MockConfig) -> None:
-    """Development mode: Werkzeug restarts the server when a source file changes.
+    """Development mode: Werkzeug restarts the server when its code, the spec or the
+    accounts file changes.
 
     The watching parent process picks the temporary journal once and hands it to each
     restarted child, so recorded events and issued tokens survive a reload; the parent
     deletes it when the mock stops.
     """
+    if not is_running_from_reloader():
+        check_address(config.host, config.port)
     owns_temporary_journal = config.journal_file is None and RELOAD_JOURNAL_ENV not in os.environ
     if owns_temporary_journal:
         os.environ[RELOAD_JOURNAL_ENV] = str(new_temporary_path())
@@ -86,13 +103,15 @@ def serve_with_reloader(config: MockConfig) -> None:
         config = replace(config, journal_file=Path(os.environ[RELOAD_JOURNAL_ENV]))
     app = MockApp(config, on_events=print_events, on_rejection=print_rejection)
     if is_running_from_reloader():
-        print(banner(app, f"http://{config.host}:{config.port}"), flush=True)
+        print(banner(app, *urls(config.host, config.port)), flush=True)
     try:
         run_simple(
             config.host,
             config.port,
             app,
             use_reloader=True,
+            # The spec and the accounts drive the mock as much as its code does.
+            extra_files=[str(path) for path in (config.spec_path, config.accounts_path) if path],
             threaded=True,
             request_handler=LimitedRequestHandler,
         )

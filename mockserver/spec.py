@@ -79,6 +79,8 @@ def load_spec(path: Path) -> ApiSpec:
         for method in HTTP_METHODS
         if method in _resolve(document, item)
     )
+    if not operations:
+        raise SpecError(f"{path}: no operations to serve (its 'paths' list none)")
     info = document.get("info", {})
     return ApiSpec(Path(path), str(info.get("title", "")), str(info.get("version", "")), operations)
 

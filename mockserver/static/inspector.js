@@ -131,6 +131,18 @@
     return list;
   }
 
+  // With --forward-metrics: the upstream's status, and a flag per contract rule it broke.
+  function upstreamVerdict(event) {
+    if (event.upstreamStatus === null || event.upstreamStatus === undefined) return [];
+    const status = el("span", "upstream-status", `upstream ${event.upstreamStatus}`);
+    const flags = (Array.isArray(event.violations) ? event.violations : []).map((violation) => {
+      const flag = el("span", "violation", `breaks ${violation.rule}`);
+      flag.title = String(violation.reason);
+      return flag;
+    });
+    return [status, ...flags];
+  }
+
   function eventRow(event, fresh) {
     const row = el("tr", fresh ? "event fresh" : "event");
     row.dataset.id = String(event.id);
@@ -144,7 +156,7 @@
     const op = el("td", "col-op");
     const opLabel = el("span", "op", OPERATION_LABELS[event.operationId] || event.operationId);
     opLabel.title = String(event.operationId);
-    op.append(opLabel);
+    op.append(opLabel, ...upstreamVerdict(event));
 
     const name = el("td", "col-name");
     name.append(event.eventName === null || event.eventName === undefined
@@ -416,9 +428,15 @@
     $("state-spec").title = String(pick(status, "spec.path") || "");
     setText("state-latency", describeLatency(pick(status, "faults.latency")));
     setText("state-fail-rate", describeFailRate(pick(status, "faults.failRate")));
-    const cors = pick(status, "corsOrigin");
-    setText("state-cors", cors === undefined ? "unknown" : cors === "*" ? "any (*)" : String(cors));
+    const origins = pick(status, "corsOrigins");
+    setText("state-cors", !Array.isArray(origins) ? "unknown" : origins.join(", ").replace(/^\*$/, "any (*)"));
     $("state-credentials").replaceChildren(credentialList(pick(status, "credentials")));
+    const upstream = pick(status, "upstream.url");
+    if (upstream !== undefined) {
+      // --upstream: logins are the upstream's, not the mock's demo accounts.
+      const metrics = pick(status, "upstream.forwardMetrics") ? "forwarded and checked" : "answered here";
+      $("state-credentials").replaceChildren(`the upstream's, at ${upstream}; metrics ${metrics}`);
+    }
     const count = pick(status, "counts.events");
     state.journalCount = typeof count === "number" ? count : null;
   }

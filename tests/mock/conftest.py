@@ -90,6 +90,11 @@ def server_token(client: Client) -> str:
     return _log_in_server(client)
 
 
+@pytest.fixture(name="free_port")
+def free_port_fixture() -> int:
+    return free_port()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -106,11 +106,6 @@ def test_token_rules_and_only_accepted_requests_are_recorded(
     assert len(events(client)["events"]) == (1 if status == 200 else 0)
 
 
-def test_head_is_answered_like_get_without_a_body(client):
-    response = client.head("/metrics/user/u/e")
-    assert response.status_code == 200 and response.data == b""
-
-
 # HTTP hygiene ------------------------------------------------------------------------
 
 
@@ -170,7 +165,7 @@ def test_every_response_carries_cors_headers(client):
 @pytest.mark.parametrize(
     ("path", "methods"),
     [
-        ("/metrics/thisuser/e", {"GET", "HEAD"}),
+        ("/metrics/thisuser/e", {"GET"}),
         ("/auth/login", {"GET", "POST"}),
         ("/__mock/events", {"GET", "DELETE"}),
     ],
@@ -192,15 +187,24 @@ def test_preflight_is_answered_for_every_route(client, path, methods):
     assert events(client)["events"] == []
 
 
+def test_head_on_a_metrics_path_is_405_and_records_nothing(client):
+    response = client.head("/metrics/user/u/e")
+    assert response.status_code == 405 and response.headers["Allow"] == "GET"
+    assert client.get("/__mock/events").json["events"] == []
+
+
 def test_preflight_of_an_unknown_path_is_404(client):
     assert client.options("/nope").status_code == 404
 
 
-def test_cors_origin_can_be_restricted(make_app):
-    client = Client(make_app(cors_origin="http://localhost:3000"))
-    response = client.get("/metrics/user/u/e", headers={"Origin": "http://evil.example"})
-    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
-    assert response.headers["Vary"] == "Origin"
+def test_cors_origins_can_be_restricted(make_app):
+    client = Client(make_app(cors_origins=("http://localhost:3000", "http://127.0.0.1:3000")))
+    refused = client.get("/metrics/user/u/e", headers={"Origin": "http://evil.example"})
+    assert "Access-Control-Allow-Origin" not in refused.headers
+    assert refused.headers["Vary"] == "Origin"
+    for origin in ("http://localhost:3000", "http://127.0.0.1:3000"):
+        allowed = client.get("/metrics/user/u/e", headers={"Origin": origin})
+        assert allowed.headers["Access-Control-Allow-Origin"] == origin
 
 
 # Faults ------------------------------------------------------------------------------
@@ -397,7 +401,7 @@ def test_status_describes_the_running_mock(make_app):
     assert status["faults"] == {"latency": {"minMs": 10, "maxMs": 20}, "failRate": 0.0}
     assert status["credentials"]["serverSecret"] == DEFAULT_SERVER_SECRET
     assert status["counts"] == {"events": 1, "dropped": 0} and status["journal"]["maxEvents"] == 5
-    assert status["corsOrigin"] == "*"
+    assert status["corsOrigins"] == ["*"]
 
 
 @pytest.mark.parametrize("path", ["/__mock", "/__mock/", "/__mock/static/inspector.html"])

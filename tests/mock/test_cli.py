@@ -57,9 +57,9 @@ def test_every_option_reaches_the_config(tmp_path):
         5,
         Latency(100, 500),
     )
-    assert (config.fail_rate, config.cors_origin, config.workers, config.threads) == (
+    assert (config.fail_rate, config.cors_origins, config.workers, config.threads) == (
         0.25,
-        "http://localhost:3000",
+        ("http://localhost:3000",),
         3,
         2,
     )
@@ -135,7 +135,7 @@ def test_the_served_mock_prints_url_credentials_and_events_but_no_secrets(start_
 
 
 def test_gunicorn_keeps_connections_alive(start_cli_mock):
-    request = b"GET /metrics/user/u/e HTTP/1.1\r\nHost: mock\r\n\r\n"
+    request = b"GET /metrics/user/u/e HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     with (
         start_cli_mock() as mock,
         socket.create_connection(("127.0.0.1", mock.port), timeout=5) as connection,

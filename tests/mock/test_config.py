@@ -13,7 +13,11 @@ def test_defaults_serve_the_repository_spec_on_loopback():
     assert DEFAULT_SPEC_PATH.is_file()
     assert (config.host, config.port, config.max_events) == ("127.0.0.1", 8009, 10_000)
     assert config.journal_file is None and config.accounts_path is None
-    assert (config.latency, config.fail_rate, config.cors_origin) == (Latency(0, 0), 0.0, "*")
+    assert (config.latency, config.fail_rate, config.allowed_origins()) == (
+        Latency(0, 0),
+        0.0,
+        ("*",),
+    )
     assert config.workers >= 2
 
 

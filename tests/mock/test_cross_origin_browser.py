@@ -107,7 +107,7 @@ def journal(mock) -> list[dict]:
 @pytest.mark.parametrize("allowed", ["*", "the app's origin"])
 def test_an_app_on_another_origin_logs_in_and_sends_metrics(browser, app_origin, allowed):
     origin = app_origin if allowed == "the app's origin" else allowed
-    with running_mock(dataclasses.replace(MockConfig(), cors_origin=origin)) as mock:
+    with running_mock(dataclasses.replace(MockConfig(), cors_origins=(origin,))) as mock:
         result, console = run_app(browser, app_origin, mock.url)
         assert console == []
         assert result == {
@@ -125,7 +125,7 @@ def test_an_app_on_another_origin_logs_in_and_sends_metrics(browser, app_origin,
 
 
 def test_a_mock_restricted_to_another_origin_is_blocked_by_the_browser(browser, app_origin):
-    config = dataclasses.replace(MockConfig(), cors_origin="http://localhost:3000")
+    config = dataclasses.replace(MockConfig(), cors_origins=("http://localhost:3000",))
     with running_mock(config) as mock:
         result, console = run_app(browser, app_origin, mock.url)
         assert "loginStatus" not in result, "the browser must not let the app read the answer"

@@ -37,9 +37,7 @@ def test_two_mocks_run_side_by_side_with_separate_journals():
 
 def test_the_raw_path_reaches_the_app_over_a_socket():
     with running_mock() as mock:
-        request = (
-            b"GET /metrics/user/a%2Fb/x+y%20z HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
+        request = b"GET /metrics/user/a%2Fb/x+y%20z HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         assert raw_exchange(mock.url, request).startswith(b"HTTP/1.1 200")
         event = requests.get(mock.url + "/__mock/events", timeout=5).json()["events"][0]
         assert (event["userId"], event["eventName"]) == ("a/b", "x+y z")
@@ -48,15 +46,19 @@ def test_the_raw_path_reaches_the_app_over_a_socket():
 def test_an_over_long_request_line_is_414_and_oversized_headers_431():
     with running_mock() as mock:
         long_line = (
-            b"GET /metrics/user/u/" + b"e" * REQUEST_LINE_LIMIT + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /metrics/user/u/"
+            + b"e" * REQUEST_LINE_LIMIT
+            + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         )
         assert raw_exchange(mock.url, long_line).startswith(b"HTTP/1.1 414")
         big_header = (
-            b"GET /metrics/user/u/e HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n"
+            b"GET /metrics/user/u/e HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "
+            + b"a" * 9000
+            + b"\r\n\r\n"
         )
         assert raw_exchange(mock.url, big_header).startswith(b"HTTP/1.1 431")
         many = b"".join(b"X-H%d: v\r\n" % n for n in range(150))
-        too_many = b"GET / HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n"
+        too_many = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + many + b"\r\n"
         assert raw_exchange(mock.url, too_many).startswith(b"HTTP/1.1 431")
 
 

@@ -4,9 +4,11 @@ import dataclasses
 import re
 import sqlite3
 import threading
+from contextlib import closing
 
 import pytest
 
+from mockserver.conformance import Violation
 from mockserver.journal import Journal
 
 
@@ -33,8 +35,48 @@ def test_a_recorded_event_comes_back_whole(journal):
         "serverName": None,
         "eventName": "blip - x/y",
         "query": {"a": ["1", "2"], "b": [""]},
+        "upstreamStatus": None,
+        "violations": [],
     }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", event.received_at)
+
+
+def test_an_upstream_status_and_the_rules_it_broke_come_back_whole(journal):
+    broken = (Violation("R6", "answered 503"), Violation("R2", "answered 401 to a valid token"))
+    recorded = journal.record("Op", "u", None, "e", {}, upstream_status=503, violations=broken)
+    (event,) = journal.events()
+    assert event == recorded
+    assert event.to_json()["upstreamStatus"] == 503
+    assert event.to_json()["violations"] == [
+        {"rule": "R6", "reason": "answered 503"},
+        {"rule": "R2", "reason": "answered 401 to a valid token"},
+    ]
+
+
+def test_a_journal_file_from_before_upstreams_gains_their_columns_and_keeps_its_events(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with closing(sqlite3.connect(path)) as old, old:
+        old.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT NOT NULL,"
+            " operation_id TEXT NOT NULL, user_id TEXT, server_name TEXT, event_name TEXT,"
+            " query TEXT NOT NULL)"
+        )
+        old.execute(
+            "INSERT INTO events (received_at, operation_id, event_name, query)"
+            " VALUES ('2024-05-01T12:00:00.000Z', 'Op', 'old', '{}')"
+        )
+    journal = Journal(path, max_events=10)
+    try:
+        record(journal, event_name="new")
+        old_event, new_event = journal.events()
+        assert (old_event.event_name, old_event.upstream_status, old_event.violations) == (
+            "old",
+            None,
+            (),
+        )
+        assert new_event.event_name == "new"
+    finally:
+        journal.close()
 
 
 def test_events_are_immutable_values(journal):

@@ -46,3 +46,12 @@ def test_only_a_server_may_check_another_token(client, user_token):
 def test_logout_answers_200_with_or_without_a_token(client, user_token):
     assert client.post("/auth/logout", headers={TOKEN: user_token}).status_code == 200
     assert client.post("/auth/logout").status_code == 200
+
+
+def test_the_root_says_where_the_inspector_is(client):
+    response = client.get("/")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert (
+        response.text
+        == "This is the Metrics API mock; its event inspector is at http://localhost/__mock/\n"
+    )

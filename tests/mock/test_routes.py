@@ -19,7 +19,7 @@ def test_a_rule_per_operation_with_the_operation_id_as_endpoint():
         "Op", "GET", "/a/{first-name}/b/{x}", ("first-name", "x"), (), frozenset({200})
     )
     rule = operation_rule(operation)
-    assert (rule.rule, rule.endpoint, rule.methods) == ("/a/<p0>/b/<p1>", "Op", {"GET", "HEAD"})
+    assert (rule.rule, rule.endpoint, rule.methods) == ("/a/<p0>/b/<p1>", "Op", {"GET"})
     assert path_arguments(operation, {"p0": "v0", "p1": "v1"}) == {"first-name": "v0", "x": "v1"}
 
 
@@ -42,7 +42,7 @@ def test_other_shapes_are_not_found(adapter, path):
 def test_a_wrong_method_lists_the_allowed_ones(adapter):
     with pytest.raises(MethodNotAllowed) as raised:
         adapter.match("/metrics/thisuser/e", "POST")
-    assert set(raised.value.valid_methods) == {"GET", "HEAD"}
+    assert set(raised.value.valid_methods) == {"GET"}
 
 
 def test_the_mocks_own_rules_are_present(adapter):

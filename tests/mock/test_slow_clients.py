@@ -22,8 +22,8 @@ import requests
 from benchmarks.processes import Server, free_port, serve
 from mockserver.cli import config_from_args
 
-STALLED = b"GET /metrics/user/u/stalled HTTP/1.1\r\nHost: mock\r\nX-Slow: "
-IDLE = b"GET /__mock/status HTTP/1.1\r\nHost: mock\r\n\r\n"
+STALLED = b"GET /metrics/user/u/stalled HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+IDLE = b"GET /__mock/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 # Of each kind; the mock's default 2 workers hold all of them in their event loops.
 HELD = 400
 # A functional bound, not a timing: a starved server never answers at all.
@@ -107,7 +107,7 @@ def test_a_head_with_bare_line_feeds_is_refused_at_once(start_cli_mock):
         start_cli_mock() as mock,
         socket.create_connection(("127.0.0.1", mock.port), timeout=ANSWER_TIMEOUT_S) as client,
     ):
-        client.sendall(b"GET /metrics/user/u/e HTTP/1.1\nHost: mock\n\n")
+        client.sendall(b"GET /metrics/user/u/e HTTP/1.1\nHost: 127.0.0.1\n\n")
         assert client.recv(4096).startswith(b"HTTP/1.0 400 Bad Request")
 
 

@@ -1,0 +1,239 @@
+"""Pass-through to a real Tidepool environment (`--upstream NAME|URL`), as Prism's proxy mode.
+
+A frontend such as blip sends every call to one API host; the mock answers the Metrics
+API and its own /__mock endpoints, and hands everything else (login, /auth/user,
+/metadata, /access...) to the upstream here. The request goes out as sent, less the
+hop-by-hop headers a proxy must not forward (RFC 9110, 7.6.1); the answer streams back
+the same way. urllib3 keeps the connections alive between requests, and both connecting
+and each read are bounded, so a dead or stalled upstream is a 502 or a 504 in bounded
+time, never a hang.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import urllib3
+import yaml
+from urllib3.exceptions import (
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+    SSLError,
+    TimeoutError,
+)
+from urllib3.util import SKIP_HEADER
+from werkzeug.wrappers import Request, Response
+
+from . import errors
+from .errors import PlainError
+from .uri import raw_target
+
+# Headers that describe one connection, not the message: never forwarded either way.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+STREAM_CHUNK_BYTES = 64 * 1024
+# Every printable ASCII character but the space stays as sent; anything else in the
+# target (raw bytes from a client, which HTTP cannot carry unencoded) is percent-encoded.
+_TARGET_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Names under which the mock may be reaching itself.
+_LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Headers urllib3 would add to a request that lacks them.
+_ADDED_BY_URLLIB3 = ("User-Agent", "Accept-Encoding")
+log = logging.getLogger("mockserver")
+
+
+class UpstreamError(ValueError):
+    """`--upstream` names no environment of the spec and is no usable URL; says which."""
+
+
+def resolve_upstream(text: str, spec_path: Path, own_address: tuple[str, int]) -> str:
+    """The base URL `--upstream` means: an environment named in the spec's servers, or a URL.
+
+    Refused, with the reason in one line: anything else, and the mock's own address,
+    which would pass each request back to itself without end.
+    """
+    with open(spec_path, encoding="utf-8") as stream:
+        document = yaml.safe_load(stream)
+    servers = document.get("servers") or [] if isinstance(document, dict) else []
+    by_name = {str(server.get("description")): str(server.get("url")) for server in servers}
+    if "://" not in text and text not in by_name:
+        raise UpstreamError(
+            f"--upstream {text!r}: not a URL and not an environment of {spec_path.name}"
+            f" ({', '.join(by_name) or 'it names none'})"
+        )
+    url = by_name.get(text, text)
+    parts = urlsplit(url)
+    if "@" in parts.netloc:  # not echoed: it holds a password
+        raise UpstreamError("--upstream: a URL with credentials in it is refused")
+    try:
+        port = parts.port if parts.port is not None else _DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:
+        port = None
+    if (
+        parts.scheme not in _DEFAULT_PORTS
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or not (port and 0 < port < 65536)
+    ):
+        raise UpstreamError(
+            f"--upstream {text!r}: expected http(s)://host[:port][/path], with no query or fragment"
+        )
+    host, own_port = own_address
+    if port == own_port and parts.hostname in {host, *_LOOPBACK_NAMES}:
+        raise UpstreamError(f"--upstream {text!r} is this mock itself ({url})")
+    return url.rstrip("/")
+
+
+def forwarded_headers(headers) -> list[tuple[str, str]]:
+    """The end-to-end headers of a message: hop-by-hop ones and those `Connection` names removed."""
+    named = {
+        name.strip().lower()
+        for value in headers.getlist("Connection")
+        for name in value.split(",")
+        if name.strip()
+    }
+    return [
+        (name, value)
+        for name, value in headers.items()
+        if name.lower() not in HOP_BY_HOP and name.lower() not in named
+    ]
+
+
+class Upstream:
+    """One upstream environment, reached through a pool of kept-alive connections."""
+
+    def __init__(self, url: str, timeout_s: float, connections: int) -> None:
+        self.url = url
+        self.timeout_s = timeout_s
+        self._prefix = urlsplit(url).path
+        # No retries and no redirects followed: the client sees what the upstream said,
+        # and a POST is never sent twice.
+        self._pool = urllib3.connection_from_url(
+            url,
+            maxsize=connections,
+            timeout=urllib3.Timeout(connect=timeout_s, read=timeout_s),
+            retries=False,
+        )
+
+    def request(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None = None
+    ) -> urllib3.BaseHTTPResponse:
+        """Send one request; the answer's body is left unread, to be streamed or read."""
+        sent = urllib3.HTTPHeaderDict(headers)
+        for name in _ADDED_BY_URLLIB3:  # what the client did not send is not sent
+            sent.setdefault(name, SKIP_HEADER)
+        try:
+            return self._pool.urlopen(
+                method,
+                self._prefix + _sendable(target),
+                body=body,
+                headers=sent,
+                redirect=False,
+                preload_content=False,
+                decode_content=False,
+            )
+        except HTTPError as error:
+            raise self._failure(error) from None
+
+    def read(self, response: urllib3.BaseHTTPResponse, limit: int) -> bytes:
+        """Up to `limit` bytes of an answer's body; a longer one's connection is not reused."""
+        try:
+            return response.read(limit, decode_content=False)
+        except HTTPError as error:
+            raise self._failure(error) from None
+        finally:
+            _finish(response)
+
+    def send(self, request: Request) -> urllib3.BaseHTTPResponse:
+        """The request as the client sent it, less hop-by-hop headers, `Host` the upstream's."""
+        path, query = raw_target(request.environ)
+        target = f"{path}?{query}" if query else path
+        headers = [(k, v) for k, v in forwarded_headers(request.headers) if k.lower() != "host"]
+        body = request.get_data(cache=False) if _has_body(request) else None
+        return self.request(request.method, target, headers, body)
+
+    def forward(self, request: Request) -> Response:
+        """The upstream's answer to the request; its body streams back as it comes."""
+        answer = self.send(request)
+        response = PassThroughResponse(
+            _streamed(answer), status=answer.status, headers=answer_headers(answer)
+        )
+        response.call_on_close(lambda: _finish(answer))
+        return response
+
+    def _failure(self, error: HTTPError) -> PlainError:
+        """A 502 (unreachable, broken) or 504 (too slow), one line without the request."""
+        if isinstance(error, NameResolutionError):
+            status, cause = 502, "its host name does not resolve"
+        elif isinstance(error, NewConnectionError):
+            status, cause = 502, "the connection was refused or failed"
+        elif isinstance(error, TimeoutError):
+            status, cause = 504, f"no answer within {self.timeout_s:g} s"
+        elif isinstance(error, SSLError):
+            status, cause = 502, "the TLS handshake failed"
+        else:
+            status, cause = 502, f"the exchange broke ({type(error).__name__})"
+        return PlainError(status, errors.UPSTREAM_FAILED.format(url=self.url, cause=cause))
+
+
+def answer_headers(answer: urllib3.BaseHTTPResponse) -> list[tuple[str, str]]:
+    """The upstream's end-to-end headers, less its CORS ones: the mock's policy applies."""
+    return [
+        (name, value)
+        for name, value in forwarded_headers(answer.headers)
+        if not name.lower().startswith("access-control-")
+    ]
+
+
+class PassThroughResponse(Response):
+    """No Content-Type of its own: the upstream's headers are the only ones it carries."""
+
+    default_mimetype = None
+
+
+def _sendable(target: str) -> str:
+    """The target with what HTTP cannot carry percent-encoded: raw bytes (a WSGI string holds
+    them as latin-1), and a `%` that starts no escape, which would otherwise make urllib3
+    encode every `%` of the target again."""
+    return _LONE_PERCENT.sub("%25", quote(target.encode("latin-1"), safe=_TARGET_SAFE))
+
+
+def _has_body(request: Request) -> bool:
+    return request.content_length is not None or "chunked" in request.headers.get(
+        "Transfer-Encoding", ""
+    )
+
+
+def _finish(answer: urllib3.BaseHTTPResponse) -> None:
+    """Give the connection back to the pool, closed if the answer was not read to its end
+    (a client that went away): what is left of it must not be read as the next answer."""
+    if not answer.closed:
+        answer.close()
+    answer.release_conn()
+
+
+def _streamed(answer: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
+    """The body as the upstream sends it; an upstream that breaks off ends the stream."""
+    try:
+        yield from answer.stream(STREAM_CHUNK_BYTES, decode_content=False)
+    except HTTPError as error:  # the status is sent already: all a proxy can do is stop
+        log.warning("the upstream broke off an answer: %s", type(error).__name__)

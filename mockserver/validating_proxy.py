@@ -1,0 +1,66 @@
+"""`--forward-metrics`: metrics requests go to the upstream, and its answers are judged.
+
+A validating proxy: the client gets the upstream's answer as it came, and the journal
+gets the event with the upstream's status and the rules of the contract the exchange
+broke (conformance.py). To judge the auth rules the mock asks the upstream's auth
+service whose the token is (upstream_auth.py), as it does when it answers metrics
+itself; when that service cannot say, only the rules that need no token are checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from werkzeug.wrappers import Request, Response
+
+from .accounts import Principal
+from .conformance import REJECTED, check_exchange
+from .errors import PlainError
+from .security import Unauthorized, authorize
+from .spec import Operation
+from .upstream import PassThroughResponse, Upstream, answer_headers
+
+# A metrics answer has an empty body; more than this of one is not kept to pass back.
+MAX_BODY_BYTES = 64 * 1024
+Identify = Callable[[str], Principal | None]
+Record = Callable[..., object]
+
+
+class ForwardedMetrics:
+    def __init__(self, upstream: Upstream, identify: Identify, record: Record) -> None:
+        self._upstream = upstream
+        self._identify = identify
+        self._record = record
+
+    def handle(self, operation: Operation, request: Request, query: dict, path: dict) -> Response:
+        answer = self._upstream.send(request)
+        body = self._upstream.read(answer, MAX_BODY_BYTES)
+        principal, expected, credential = self._judge(operation, request.headers)
+        violations = check_exchange(operation, answer.status, len(body), expected, credential)
+        self._record(
+            operation, principal, path, query, upstream_status=answer.status, violations=violations
+        )
+        headers = [(k, v) for k, v in answer_headers(answer) if k.lower() != "content-length"]
+        return PassThroughResponse(body, status=answer.status, headers=headers)
+
+    def _judge(
+        self, operation: Operation, headers: Mapping[str, str]
+    ) -> tuple[Principal | None, int | None, str]:
+        """Whom the request acts as, the status its credentials call for, and them in words."""
+        token = next((headers[h] for h in sorted(operation.token_headers) if h in headers), None)
+        try:
+            sent = self._identify(token) if token is not None else None
+            principal = authorize(operation, headers, self._identify)
+        except PlainError:  # the auth service cannot say: the auth rules cannot be judged
+            return None, None, ""
+        except Unauthorized:
+            return None, REJECTED, _in_words(token, sent)
+        return principal, operation.success_status, _in_words(token, sent)
+
+
+def _in_words(token: str | None, principal: Principal | None) -> str:
+    if token is None:
+        return "no token"
+    if principal is None:
+        return "a token the upstream rejects"
+    return f"a valid {principal.kind} token"
