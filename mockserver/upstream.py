@@ -55,6 +55,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Names under which the mock may be reaching itself.
 _LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_SET_BY_SERVER = frozenset({"date", "server"})
 # Headers urllib3 would add to a request that lacks them.
 _ADDED_BY_URLLIB3 = ("User-Agent", "Accept-Encoding")
 log = logging.getLogger("mockserver")
@@ -153,6 +154,8 @@ class Upstream:
             )
         except HTTPError as error:
             raise self._failure(error) from None
+        except ValueError:  # http.client's refusal of a header field it cannot send
+            raise PlainError(400, errors.UNFORWARDABLE_HEADER) from None
 
     def read(self, response: urllib3.BaseHTTPResponse, limit: int) -> bytes:
         """Up to `limit` bytes of an answer's body; a longer one's connection is not reused."""
@@ -196,11 +199,12 @@ class Upstream:
 
 
 def answer_headers(answer: urllib3.BaseHTTPResponse) -> list[tuple[str, str]]:
-    """The upstream's end-to-end headers, less its CORS ones: the mock's policy applies."""
+    """The upstream's end-to-end headers, less its CORS ones (the mock's policy applies) and
+    those the mock's own server sets (`Date`, `Server`; nginx's proxy drops them too)."""
     return [
         (name, value)
         for name, value in forwarded_headers(answer.headers)
-        if not name.lower().startswith("access-control-")
+        if not name.lower().startswith("access-control-") and name.lower() not in _SET_BY_SERVER
     ]
 
 
