@@ -75,13 +75,11 @@ lint: install ## Lint the specs (openapi-spec-validator, Redocly CLI) and the co
 test: install chromium lint ## Run every test: the mock's own, the suite's power, the contract against the mock
 	$(PYTEST) tests contract_tests $(ARGS)
 
-contract: $(VENV)/.installed ## Run the contract suite: make contract ENV=qa1 (or BASE_URL=...), ARGS=... to pytest
-	$(PYTEST) contract_tests $(CONTRACT_TARGET) $(ARGS)
+contract: $(VENV)/.installed ## Run the contract suite: make contract ENV=qa1 (or BASE_URL=...; neither: the mock in-process)
+	$(PY) -m contract_tests $(CONTRACT_TARGET) $(ARGS)
 
-gate: $(VENV)/.installed ## Run the deploy gate: make gate ENV=qa2 (or BASE_URL=...)
-	mkdir -p reports
-	$(PYTEST) contract_tests $(CONTRACT_TARGET) --strict-auth --hypothesis-profile=ci \
-		--junitxml=reports/contract-junit.xml --summary-file=reports/contract-summary.md $(ARGS)
+gate: $(VENV)/.installed ## Run the deploy gate: make gate ENV=qa2 or BASE_URL=... (exactly one); reports in reports/
+	$(PY) -m contract_tests --gate --env "$(ENV)" --base-url "$(BASE_URL)" $(ARGS)
 
 bench: install /usr/bin/wrk /usr/sbin/nginx ## Measure the mock against Prism, a bare app and nginx (see benchmarks/README.md)
 	$(PY) -m benchmarks $(ARGS)

@@ -1,5 +1,26 @@
-"""The Metrics API contract suite: property-based tests generated from spec/metrics.v1.yaml.
+"""The Metrics API contract suite: tests generated from spec/metrics.v1.yaml, run over HTTP.
 
 Black-box: it reads the spec and talks HTTP to a base URL, the same way against the mock,
-qa1 or a deploy candidate. The top-level conftest.py chooses the target and the options.
+qa1 or a deploy candidate; it never imports the mock to learn what is correct.
+
+Layers, from the command line down:
+    __main__      python -m contract_tests: the gate's entry, exit 0 holds / 1 broken / 4 not verified
+    plugin        pytest plugin: options, target, production guard, profiles, fixtures, reports
+    environments  which URL (--base-url, --env, the in-process mock), production by host
+    credentials   tokens from the environment or a login, checked with /auth before any test
+    spec          the suite's own reading of the contract: operations, security, servers
+    schema        the same spec loaded by schemathesis, which generates the cases
+    rules         R1-R6: the status each credential must get, derived from `security`
+    suite         Suite.send / Suite.expect: the one way a request is sent and judged
+    checks        what an answer is checked for, as problems naming their rules
+    failures      ContractViolation: a broken rule as data, read by every reporter
+    summary       the run's verdict (terminal and --summary-file Markdown)
+    pacing, redaction   a paced, timed-out HTTP session; secrets out of every report
+    test_*        properties (generated), named_edges, auth_matrix, recorded_events (mock only)
+
+One generated case: schema -> test_properties (one test per operation and accepted
+credential) -> Suite.expect -> Suite.send (URL from spec.Operation.path, paced, counted,
+curl) -> checks.problems (rules.rules_broken_by_status) -> on a problem, sent twice more ->
+failures.ContractViolation -> plugin.pytest_runtest_makereport -> summary (terminal,
+Markdown) and JUnit properties.
 """

@@ -1,127 +1,85 @@
-"""The checks every generated response goes through, each chosen on purpose, and their rules.
+"""What every answer is checked for, as problems (data) naming exactly the rules broken.
 
-Built-in schemathesis checks, on:
-- not_a_server_error: never a 5xx, whatever the name or query (R4, R5).
-- status_code_conformance: only documented statuses, 200 and 401 (R6; a 403 or 201 fails).
-- content_type_conformance, response_headers_conformance, response_schema_conformance: the
-  spec documents no body, header or media type today, so they pass; they stay on so that
-  anything the spec documents later is checked without touching the suite.
+The suite's own checks decide the status (the auth rule from the spec's `security`, R4/R5
+for a 5xx, R6 for an undocumented status), the empty success body (R6) and the time
+budget. Three schemathesis checks stay on for generated cases:
+`content_type_conformance`, `response_headers_conformance` and
+`response_schema_conformance`. The spec documents no body, header or media type today, so
+they pass; they stay so that anything the spec documents later is checked without
+touching the suite (R6).
 
-Built-in checks, off, and why:
-- positive_data_acceptance: its default accepts 401/403/404/5xx as "accepted", and it cannot
-  know which token kind we sent; `the_right_token_is_accepted` demands exactly 200.
-- negative_data_rejection, missing_required_header, unsupported_method: only negative data
-  triggers them, and the suite generates positive data only (see schema.py); the contract
-  defines no schema-based rejection.
-- ignored_auth: it probes "no token" and "an invalid token" only and accepts 401 or 403; the
-  auth matrix (test_auth_matrix.py) checks all four credentials per rule R1-R3, including
-  the wrong token kind, and demands exactly 401. Its probes would also triple the traffic
-  sent to rate-limited remote environments.
+Built-in checks left off, and why:
+- not_a_server_error, status_code_conformance: replaced by `status_problems`, which names
+  the one rule a status breaks instead of "a 5xx" or "undocumented".
+- positive_data_acceptance: accepts 401/403/404/5xx as "accepted", and cannot know which
+  token kind was sent; the suite demands exactly the status the spec gives.
+- negative_data_rejection, missing_required_header, unsupported_method: the suite
+  generates positive data only (see schema.py); the contract defines no rejection.
+- ignored_auth: probes only "no token" and "an invalid token" and accepts 401 or 403; the
+  auth matrix checks every credential and demands exactly 401.
 - use_after_free, ensure_resource_availability, object_level_authorization: stateful
-  resource checks; the API creates no resources.
-- max_response_time: replaced by `answered_within`, which reads the budget from
-  --max-response-time at run time and is shared with the auth matrix.
+  checks; the API creates no resources.
+- max_response_time: replaced by the budget check, read from --max-response-time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from schemathesis import Case, CheckContext, Response
-from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import CustomFailure, Failure, FailureGroup, ServerError
+import requests
+from schemathesis import Case
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
-    status_code_conformance,
 )
 
-from contract_tests.contract import Operation
-from contract_tests.rules import R4, R5, R6, TIME_BUDGET, Credential, Rule, auth_rule
+from contract_tests.failures import Problem
+from contract_tests.rules import R6, TIME_BUDGET, Rule, rules_broken_by_status
+from contract_tests.spec import Operation
 
-BUILT_IN_CHECKS = (
-    not_a_server_error,
-    status_code_conformance,
+CONFORMANCE_CHECKS = [
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
-)
+]
 
 
-class ContractBroken(AssertionError):
-    """A response broke the contract; the message names each rule and how to reproduce it."""
-
-
-def the_right_token_is_accepted(operation: Operation, credential: Credential) -> Callable:
-    rule = auth_rule(operation)
-
-    def the_right_token_is_accepted(ctx: CheckContext, response: Response, case: Case) -> None:
-        if response.status_code != operation.success_status:
-            raise AssertionError(
-                f"{rule.id}, {R4.id}, {R5.id}: with {credential}, any name and any query must be "
-                f"answered {operation.success_status}, got {response.status_code}"
-            )
-
-    return the_right_token_is_accepted
-
-
-def success_body_is_empty(ctx: CheckContext, response: Response, case: Case) -> None:
-    if 200 <= response.status_code < 300 and response.content:
-        raise AssertionError(
-            f"{R6.id}: a success must have an empty body, got {response.content[:80]!r}"
-        )
-
-
-def answered_within(budget_s: float) -> Callable:
-    def answered_within_budget(ctx: CheckContext, response: Response, case: Case) -> None:
-        if response.elapsed > budget_s:
-            raise AssertionError(
-                f"{TIME_BUDGET.id}: answered in {response.elapsed:.3f} s, over the {budget_s:.3f} s budget"
-            )
-
-    return answered_within_budget
-
-
-def validate(
-    case: Case,
-    response: Response,
-    *,
+def problems(
     operation: Operation,
-    credential: Credential,
+    expected: int,
+    response: requests.Response,
+    *,
+    subject: tuple[Rule, ...],
     budget_s: float,
-    curl: str,
-) -> None:
-    """Run the chosen checks; raise ContractBroken naming every rule broken, with a curl."""
-    __tracebackhide__ = True  # the message says it all; the test's line is the useful frame
-    checks = [
-        *BUILT_IN_CHECKS,
-        the_right_token_is_accepted(operation, credential),
-        success_body_is_empty,
-        answered_within(budget_s),
-    ]
+) -> list[Problem]:
+    """Everything wrong with one answer: its status, its body, its time."""
+    found = []
+    broken = rules_broken_by_status(operation, expected, response.status_code, subject)
+    if broken:
+        found.append(Problem(_ids(broken), str(expected), str(response.status_code)))
+    if response.status_code == expected == operation.success_status and response.content:
+        found.append(Problem(_ids((R6,)), "an empty body", repr(response.content[:80])))
+    elapsed_s = response.elapsed.total_seconds()
+    if elapsed_s > budget_s:
+        found.append(
+            Problem(
+                _ids((TIME_BUDGET,)), f"an answer within {budget_s:.3f} s", f"{elapsed_s:.3f} s"
+            )
+        )
+    return found
+
+
+def conformance_problems(case: Case, response: requests.Response) -> list[Problem]:
+    """What schemathesis finds wrong in a generated case's answer, beside the status (R6)."""
     try:
-        case.validate_response(response, checks=checks)
+        case.validate_response(response, checks=CONFORMANCE_CHECKS)
     except FailureGroup as group:
-        raise ContractBroken(describe(group.exceptions, operation, credential, curl)) from None
+        return [
+            Problem(_ids((R6,)), "what the spec documents", f"{failure.title}: {failure.message}")
+            for failure in group.exceptions
+        ]
+    return []
 
 
-def describe(
-    failures: tuple[Failure, ...], operation: Operation, credential: Credential, curl: str
-) -> str:
-    lines = [f"{operation.operation_id} with {credential} broke the contract:"]
-    for failure in failures:
-        if isinstance(failure, CustomFailure):  # our own checks name their rule themselves
-            lines.append(f"- {failure.message}")
-        else:
-            named = ", ".join(rule.id for rule in _rules_of(failure))
-            lines.append(f"- {named}: {failure}".replace("\n", " "))
-    lines.append(f"Reproduce with:\n  {curl}")
-    return "\n".join(lines)
-
-
-def _rules_of(failure: Failure) -> tuple[Rule, ...]:
-    """The rules a built-in check's failure breaks."""
-    if isinstance(failure, ServerError):
-        return (R4, R5)
-    return (R6,)  # an undocumented status, or a header, media type or body the spec does not allow
+def _ids(rules: tuple[Rule, ...]) -> tuple[str, ...]:
+    return tuple(rule.id for rule in rules)

@@ -1,22 +1,29 @@
-"""The tokens the suite sends: from the environment, from a login, or from the mock's demo login.
+"""The tokens the suite sends, each checked with the environment's auth service first.
 
 A deploy gate passes tokens in `TIDEPOOL_SESSION_TOKEN` / `TIDEPOOL_SERVER_TOKEN`; a QA
-run may pass credentials instead, which log in once per session. Against the mock the
-suite logs in through the mock's own endpoints, with any username and the server secret
-the mock states in `GET /__mock/status`. Invalid tokens are made up here.
+run may pass credentials instead, which log in once per session (and log out at the end).
+Against the mock the suite logs in through the mock's own login, with any username and
+the server secret the mock states in `GET /__mock/status`. Invalid tokens are made up here.
+
+Before any metrics request, each token is checked the way Tidepool's services check one
+(shoreline, served by the gateway under /auth): `GET /auth/token` says whether it is valid
+and whether it is a server token; a user token must also give its user (`GET /auth/user`,
+as Tidepool's web client does after login). A stale secret, a failed login or a token of
+the wrong kind is one line naming the variable: the run could not verify the contract,
+which is not the same as the contract being broken.
 """
 
 from __future__ import annotations
 
+import contextlib
+import enum
 import os
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
 
 import requests
 
 from contract_tests.redaction import Redactor
-from contract_tests.rules import Credential
 
 TOKEN_HEADER = "X-Tidepool-Session-Token"
 SERVER_NAME_HEADER = "X-Tidepool-Server-Name"
@@ -24,6 +31,26 @@ SERVER_SECRET_HEADER = "X-Tidepool-Server-Secret"
 DEMO_USERNAME = "contract-tests@example.org"
 DEMO_PASSWORD = "contract-tests"
 DEMO_SERVER_NAME = "contract-tests"
+SECRET_VARIABLES = (
+    "TIDEPOOL_SESSION_TOKEN",
+    "TIDEPOOL_SERVER_TOKEN",
+    "TIDEPOOL_PASSWORD",
+    "TIDEPOOL_SERVER_SECRET",
+)
+
+
+class Credential(enum.StrEnum):
+    """What a request carries in the token header."""
+
+    NONE = "no token"
+    INVALID = "an invalid token"
+    USER = "a user token"
+    SERVER = "a server token"
+
+    @property
+    def token_kind(self) -> str | None:
+        return {Credential.USER: "user", Credential.SERVER: "server"}.get(self)
+
 
 HOW_TO_SET = {
     Credential.USER: "set TIDEPOOL_SESSION_TOKEN, or TIDEPOOL_USERNAME and TIDEPOOL_PASSWORD",
@@ -31,8 +58,8 @@ HOW_TO_SET = {
 }
 
 
-class LoginFailed(Exception):
-    """Credentials were given but the target refused them; the message says which and how."""
+class CredentialProblem(Exception):
+    """A credential is missing, refused or of the wrong kind; the message names the variable."""
 
 
 @dataclass(frozen=True)
@@ -41,8 +68,10 @@ class Tokens:
 
     tokens: dict[Credential, str] = field(default_factory=dict)
     missing: dict[Credential, str] = field(default_factory=dict)
-    # The user id the user token belongs to, when a login told us.
+    # The user id the user token belongs to, as the auth service told.
     user_id: str | None = None
+    # Tokens the suite logged in for itself, to log out when the run ends.
+    sessions: tuple[str, ...] = ()
 
     def header_for(self, credential: Credential) -> dict[str, str]:
         """The request headers that carry `credential` (empty for no token)."""
@@ -51,81 +80,159 @@ class Tokens:
         return {TOKEN_HEADER: self.tokens[credential]}
 
 
-def obtain_tokens(
-    session: requests.Session,
-    base_url: str,
-    *,
-    mock_status: dict[str, Any] | None,
-    redactor: Redactor,
+@dataclass(frozen=True)
+class _Given:
+    token: str
+    source: str  # what the user set, as named in an error
+    logged_in: bool
+
+
+def check_credentials(
+    http: requests.Session, base_url: str, *, is_mock: bool, strict: bool, redactor: Redactor
 ) -> Tokens:
+    """The tokens to send, each valid and of its kind; raise CredentialProblem otherwise."""
     environ = os.environ
-    for name in (
-        "TIDEPOOL_SESSION_TOKEN",
-        "TIDEPOOL_SERVER_TOKEN",
-        "TIDEPOOL_PASSWORD",
-        "TIDEPOOL_SERVER_SECRET",
-    ):
+    for name in SECRET_VARIABLES:
         redactor.register(environ.get(name))
+    auth = _Auth(http, base_url, redactor)
+    mock_secret = auth.mock_server_secret() if is_mock else None
+    given = {
+        Credential.USER: _given(
+            environ.get("TIDEPOOL_SESSION_TOKEN"),
+            "TIDEPOOL_SESSION_TOKEN",
+            (environ.get("TIDEPOOL_USERNAME"), environ.get("TIDEPOOL_PASSWORD")),
+            (DEMO_USERNAME, DEMO_PASSWORD) if is_mock else None,
+            auth.user_login,
+        ),
+        Credential.SERVER: _given(
+            environ.get("TIDEPOOL_SERVER_TOKEN"),
+            "TIDEPOOL_SERVER_TOKEN",
+            (environ.get("TIDEPOOL_SERVER_NAME"), environ.get("TIDEPOOL_SERVER_SECRET")),
+            (DEMO_SERVER_NAME, mock_secret) if mock_secret else None,
+            auth.server_login,
+        ),
+    }
+    missing = {credential: HOW_TO_SET[credential] for credential, g in given.items() if g is None}
+    if strict and missing:
+        credential, how = next(iter(missing.items()))
+        raise CredentialProblem(f"--strict-auth: no {credential.token_kind} token: {how}")
     tokens = {Credential.INVALID: "contract-tests-invalid-" + secrets.token_hex(16)}
-    missing, user_id = {}, None
-
-    if environ.get("TIDEPOOL_SESSION_TOKEN"):
-        tokens[Credential.USER] = environ["TIDEPOOL_SESSION_TOKEN"]
-    elif environ.get("TIDEPOOL_USERNAME") and environ.get("TIDEPOOL_PASSWORD"):
-        tokens[Credential.USER], user_id = _user_login(
-            session, base_url, environ["TIDEPOOL_USERNAME"], environ["TIDEPOOL_PASSWORD"]
-        )
-    elif mock_status is not None:
-        tokens[Credential.USER], user_id = _user_login(
-            session, base_url, DEMO_USERNAME, DEMO_PASSWORD
-        )
-    else:
-        missing[Credential.USER] = HOW_TO_SET[Credential.USER]
-
-    mock_secret = (mock_status or {}).get("credentials", {}).get("serverSecret")
-    if environ.get("TIDEPOOL_SERVER_TOKEN"):
-        tokens[Credential.SERVER] = environ["TIDEPOOL_SERVER_TOKEN"]
-    elif environ.get("TIDEPOOL_SERVER_NAME") and environ.get("TIDEPOOL_SERVER_SECRET"):
-        tokens[Credential.SERVER] = _server_login(
-            session, base_url, environ["TIDEPOOL_SERVER_NAME"], environ["TIDEPOOL_SERVER_SECRET"]
-        )
-    elif mock_secret:
-        redactor.register(mock_secret)
-        tokens[Credential.SERVER] = _server_login(session, base_url, DEMO_SERVER_NAME, mock_secret)
-    else:
-        missing[Credential.SERVER] = HOW_TO_SET[Credential.SERVER]
-
+    user_id = None
+    for credential, g in given.items():
+        if g is None:
+            continue
+        kind, token_user = auth.token_kind(g)
+        if kind != credential.token_kind:
+            raise CredentialProblem(
+                f"{g.source} is a {kind} token; {credential} is needed there"
+                + (" (are the two token variables swapped?)" if not g.logged_in else "")
+            )
+        if credential is Credential.USER:
+            user_id = auth.user_of(g) or token_user
+        tokens[credential] = g.token
     for token in tokens.values():
         redactor.register(token)
-    return Tokens(tokens, missing, user_id)
+    opened = tuple(g.token for g in given.values() if g is not None and g.logged_in)
+    return Tokens(tokens, missing, user_id, opened)
 
 
-def _user_login(
-    session: requests.Session, base_url: str, username: str, password: str
-) -> tuple[str, str | None]:
-    response = session.post(f"{base_url}/auth/login", auth=(username, password))
-    token = response.headers.get(TOKEN_HEADER)
-    if response.status_code != 200 or not token:
-        raise LoginFailed(
-            f"POST {base_url}/auth/login as {username!r} answered {response.status_code} without a "
-            f"{TOKEN_HEADER} header: check TIDEPOOL_USERNAME / TIDEPOOL_PASSWORD"
-        )
-    try:
-        user_id = response.json().get("userid")
-    except ValueError:
-        user_id = None
-    return token, user_id
+def _given(token, variable, credentials, demo, login) -> _Given | None:
+    if token:
+        return _Given(token, variable, logged_in=False)
+    for pair in (credentials, demo):
+        if pair and all(pair):
+            return login(*pair)
+    return None
 
 
-def _server_login(session: requests.Session, base_url: str, name: str, secret: str) -> str:
-    response = session.post(
-        f"{base_url}/auth/serverlogin",
-        headers={SERVER_NAME_HEADER: name, SERVER_SECRET_HEADER: secret},
-    )
-    token = response.headers.get(TOKEN_HEADER)
-    if response.status_code != 200 or not token:
-        raise LoginFailed(
-            f"POST {base_url}/auth/serverlogin as {name!r} answered {response.status_code} without a "
-            f"{TOKEN_HEADER} header: check TIDEPOOL_SERVER_NAME / TIDEPOOL_SERVER_SECRET"
-        )
-    return token
+@dataclass
+class _Auth:
+    """The environment's auth service, as shoreline serves it under /auth."""
+
+    http: requests.Session
+    base_url: str
+    redactor: Redactor
+
+    def mock_server_secret(self) -> str | None:
+        response = self.http.get(f"{self.base_url}/__mock/status")
+        secret = response.json().get("credentials", {}).get("serverSecret")
+        self.redactor.register(secret)
+        return secret
+
+    def user_login(self, username: str, password: str) -> _Given:
+        source = f"the login as TIDEPOOL_USERNAME {username!r}"
+        response = self._call("POST", "/auth/login", source, auth=(username, password))
+        return _Given(self._token_of(response, source, "TIDEPOOL_PASSWORD"), source, True)
+
+    def server_login(self, name: str, secret: str) -> _Given:
+        source = f"the server login as TIDEPOOL_SERVER_NAME {name!r}"
+        headers = {SERVER_NAME_HEADER: name, SERVER_SECRET_HEADER: secret}
+        response = self._call("POST", "/auth/serverlogin", source, headers=headers)
+        return _Given(self._token_of(response, source, "TIDEPOOL_SERVER_SECRET"), source, True)
+
+    def token_kind(self, given: _Given) -> tuple[str, str | None]:
+        """("server" or "user", its user id) from `GET /auth/token`."""
+        response = self._call("GET", "/auth/token", given.source, headers=self._header(given))
+        self._refused(response, given, "/auth/token")
+        body = self._json(response, given.source, "/auth/token")
+        kind = "server" if body.get("isserver") is True else "user"
+        return kind, body.get("userid")
+
+    def user_of(self, given: _Given) -> str | None:
+        response = self._call("GET", "/auth/user", given.source, headers=self._header(given))
+        self._refused(response, given, "/auth/user")
+        return self._json(response, given.source, "/auth/user").get("userid")
+
+    def log_out(self, token: str) -> None:
+        self.http.post(f"{self.base_url}/auth/logout", headers={TOKEN_HEADER: token})
+
+    def _call(self, method: str, path: str, source: str, **kwargs) -> requests.Response:
+        try:
+            return self.http.request(method, self.base_url + path, **kwargs)
+        except requests.RequestException as error:
+            raise CredentialProblem(
+                f"could not check {source}: {method} {self.base_url}{path}: {type(error).__name__}"
+            ) from None
+
+    def _token_of(self, response: requests.Response, source: str, secret: str) -> str:
+        token = response.headers.get(TOKEN_HEADER)
+        if response.status_code != 200 or not token:
+            raise CredentialProblem(
+                f"{source} failed: {response.request.method} {response.request.url} answered "
+                f"{response.status_code} without a token; check it and {secret}"
+            )
+        self.redactor.register(token)
+        return token
+
+    def _refused(self, response: requests.Response, given: _Given, path: str) -> None:
+        if response.status_code == 401:
+            raise CredentialProblem(
+                f"{given.source} is not a valid token at {self.base_url} (expired, revoked, or "
+                f"from another environment): GET {path} answered 401"
+            )
+        if response.status_code != 200:
+            raise CredentialProblem(
+                f"could not check {given.source}: GET {self.base_url}{path} answered "
+                f"{response.status_code}"
+            )
+
+    def _json(self, response: requests.Response, source: str, path: str) -> dict:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise CredentialProblem(f"could not check {source}: GET {path} answered no JSON object")
+        return body
+
+    @staticmethod
+    def _header(given: _Given) -> dict[str, str]:
+        return {TOKEN_HEADER: given.token}
+
+
+def log_out(http: requests.Session, base_url: str, tokens: Tokens) -> None:
+    """End the sessions the suite opened itself; a failure here changes no verdict."""
+    auth = _Auth(http, base_url, Redactor())
+    for token in tokens.sessions:
+        with contextlib.suppress(requests.RequestException):
+            auth.log_out(token)

@@ -2,7 +2,8 @@
 
 Precedence: an explicit `--base-url` (or `PYTEST_BASE_URL`) wins, then `--env NAME` (a
 server named in the spec), else the mock started in-process. Production is recognised
-here so that the guard can refuse it before a single request is sent.
+here by its host, however the URL spells it (case, a trailing dot, a port, userinfo, a
+path), so that the guard can refuse it before a single request is sent.
 """
 
 from __future__ import annotations
@@ -11,17 +12,22 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from contract_tests.contract import environments
+from contract_tests.spec import environments
 
-PRODUCTION_HOSTS = frozenset({"api.tidepool.org"})
+PRODUCTION = "production"
 IN_PROCESS_MOCK = "mock (in-process)"
 CUSTOM = "custom base URL"
 # Requests per second to a remote host unless --max-rps says otherwise.
 DEFAULT_REMOTE_MAX_RPS = 5.0
 
 
-class UnknownEnvironment(ValueError):
-    pass
+class BadTarget(ValueError):
+    """An unknown environment or a malformed base URL; the message says what to set."""
+
+
+def host_of(url: str) -> str:
+    """The host a URL reaches, as DNS sees it: lower case, without a trailing dot."""
+    return (urlsplit(url).hostname or "").rstrip(".")
 
 
 @dataclass(frozen=True)
@@ -32,11 +38,14 @@ class Target:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.base_url or "http://127.0.0.1").hostname or ""
+        return host_of(self.base_url or "http://127.0.0.1")
 
     @property
     def is_production(self) -> bool:
-        return self.name == "production" or self.host in PRODUCTION_HOSTS
+        production = environments().get(PRODUCTION)
+        return self.name == PRODUCTION or (
+            production is not None and self.host == host_of(production)
+        )
 
     @property
     def is_loopback(self) -> bool:
@@ -57,12 +66,31 @@ class Target:
 def choose_target(env_name: str | None, base_url: str | None) -> Target:
     known = environments()
     if env_name is not None and env_name not in known:
-        raise UnknownEnvironment(
+        raise BadTarget(
             f"unknown environment {env_name!r}; valid names (from the spec's servers): {', '.join(known)}"
         )
     if base_url:
-        named = next((name for name, url in known.items() if url == base_url.rstrip("/")), CUSTOM)
-        return Target(named, base_url.rstrip("/"))
+        url = base_url.rstrip("/")
+        named = next((name for name, known_url in known.items() if known_url == url), CUSTOM)
+        target = Target(named, url)
+        if not target.is_production:
+            _check_url(url)
+        return target
     if env_name is not None:
         return Target(env_name, known[env_name])
     return Target(IN_PROCESS_MOCK, None)
+
+
+def _check_url(url: str) -> None:
+    """A base URL is scheme and host (and port and path); nothing that would leak or mislead."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a malformed port)
+    except ValueError as error:
+        raise BadTarget(f"--base-url {url!r} is malformed: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadTarget(f"--base-url {url!r} must be an http:// or https:// URL with a host")
+    if parts.username is not None or parts.password is not None:
+        raise BadTarget("--base-url must not carry a user or password (user:password@host)")
+    if parts.query or parts.fragment:
+        raise BadTarget(f"--base-url {url!r} must not have a query or a fragment")

@@ -29,8 +29,11 @@ class Redactor:
 
 
 def curl_command(method: str, url: str, headers: Mapping[str, str], token_header: str) -> str:
-    """A curl command that replays the request, with the token shown as [Filtered]."""
-    parts = ["curl", "-X", method]
+    """A curl command that sends exactly this URL (no globbing, no dot-segment removal).
+
+    The token is shown as [Filtered].
+    """
+    parts = ["curl", "-X", method, "--globoff", "--path-as-is"]
     for name, value in headers.items():
         shown = FILTERED if name.lower() == token_header.lower() else value
         parts += ["-H", f"{name}: {shown}"]

@@ -1,17 +1,21 @@
-"""The schemathesis schema of the contract, loaded once at import, configured in code.
+"""The schemathesis schema of the contract, loaded once per run, configured in code.
 
-Loaded with `schemathesis.openapi.from_path` at module level rather than through
+Loaded with `schemathesis.openapi.from_path` rather than through
 `schemathesis.pytest.from_fixture`: the fixture loader fails on pytest 9.2.0
-(`'Function' object has no attribute '_nodeid'`), a module-level schema works on 9.1.1 and
-9.2.0 alike. The configuration is built here, never discovered from a `schemathesis.toml`
-in the working directory, so every checkout runs the same suite.
+(`'Function' object has no attribute '_nodeid'`), a loaded schema works on 9.1.1 and
+9.2.0 alike. It is read from the spec the run selected (spec.selected_path), when the
+first test module asks for it. The configuration is built here, never discovered from a
+`schemathesis.toml` in the working directory, so every checkout runs the same suite.
 """
 
 from __future__ import annotations
 
-import schemathesis
+from functools import cache
 
-from contract_tests.contract import SPEC_PATH
+import schemathesis
+from schemathesis.schemas import BaseSchema
+
+from contract_tests.spec import selected_path
 
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -38,4 +42,11 @@ CONFIG = schemathesis.Config.from_dict(
     }
 )
 
-SCHEMA = schemathesis.openapi.from_path(SPEC_PATH, config=CONFIG)
+
+@cache
+def _load(path) -> BaseSchema:
+    return schemathesis.openapi.from_path(path, config=CONFIG)
+
+
+def schema() -> BaseSchema:
+    return _load(selected_path())

@@ -1,33 +1,39 @@
-"""The session's view of the target: one paced HTTP session, tokens, and the run's settings.
+"""The session's view of the target, and the one way every request of the suite is sent.
 
-Built once per session by the `suite` fixture, in an order that matters: the target is
-probed once (an unreachable environment is one clear error, not a traceback per test),
-then it is recognised as a mock or not, then tokens are obtained.
+Built once per session by the `suite` fixture (fixtures.py). `Suite.send` builds the URL
+from the spec's path template, sends it through the paced session, counts it for the
+summary and returns a curl line that replays exactly what was sent. `Suite.expect` sends
+and checks: a broken answer is sent twice more, so that an intermittent one is named as
+such, and raised as a `ContractViolation`.
 """
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote
 
 import pytest
 import requests
 
-from contract_tests.contract import Operation
-from contract_tests.credentials import Tokens
+from contract_tests.checks import problems
+from contract_tests.credentials import Credential, Tokens
+from contract_tests.failures import Attempts, ContractViolation, Problem
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import curl_command
-from contract_tests.rules import Credential
+from contract_tests.rules import Rule, expected_status
+from contract_tests.spec import Operation
 from contract_tests.summary import RunSummary
 
 EVENT_NAME_PARAM = "eventName"
+# How many times in all a request that broke the contract is sent, to tell flaky from broken.
+ATTEMPTS = 3
 
 
-class Unreachable(Exception):
-    pass
+@dataclass(frozen=True)
+class Sent:
+    response: requests.Response
+    curl: str
 
 
 @dataclass
@@ -38,68 +44,89 @@ class Suite:
     is_mock: bool
     event_prefix: str
     budget_s: float
-    strict_auth: bool
     summary: RunSummary
 
     def require(self, credential: Credential) -> dict[str, str]:
-        """The headers for `credential`; a missing token skips the test (fails it with --strict-auth)."""
+        """The headers for `credential`; a kind of token not given skips the test."""
         if credential in self.tokens.missing:
-            reason = f"no {credential.token_kind} token: {self.tokens.missing[credential]}"
-            if self.strict_auth:
-                pytest.fail(f"--strict-auth: {reason}", pytrace=False)
-            pytest.skip(reason)
+            pytest.skip(f"no {credential.token_kind} token: {self.tokens.missing[credential]}")
         return self.tokens.header_for(credential)
-
-    def usable(self, credentials: Sequence[Credential]) -> tuple[Credential, ...]:
-        """The credentials among `credentials` the suite holds a token for.
-
-        A missing one fails the test with --strict-auth; without it, the test runs with the
-        others and is skipped only when none is left.
-        """
-        available = tuple(
-            credential for credential in credentials if credential not in self.tokens.missing
-        )
-        missing = [credential for credential in credentials if credential in self.tokens.missing]
-        if missing and (self.strict_auth or not available):
-            self.require(missing[0])
-        return available
 
     def event_name(self, name: str) -> str:
         """Against real environments, names carry the prefix that filters test traffic out of metrics."""
         return name if self.is_mock else self.event_prefix + name
 
-    def prefixed_path_parameters(self, encoded: dict[str, Any]) -> dict[str, Any]:
-        """Schemathesis's percent-encoded path parameters with the event name prefixed."""
-        if EVENT_NAME_PARAM not in encoded or self.is_mock:
-            return encoded
-        name = self.event_name(unquote(encoded[EVENT_NAME_PARAM]))
-        return {**encoded, EVENT_NAME_PARAM: quote(name, safe="")}
-
-    def curl(self, operation: Operation, url: str, headers: dict[str, str]) -> str:
-        return curl_command(operation.method, url, headers, operation.token_header)
-
     def send(
         self,
         operation: Operation,
+        credential: Credential,
         path_values: dict[str, str],
-        headers: dict[str, str],
         query: Any = None,
-    ) -> tuple[requests.Response, str]:
-        """One request built by hand (auth matrix, journal): the response and a curl that replays it."""
+    ) -> Sent:
+        """Send one request: the event name prefixed, every path value encoded as one segment."""
+        headers = self.require(credential)
+        values = dict(path_values)
+        if EVENT_NAME_PARAM in values:
+            values[EVENT_NAME_PARAM] = self.event_name(values[EVENT_NAME_PARAM])
         response = self.http.request(
             operation.method,
-            self.base_url + operation.path(path_values),
+            self.base_url + operation.path(values),
             headers=headers,
             params=query,
         )
-        self.summary.record_case(operation.operation_id)
-        return response, self.curl(operation, response.request.url, headers)
+        self.summary.record_case(operation.operation_id, str(credential))
+        return Sent(response, self.curl(operation, response.request))
+
+    def expect(
+        self,
+        operation: Operation,
+        credential: Credential,
+        path_values: dict[str, str],
+        query: Any = None,
+        *,
+        subject: tuple[Rule, ...],
+        more_checks: Callable[[requests.Response], list[Problem]] = lambda response: [],
+    ) -> Sent:
+        """Send, and raise a ContractViolation unless the answer keeps the contract."""
+        __tracebackhide__ = True
+        sent = self.send(operation, credential, path_values, query)
+        expected = expected_status(operation, credential)
+
+        def found(response: requests.Response) -> list[Problem]:
+            checked = problems(
+                operation, expected, response, subject=subject, budget_s=self.budget_s
+            )
+            return checked + more_checks(response)
+
+        first = found(sent.response)
+        if not first:
+            return sent
+        request = sent.response.request
+        failed = 1 + sum(
+            bool(found(self.http.request(request.method, request.url, headers=request.headers)))
+            for _ in range(ATTEMPTS - 1)
+        )
+        raise ContractViolation(
+            operation.operation_id,
+            str(credential),
+            tuple(first),
+            sent.curl,
+            Attempts(failed, ATTEMPTS),
+        )
+
+    def curl(self, operation: Operation, request: requests.PreparedRequest) -> str:
+        sent_headers = {
+            name: value
+            for name, value in request.headers.items()
+            if name.lower() == operation.token_header.lower()
+        }
+        return curl_command(
+            request.method or "GET", request.url or "", sent_headers, operation.token_header
+        )
 
 
-def pick(credentials: Sequence[Credential], path_parameters: dict[str, Any]) -> Credential:
-    """One of the accepted credentials, chosen by the case itself, so a rerun picks the same one."""
-    seed = zlib.crc32(repr(sorted(path_parameters.items())).encode("utf-8"))
-    return credentials[seed % len(credentials)]
+class Unreachable(Exception):
+    pass
 
 
 def probe(http: requests.Session, base_url: str) -> bool:
@@ -107,7 +134,10 @@ def probe(http: requests.Session, base_url: str) -> bool:
     try:
         response = http.get(f"{base_url}/__mock/events", params={"since": "0", "eventName": ""})
     except requests.RequestException as error:
-        raise Unreachable(f"cannot reach {base_url}: {type(error).__name__}: {error}") from None
+        reason = type(error).__name__
+        raise Unreachable(
+            f"cannot reach {base_url} ({reason}): is it up, and is the URL right?"
+        ) from None
     try:
         return response.status_code == 200 and "events" in response.json()
     except ValueError:

@@ -1,66 +1,83 @@
-"""The end-of-run summary: what was tested, where, how much, and what broke.
+"""The end-of-run summary: what was tested, where, how much, the verdict and what broke.
 
-A deploy gate's log is read by someone who did not write the suite; the summary says in a
-few lines which environment was tested, how many generated cases each operation got, and
-each failure with the rule it broke and a curl that reproduces it (token redacted). The
+A deploy gate's log is read by someone who did not write the suite; the summary says which
+environment and contract were tested, with which profile and seed, how many cases each
+operation and credential got, the verdict, and for each failure the rules it broke, a
+curl that reproduces it (token redacted) and the command that reruns exactly that test.
+The failures come as data (failures.Violation), never parsed back out of report text. The
 same summary is written as Markdown with --summary-file, for CI job summaries.
 """
 
 from __future__ import annotations
 
-import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-_RULE = re.compile(r"\b(R[1-6]|time budget)\b")
+from contract_tests.failures import Violation
+
+HOLDS = "the contract holds"
+BROKEN = "the contract is BROKEN"
+NOTHING = "not verified: no contract test ran"
+# A skip reason that starts so is a check that does not apply to this target (the journal
+# of a real environment), not a gap in what was verified.
+NOT_APPLICABLE = "not applicable"
 
 
 @dataclass(frozen=True)
-class FailureNote:
+class Failed:
     test: str
-    rules: tuple[str, ...]
-    curl: str | None
+    rerun: str
+    violation: Violation
 
 
 @dataclass
 class RunSummary:
     environment: str
+    spec: str
+    profile: str
+    seed: str
     base_url: str | None = None
-    cases: Counter[str] = field(default_factory=Counter)
-    failures: list[FailureNote] = field(default_factory=list)
+    # (operation id, credential) -> requests sent.
+    cases: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failures: list[Failed] = field(default_factory=list)
+    # Why nothing could be verified (credentials, unreachable, an error of the suite).
+    not_verified: list[str] = field(default_factory=list)
     # Skip reason -> how many tests it skipped.
     skipped: Counter[str] = field(default_factory=Counter)
     passed: int = 0
+    started: float = field(default_factory=time.monotonic)
 
-    def record_case(self, operation_id: str) -> None:
-        self.cases[operation_id] += 1
-
-    def record_failure(self, test: str, report_text: str) -> None:
-        rules = tuple(dict.fromkeys(_RULE.findall(report_text)))
-        # In pytest's report an assertion's lines start with its "E" marker.
-        lines = (line.strip().removeprefix("E").strip() for line in report_text.splitlines())
-        curl = next((line for line in lines if line.startswith("curl -X ")), None)
-        self.failures.append(FailureNote(test, rules, curl))
+    def record_case(self, operation_id: str, credential: str) -> None:
+        self.cases[operation_id, credential] += 1
 
     @property
     def verdict(self) -> str:
         if self.failures:
-            return "the contract is BROKEN"
+            return BROKEN
+        if self.not_verified:
+            return f"not verified: {self.not_verified[0]}"
         if not self.passed:
-            return "nothing was verified"
-        return "the contract holds" + (
-            " (with skipped tests: not verified in full)" if self.skipped else ""
-        )
+            return NOTHING
+        gaps = sum(n for reason, n in self.skipped.items() if not reason.startswith(NOT_APPLICABLE))
+        if gaps:
+            return f"{HOLDS} for what ran ({gaps} tests skipped: not verified in full)"
+        return HOLDS
 
     def _facts(self) -> list[tuple[str, str]]:
-        covered = (
-            ", ".join(f"{name} ({count})" for name, count in sorted(self.cases.items())) or "none"
+        covered = ", ".join(
+            f"{operation} with {credential} ({count})"
+            for (operation, credential), count in sorted(self.cases.items())
         )
         return [
             ("Environment", self.environment),
             ("Base URL", self.base_url or "not started"),
-            ("Operations covered (requests sent)", covered),
-            ("Cases generated", str(sum(self.cases.values()))),
+            ("Spec", self.spec),
+            ("Profile", self.profile),
+            ("Seed", self.seed),
+            ("Duration", f"{time.monotonic() - self.started:.1f} s"),
+            ("Cases per operation and credential", covered or "none"),
+            ("Cases generated", str(self.cases.total())),
             (
                 "Tests",
                 f"{self.passed} passed, {len(self.failures)} failed, {self.skipped.total()} skipped",
@@ -71,9 +88,10 @@ class RunSummary:
     def terminal_lines(self) -> list[str]:
         lines = [f"{name}: {value}" for name, value in self._facts()]
         for failure in self.failures:
-            lines.append(f"FAILED {failure.test} [{', '.join(failure.rules) or 'no rule named'}]")
-            if failure.curl:
-                lines.append(f"    {failure.curl}")
+            lines.append(f"FAILED {failure.test} [{_rules(failure.violation)}]")
+            lines.append(f"    {failure.violation.curl}")
+            lines.append(f"    rerun: {failure.rerun}")
+        lines += [f"NOT VERIFIED {reason}" for reason in self.not_verified[1:]]
         lines += [f"SKIPPED ({count}) {reason}" for reason, count in self.skipped.items()]
         return lines
 
@@ -83,10 +101,22 @@ class RunSummary:
         if self.failures:
             lines += ["", "## Failures", ""]
             for failure in self.failures:
-                lines.append(f"- `{failure.test}`: {', '.join(failure.rules) or 'no rule named'}")
-                if failure.curl:
-                    lines += ["", "  ```sh", f"  {failure.curl}", "  ```"]
+                violation = failure.violation
+                lines.append(f"- `{failure.test}`: {_rules(violation)}")
+                lines += [
+                    f"  - {', '.join(p.rules)}: expected {p.expected}, got {p.got}"
+                    for p in violation.problems
+                ]
+                lines += ["", "  ```sh", f"  {violation.curl}", f"  {failure.rerun}", "  ```"]
+        if self.not_verified:
+            lines += ["", "## Not verified", ""]
+            lines += [f"- {reason}" for reason in self.not_verified]
         if self.skipped:
             lines += ["", "## Skipped (not verified)", ""]
             lines += [f"- {count} test(s): {reason}" for reason, count in self.skipped.items()]
         return "\n".join(lines) + "\n"
+
+
+def _rules(violation: Violation) -> str:
+    rules = ", ".join(violation.rules)
+    return f"{rules}; {violation.attempts}" if violation.intermittent else rules

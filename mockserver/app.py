@@ -90,20 +90,8 @@ class MockApp:
         self.url_map = build_map(self.spec.operations, local_rules)
         self.rejections = Rejections(self.journal, on_record=on_rejection)
         own_api = OwnApi(
-            self.spec,
-            self.journal,
-            self.rejections,
-            self.accounts,
-            self.tokens,
-            self.faults,
-            self.cors.origins,
+            config, self.spec, self.journal, self.rejections, self.accounts, self.tokens
         )
-        if config.upstream:
-            own_api.upstream = {
-                "url": config.upstream,
-                "forwardMetrics": config.forward_metrics,
-                "timeoutSeconds": config.upstream_timeout_s,
-            }
         answer_event = self.record_event
         if config.forward_metrics:
             answer_event = ForwardedMetrics(self.upstream, self.identify, self._record).handle

@@ -19,8 +19,8 @@ from werkzeug.wrappers import Request, Response
 
 from . import errors
 from .accounts import SERVER, USER, Accounts, Principal, basic_credentials
+from .config import MockConfig
 from .errors import PlainError
-from .faults import Faults
 from .journal import Journal
 from .rejections import Rejections
 from .spec import ApiSpec
@@ -41,23 +41,19 @@ class OwnApi:
 
     def __init__(
         self,
+        config: MockConfig,
         spec: ApiSpec,
         journal: Journal,
         rejections: Rejections,
         accounts: Accounts,
         tokens: Tokens,
-        faults: Faults,
-        cors_origins: tuple[str, ...],
     ) -> None:
+        self.config = config
         self.spec = spec
         self.journal = journal
         self.rejections = rejections
         self.accounts = accounts
         self.tokens = tokens
-        self.faults = faults
-        self.cors_origins = cors_origins
-        # The upstream requests pass through to (--upstream), as GET /__mock/status shows it.
-        self.upstream: dict | None = None
 
     # Login ------------------------------------------------------------------------
 
@@ -141,19 +137,26 @@ class OwnApi:
 
     def status(self, request: Request, query: dict, path: dict) -> Response:
         kept, dropped = self.journal.counts()
-        spec, latency = self.spec, self.faults.latency
+        spec, config, latency = self.spec, self.config, self.config.latency
+        upstream = None  # where requests pass through to (--upstream), if anywhere
+        if config.upstream:
+            upstream = {
+                "url": config.upstream,
+                "forwardMetrics": config.forward_metrics,
+                "timeoutSeconds": config.upstream_timeout_s,
+            }
         return json_response(
             {
                 "spec": {"path": str(spec.path), "title": spec.title, "version": spec.version},
                 "faults": {
                     "latency": {"minMs": latency.min_ms, "maxMs": latency.max_ms},
-                    "failRate": self.faults.fail_rate,
+                    "failRate": config.fail_rate,
                 },
                 "credentials": self.accounts.describe(),
-                "corsOrigins": list(self.cors_origins),
+                "corsOrigins": list(config.allowed_origins()),
                 "journal": {"file": str(self.journal.path), "maxEvents": self.journal.max_events},
                 "counts": {"events": kept, "dropped": dropped},
-                "upstream": self.upstream,
+                "upstream": upstream,
             }
         )
 

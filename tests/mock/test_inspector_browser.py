@@ -294,6 +294,30 @@ def test_hostile_names_and_values_render_as_text(page, mock, http, problems):
     assert problems == {"dialogs": [], "errors": []}
 
 
+def test_refused_requests_are_shown_apart_with_why_as_text(page, mock, http, problems):
+    http.delete(f"{mock.url}/__mock/rejections").raise_for_status()
+    page.reload()
+    refused = page.locator("#refused-rows tr.refused-row")
+    expect(page.locator("#refused-empty")).to_be_visible()
+    http.get(f"{mock.url}/metrics/thisuser/Viewed%20Hub", timeout=5)  # no token: 401
+    http.get(f"{mock.url}/metric/user/u/{quote(HOSTILE_NAME, safe='')}", timeout=5)  # 404
+    expect(refused).to_have_count(2, timeout=LIVE_MS)
+    newest, oldest = refused.nth(0), refused.nth(1)
+    expect(oldest.locator(".col-status")).to_have_text("401")
+    expect(oldest.locator(".col-request")).to_have_text("GET /metrics/thisuser/Viewed%20Hub")
+    expect(oldest.locator(".col-reason")).to_contain_text("No session token was sent")
+    expect(newest.locator(".col-status")).to_have_text("404")
+    expect(newest.locator(".col-reason")).to_contain_text("GET /metrics/user/{userId}/{eventName}")
+    expect(page.locator("#refused-count")).to_have_text("2")
+    assert rows(page).count() == 0, "a refused request is not an event"
+
+    page.locator("#refused-clear").click()
+    expect(refused).to_have_count(0)
+    assert http.get(f"{mock.url}/__mock/rejections").json() == {"rejections": []}
+    assert page.locator("#refused img").count() == 0
+    assert problems == {"dialogs": [], "errors": []}
+
+
 def test_screenshot_for_a_person_to_look_at(page, mock, http):
     """A realistic session, kept as reports/screenshots/inspector.png."""
     token, _ = login(http, mock, "clinician@example.org")
@@ -305,7 +329,11 @@ def test_screenshot_for_a_person_to_look_at(page, mock, http):
     hostile = f"/metrics/user/attacker/{quote(HOSTILE_NAME, safe='')}?q={quote(HOSTILE_VALUE)}"
     send(http, mock, hostile)
     send(http, mock, "/metrics/thisuser/Upload%20Finished?records=1440&duration=3.2s", token)
+    http.get(f"{mock.url}/metrics/thisuser/Viewed%20Settings", timeout=5)  # no token: refused
     expect(rows(page)).to_have_count(6, timeout=LIVE_MS)
+    expect(page.locator("#refused-rows tr.refused-row").first).to_contain_text(
+        "Viewed%20Settings", timeout=LIVE_MS
+    )
     rows(page).nth(1).click()
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,16 @@
-"""One minimal server that keeps the Metrics contract, and the ways to break it on purpose.
+"""A stand-in Tidepool environment that keeps the Metrics contract, and ways to break it.
 
 The contract suite is only worth running if it fails a server that breaks a rule. This
-module holds one small, correct reference app (written from rules R1-R6, not from the
-mock's code) and a table of breaks: each break changes one decision of that app, so a
-broken server differs from the correct one in exactly the rule the break names.
+module holds one small, correct reference environment, written from rules R1-R6 and from
+how shoreline serves /auth (not from the mock's code): the gateway's auth routes (login,
+server login, token, user, logout) and the metrics service. A table of breaks each changes
+one decision of it, so a broken server differs from the correct one in exactly the rule
+the break names. The accepted token kinds per operation are a parameter, so that a
+modified contract has a server that keeps it.
 
-The journal checks (contract_tests/test_journal.py) run only against a mock, which the
-reference app is not, so their breaks wrap the real mock instead: each journal break lets
-the mock answer as it does and corrupts one thing about its journal.
+The journal checks (contract_tests/test_recorded_events.py) run only against a mock,
+which the reference app is not, so their breaks wrap the real mock instead: each journal
+break lets the mock answer as it does and corrupts one thing about its journal.
 
 `tests/suite/test_power.py` runs the suite against each of them over a real socket.
 """
@@ -15,6 +18,7 @@ the mock answer as it does and corrupts one thing about its journal.
 from __future__ import annotations
 
 import glob
+import itertools
 import json
 import threading
 import time
@@ -31,12 +35,17 @@ from mockserver.accounts import SERVER, USER, Principal
 from mockserver.app import MockApp
 from mockserver.config import MockConfig
 
-# Tokens the reference server knows; the suite receives them through the environment.
+# The accounts of the reference environment; the suite gets them through the environment.
 USER_TOKEN = "reference-user-token-7f3a"
 SERVER_TOKEN = "reference-server-token-9c1e"
+USER_ID = "0d4f6a93b2"
+USERNAME, PASSWORD = "reference@example.org", "reference-password"
+SERVER_NAME, SERVER_SECRET = "reference-server", "reference-server-secret"
 TOKEN_HEADER = "X-Tidepool-Session-Token"
 # How long the slow server takes to answer; its break asks the suite for half as much.
 SLOW_ANSWER_S = 1.0
+# Which token kinds (None: no token) each operation accepts, by R1-R3.
+CONTRACT = {"user": {None, "user", "server"}, "thisuser": {"user"}, "server": {"server"}}
 
 
 @dataclass(frozen=True)
@@ -56,16 +65,17 @@ class Answer:
     delay_s: float = 0.0
 
 
+def token_kind(token: str | None) -> str | None:
+    if token is None:
+        return None
+    return {USER_TOKEN: "user", SERVER_TOKEN: "server"}.get(token, "invalid")
+
+
 def understand(request: Request) -> Call:
     """Route on the raw path, so a `%2F` inside a name stays part of the name (R5)."""
     raw_path, _, query = request.environ["RAW_URI"].partition("?")
     segments = [unquote(segment, errors="strict") for segment in raw_path.split("/")[1:]]
-    token = request.headers.get(TOKEN_HEADER)
-    kind = (
-        None
-        if token is None
-        else {USER_TOKEN: "user", SERVER_TOKEN: "server"}.get(token, "invalid")
-    )
+    kind = token_kind(request.headers.get(TOKEN_HEADER))
     shapes = {("metrics", "user"): 4, ("metrics", "thisuser"): 3, ("metrics", "server"): 4}
     operation = segments[1] if shapes.get(tuple(segments[:2])) == len(segments) else ""
     names = tuple(segments[2:]) if operation else ()
@@ -74,14 +84,48 @@ def understand(request: Request) -> Call:
     return Call(operation, kind, names, query)
 
 
-def keep_the_contract(call: Call) -> Answer:
+def keep_the_contract(call: Call, accepted: Mapping[str, set[str | None]]) -> Answer:
     """The correct decision: R1-R3 for tokens, R4/R5 accept anything, R6 an empty 200."""
-    accepted = {"user": {None, "user", "server"}, "thisuser": {"user"}, "server": {"server"}}
     if not call.operation:
         return Answer(404)
     if call.token == "invalid" or call.token not in accepted[call.operation]:
         return Answer(401)
     return Answer(200)
+
+
+def answer_auth(request: Request) -> Response | None:
+    """The gateway's /auth routes as shoreline answers them; None for any other path."""
+    kind = token_kind(request.headers.get(TOKEN_HEADER))
+    route = (request.method, request.path)
+    if route == ("POST", "/auth/login"):
+        auth = request.authorization
+        if auth is None or (auth.username, auth.password) != (USERNAME, PASSWORD):
+            return Response(status=401)
+        return _json({"userid": USER_ID, "username": USERNAME}, {TOKEN_HEADER: USER_TOKEN})
+    if route == ("POST", "/auth/serverlogin"):
+        sent = (
+            request.headers.get("X-Tidepool-Server-Name"),
+            request.headers.get("X-Tidepool-Server-Secret"),
+        )
+        if sent != (SERVER_NAME, SERVER_SECRET):
+            return Response(status=401)
+        return Response(status=200, headers={TOKEN_HEADER: SERVER_TOKEN})
+    if route == ("GET", "/auth/token"):
+        if kind not in ("user", "server"):
+            return Response(status=401)
+        userid = USER_ID if kind == "user" else SERVER_NAME
+        return _json({"userid": userid, "isserver": kind == "server"})
+    if route == ("GET", "/auth/user"):
+        if kind != "user":
+            return Response(status=401)
+        return _json({"userid": USER_ID, "username": USERNAME, "emails": [USERNAME]})
+    if route == ("POST", "/auth/logout"):
+        return Response(status=200)
+    return None
+
+
+def _json(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> Response:
+    return Response(json.dumps(body), status=200, headers=headers, mimetype="application/json")
 
 
 Breaking = Callable[[Call, Answer], Answer]
@@ -95,12 +139,26 @@ def _is(operation: str, token: str | None) -> Callable[[Call], bool]:
     return lambda call: call.operation == operation and call.token == token
 
 
+def _now_and_then(every: int) -> Breaking:
+    """A 503 for one metrics request in `every`, the others answered correctly."""
+    counter = itertools.count(1)
+    lock = threading.Lock()
+
+    def intermittent(call: Call, answer: Answer) -> Answer:
+        with lock:
+            turn = next(counter)
+        return Answer(503) if turn % every == 0 else answer
+
+    return intermittent
+
+
 @dataclass(frozen=True)
 class Break:
-    """One deliberate deviation, and the rule the suite must name when it catches it."""
+    """One deliberate deviation, and the rules the suite must name when it catches it."""
 
     name: str
-    rule: str
+    # The rules named by the first failure, exactly (or a phrase the output must show).
+    rules: tuple[str, ...]
     # A `Breaking` of the reference server's answers, or a `JournalChange` of the mock's.
     change: Callable[..., Any]
     # Options the suite needs to see this break (the others run with the defaults).
@@ -110,55 +168,72 @@ class Break:
 BREAKS = {
     brk.name: brk
     for brk in (
-        Break("thisuser_without_token", "R2", _when(_is("thisuser", None), lambda a: Answer(200))),
         Break(
-            "server_accepts_user_token", "R3", _when(_is("server", "user"), lambda a: Answer(200))
-        ),
-        Break("user_demands_token", "R1", _when(_is("user", None), lambda a: Answer(401))),
-        Break(
-            "user_rejects_server_token", "R1", _when(_is("user", "server"), lambda a: Answer(401))
+            "thisuser_without_token", ("R2",), _when(_is("thisuser", None), lambda a: Answer(200))
         ),
         Break(
-            "user_accepts_invalid_token", "R1", _when(_is("user", "invalid"), lambda a: Answer(200))
+            "server_accepts_user_token",
+            ("R3",),
+            _when(_is("server", "user"), lambda a: Answer(200)),
+        ),
+        Break("user_demands_token", ("R1",), _when(_is("user", None), lambda a: Answer(401))),
+        Break(
+            "user_rejects_server_token",
+            ("R1",),
+            _when(_is("user", "server"), lambda a: Answer(401)),
+        ),
+        Break(
+            "user_accepts_invalid_token",
+            ("R1",),
+            _when(_is("user", "invalid"), lambda a: Answer(200)),
         ),
         Break(
             "error_on_non_ascii_name",
-            "R5",
+            ("R5",),
             _when(lambda call: not "".join(call.names).isascii(), lambda a: Answer(500)),
         ),
         Break(
             "rejects_non_ascii_query",
-            "R4",
+            ("R4", "R6"),
             _when(lambda call: not unquote(call.query).isascii(), lambda a: Answer(400)),
         ),
         Break(
             "created_instead_of_ok",
-            "R6",
+            ("R6",),
             lambda call, a: replace(a, status=201) if a.status == 200 else a,
         ),
-        Break("undocumented_403", "R3", _when(_is("server", "user"), lambda a: Answer(403))),
+        Break(
+            "undocumented_403", ("R3", "R6"), _when(_is("server", "user"), lambda a: Answer(403))
+        ),
         Break(
             "body_on_success",
-            "R6",
+            ("R6",),
             lambda call, a: replace(a, body=b"ok") if a.status == 200 else a,
         ),
         Break(
             "slow",
-            "time budget",
+            ("time budget",),
             lambda call, a: replace(a, delay_s=SLOW_ANSWER_S),
             (f"--max-response-time={SLOW_ANSWER_S / 2}",),
         ),
     )
 }
+# Generated cases only, so that Hypothesis meets the intermittent answer as well.
+INTERMITTENT = Break("intermittent_503", ("R4", "R5"), _now_and_then(7), ("-k", "test_properties"))
 
 
-def create_app(brk: Break | None = None) -> Callable:
-    """The reference app; with a break, the app that deviates from it in that one way."""
+def create_app(
+    brk: Break | None = None, accepted: Mapping[str, set[str | None]] = CONTRACT
+) -> Callable:
+    """The reference environment; with a break, the one that deviates from it in that way."""
 
     @Request.application
     def app(request: Request) -> Response:
+        auth = answer_auth(request)
+        if auth is not None:
+            return auth
         call = understand(request)
-        answer = keep_the_contract(call)
+        answer = keep_the_contract(call, accepted)
         if brk is not None:
             answer = brk.change(call, answer)
         time.sleep(answer.delay_s)
@@ -216,10 +291,10 @@ JOURNAL_BREAKS = {
     brk.name: brk
     for brk in (
         # The first rejected request the suite checks is /metrics/user with an invalid token.
-        Break("journal_records_rejected", "R1", _record_rejected),
-        Break("journal_keeps_last_query_value", "R4", _shown(_last_value_only)),
-        Break("journal_name_still_encoded", "R5", _shown(_name_still_encoded)),
-        Break("journal_loses_token_user", "R2", _shown(_no_token_user)),
+        Break("journal_records_rejected", ("R1",), _record_rejected),
+        Break("journal_keeps_last_query_value", ("R4",), _shown(_last_value_only)),
+        Break("journal_name_still_encoded", ("R5",), _shown(_name_still_encoded)),
+        Break("journal_loses_token_user", ("R2",), _shown(_no_token_user)),
     )
 }
 
@@ -258,24 +333,35 @@ class Target:
     serve: Callable[[], AbstractContextManager[str]]  # yields the server's base URL
     # The suite's tokens (environment variables); without them it logs in to the mock.
     tokens: Mapping[str, str]
-    suite_paths: tuple[str, ...]  # relative to the repository root
+    # Options of the suite's run, such as `-k` to run part of it.
+    suite_options: tuple[str, ...] = ()
 
 
-def reference_target(brk: Break | None = None) -> Target:
-    """The reference app (with a break), and the whole suite with the tokens it knows."""
-    tokens = {"TIDEPOOL_SESSION_TOKEN": USER_TOKEN, "TIDEPOOL_SERVER_TOKEN": SERVER_TOKEN}
-    return Target(lambda: serving(create_app(brk)), tokens, ("contract_tests",))
+REFERENCE_TOKENS = {"TIDEPOOL_SESSION_TOKEN": USER_TOKEN, "TIDEPOOL_SERVER_TOKEN": SERVER_TOKEN}
 
 
-def mock_target(brk: Break | None = None) -> Target:
-    """The real mock (with a journal break), and only the journal checks."""
+def reference_target(
+    brk: Break | None = None,
+    accepted: Mapping[str, set[str | None]] = CONTRACT,
+    suite_options: tuple[str, ...] = (),
+) -> Target:
+    """The reference environment (with a break), and the whole suite with its tokens."""
+    return Target(
+        lambda: serving(create_app(brk, accepted)),
+        REFERENCE_TOKENS,
+        (*(brk.suite_options if brk else ()), *suite_options),
+    )
+
+
+def mock_target(brk: Break | None = None, suite_options=("-k", "test_recorded_events")) -> Target:
+    """The real mock (with a journal break), and by default only the journal checks."""
 
     @contextmanager
     def serve() -> Iterator[str]:
         with journal_mock(brk) as app, serving(app) as base_url:
             yield base_url
 
-    return Target(serve, {}, ("contract_tests/test_journal.py",))
+    return Target(serve, {}, suite_options)
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""The target is chosen as documented: --base-url, then --env, then the in-process mock."""
+"""The target is chosen as documented, and production is recognised however it is spelled."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from contract_tests.environments import (
     CUSTOM,
     DEFAULT_REMOTE_MAX_RPS,
     IN_PROCESS_MOCK,
-    UnknownEnvironment,
+    BadTarget,
     choose_target,
 )
 
@@ -35,15 +35,47 @@ def test_without_either_the_mock_is_started_in_process() -> None:
 
 
 def test_an_unknown_name_lists_the_valid_ones() -> None:
-    with pytest.raises(UnknownEnvironment, match="valid names .*: mock, integration, production"):
+    with pytest.raises(BadTarget, match="valid names .*: mock, integration, production"):
         choose_target("staging", None)
 
 
 @pytest.mark.parametrize(
-    ("env_name", "url"), [("production", None), (None, "https://api.tidepool.org/v1")]
+    "url",
+    [
+        "https://api.tidepool.org",
+        "https://API.Tidepool.ORG",  # upper case
+        "https://api.tidepool.org.",  # a trailing dot: the same host to DNS
+        "https://api.tidepool.org.:443/",
+        "https://api.tidepool.org:443",  # an explicit port
+        "https://qa@api.tidepool.org",  # userinfo
+        "https://user:secret@api.tidepool.org/",
+        "https://api.tidepool.org/v1",  # a path after the host
+        "https://api.tidepool.org/?env=qa2",  # a query
+        "http://api.tidepool.org",
+    ],
 )
-def test_production_is_recognised_by_name_and_by_host(env_name, url) -> None:
-    assert choose_target(env_name, url).is_production
+def test_production_is_recognised_by_host_however_spelled(url: str) -> None:
+    assert choose_target(None, url).is_production
+
+
+def test_production_is_recognised_by_name() -> None:
+    assert choose_target("production", None).is_production
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("qa2.development.tidepool.org", "http:// or https://"),
+        ("ftp://127.0.0.1", "http:// or https://"),
+        ("http://user:secret@127.0.0.1:8009", "must not carry a user or password"),
+        ("http://127.0.0.1:8009/?a=1", "query or a fragment"),
+        ("http://127.0.0.1:99999", "malformed"),
+    ],
+)
+def test_a_malformed_base_url_is_refused_saying_why(url: str, said: str) -> None:
+    with pytest.raises(BadTarget, match=said) as refused:
+        choose_target(None, url)
+    assert "secret" not in str(refused.value)
 
 
 def test_remote_hosts_are_capped_and_loopback_is_not_unless_asked() -> None:

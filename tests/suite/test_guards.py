@@ -1,79 +1,124 @@
-"""The suite is safe to point anywhere: wrong names, production, dead hosts, missing tokens.
+"""The suite is safe to point anywhere: wrong names, production, dead hosts, bad credentials.
 
-Each case runs the suite in a pytest subprocess (pytester), as a user would, and checks
-that it stops with one clear message before doing harm, or skips and fails as documented.
+Each case runs `python -m contract_tests` in a subprocess, as a pipeline would, and checks
+that it stops with one clear line and the right exit status before doing harm (4: could
+not verify), or skips as documented. No case sends a request anywhere but 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 from broken_servers import SERVER_TOKEN, create_app, serving
 
-from contract_tests.contract import environments, operations
-from contract_tests.rules import Credential
+from contract_tests.credentials import Credential
+from contract_tests.spec import environments, operations
 
-SUITE_DIR = str(Path(__file__).resolve().parents[2] / "contract_tests")
+ROOT = Path(__file__).resolve().parents[2]
+NOT_VERIFIED = 4
+CREDENTIAL_VARIABLES = (
+    "TIDEPOOL_SESSION_TOKEN",
+    "TIDEPOOL_SERVER_TOKEN",
+    "TIDEPOOL_USERNAME",
+    "TIDEPOOL_PASSWORD",
+    "TIDEPOOL_SERVER_NAME",
+    "TIDEPOOL_SERVER_SECRET",
+)
 
 
 @pytest.fixture
 def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
-    """Run the suite in a subprocess with no credentials but those a test sets."""
-    for name in (
-        "TIDEPOOL_SESSION_TOKEN",
-        "TIDEPOOL_SERVER_TOKEN",
-        "TIDEPOOL_USERNAME",
-        "TIDEPOOL_PASSWORD",
-    ):
+    """Run `python -m contract_tests ARGS` with no credentials but those a test sets."""
+    for name in (*CREDENTIAL_VARIABLES, "PYTEST_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    for name in ("TIDEPOOL_SERVER_NAME", "TIDEPOOL_SERVER_SECRET", "PYTEST_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
     # Let pytest cache its assertion-rewritten modules (seconds per run otherwise).
     monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
-    return lambda *args: pytester.runpytest_subprocess(
-        SUITE_DIR, "-p", "no:cacheprovider", *args, timeout=300
+    return lambda *args: pytester.run(
+        sys.executable, "-m", "contract_tests", "-p", "no:cacheprovider", *args, timeout=300
     )
 
 
-def test_an_unknown_environment_is_a_usage_error_listing_the_valid_names(run_suite) -> None:
+def output_of(result: pytest.RunResult) -> str:
+    return result.stdout.str() + result.stderr.str()
+
+
+def test_an_unknown_environment_is_refused_listing_the_valid_names(run_suite) -> None:
     result = run_suite("--env", "qa3")
 
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.ret == NOT_VERIFIED
     result.stderr.fnmatch_lines([f"*unknown environment 'qa3'*{', '.join(environments())}*"])
 
 
 @pytest.mark.parametrize(
-    "target", [("--env", "production"), ("--base-url", "https://api.tidepool.org/")]
+    "target",
+    [("--env", "production"), ("--base-url", "https://API.tidepool.org.:443/v1?x=1")],
 )
 def test_production_is_refused_before_any_request(run_suite, target) -> None:
     result = run_suite(*target)
 
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.ret == NOT_VERIFIED
     result.stderr.fnmatch_lines(
         ["*refusing to test production*nothing was sent*--allow-production*"]
     )
-    assert "collected" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*no tests ran*"])
 
 
 def test_allowed_production_runs_only_the_smoke_set(run_suite) -> None:
     result = run_suite("--env", "production", "--allow-production", "--collect-only", "-q")
 
-    assert result.ret == pytest.ExitCode.OK
     smoke = len(operations()) * len(Credential)
     result.stdout.fnmatch_lines([f"{smoke}/* tests collected (* deselected)*"])
     assert "test_properties" not in result.stdout.str()
 
 
-def test_an_unreachable_target_is_one_clear_error(run_suite) -> None:
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ((), "no target: set ENV*or BASE_URL"),
+        (
+            ("--env", "qa1", "--base-url", "http://127.0.0.1:1"),
+            "both ENV*and BASE_URL*exactly one*",
+        ),
+        (("--env", ""), "no target*"),
+    ],
+)
+def test_the_gate_demands_exactly_one_target(run_suite, args, said) -> None:
+    result = run_suite("--gate", *args)
+
+    assert result.ret == NOT_VERIFIED
+    result.stderr.fnmatch_lines([f"contract gate: {said}; nothing was sent."])
+    assert result.stdout.str() == ""
+
+
+def test_an_unreachable_target_is_one_clear_line(run_suite) -> None:
     with serving(create_app()) as base_url:
         pass  # the port is free again: nothing listens there now
     result = run_suite(f"--base-url={base_url}")
 
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    output = result.stdout.str() + result.stderr.str()
-    assert output.count(f"cannot reach {base_url}") == 1, output
+    assert result.ret == NOT_VERIFIED
+    output = output_of(result)
+    assert f"Verdict: not verified: cannot reach {base_url}" in output, output
     assert "Traceback" not in output
+
+
+def test_a_stale_token_is_a_credential_problem_not_a_broken_contract(
+    run_suite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIDEPOOL_SESSION_TOKEN", "an-expired-user-token")
+    monkeypatch.setenv("TIDEPOOL_SERVER_TOKEN", SERVER_TOKEN)
+    with serving(create_app()) as base_url:
+        result = run_suite(f"--base-url={base_url}", "--summary-file=summary.md")
+
+    assert result.ret == NOT_VERIFIED
+    output = output_of(result)
+    assert (
+        "Verdict: not verified: credentials: TIDEPOOL_SESSION_TOKEN is not a valid token" in output
+    )
+    assert "BROKEN" not in output and "an-expired-user-token" not in output
+    assert "Cases generated: 0" in output  # not a single metrics request
 
 
 def test_missing_tokens_skip_with_the_variables_to_set(
@@ -83,7 +128,7 @@ def test_missing_tokens_skip_with_the_variables_to_set(
     with serving(create_app()) as base_url:
         result = run_suite(f"--base-url={base_url}", "-k", "auth_matrix", "-rs")
 
-    assert result.ret == pytest.ExitCode.OK
+    assert result.ret == 0
     result.stdout.fnmatch_lines(
         [
             "SKIPPED*no user token: set TIDEPOOL_SESSION_TOKEN, or TIDEPOOL_USERNAME and TIDEPOOL_PASSWORD"
@@ -91,16 +136,36 @@ def test_missing_tokens_skip_with_the_variables_to_set(
     )
     # One skip per operation: its user-token cell.
     assert result.parseoutcomes()["skipped"] == len(operations())
+    result.stdout.fnmatch_lines(["Verdict: the contract holds for what ran (* skipped*"])
 
 
-def test_strict_auth_fails_the_tests_whose_token_is_missing(
+def test_strict_auth_refuses_to_run_when_a_kind_of_token_is_missing(
     run_suite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TIDEPOOL_SERVER_TOKEN", SERVER_TOKEN)
     with serving(create_app()) as base_url:
-        result = run_suite(f"--base-url={base_url}", "-k", "auth_matrix", "--strict-auth")
+        result = run_suite(f"--base-url={base_url}", "--strict-auth")
 
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["*--strict-auth: no user token: set TIDEPOOL_SESSION_TOKEN*"])
-    assert result.parseoutcomes()["failed"] == len(operations())
-    assert "skipped" not in result.parseoutcomes()
+    assert result.ret == NOT_VERIFIED
+    result.stdout.fnmatch_lines(
+        [
+            "Verdict: not verified: credentials: --strict-auth: no user token: set TIDEPOOL_SESSION_TOKEN*"
+        ]
+    )
+    assert "BROKEN" not in output_of(result)
+
+
+def test_the_mocks_own_tests_ignore_the_suites_options(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(
+        str(ROOT / "tests" / "mock" / "test_uri.py"),
+        "--env",
+        "nosuch",
+        "--base-url",
+        "https://api.tidepool.org",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+    )
+
+    assert result.ret == 0, output_of(result)
+    assert "contract summary" not in output_of(result)

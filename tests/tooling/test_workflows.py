@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from contract_tests.__main__ import REPORTS_DIR, SUMMARY_FILE
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 GATE = WORKFLOWS / "contract-gate.yml"
@@ -128,7 +130,6 @@ def test_make_command_parser(script, expected):
 
 def test_every_make_target_a_workflow_runs_exists(workflow, targets):
     run = [t for _, _, step in steps(workflow) for t in make_targets_run(step.get("run", ""))]
-    assert run, "the workflow runs no make command"
     if ".DEFAULT_GOAL" in run:
         (default,) = re.findall(r"^\.DEFAULT_GOAL\s*:?=\s*(\S+)", MAKEFILE.read_text(), re.M)
         run = [default if t == ".DEFAULT_GOAL" else t for t in run]
@@ -178,8 +179,11 @@ def test_read_only_token(workflow):
 # ---- the deploy gate --------------------------------------------------------------------
 
 
+GATE_COMMAND = 'python -m contract_tests --gate --env "$GATE_ENVIRONMENT"'
+
+
 def gate_step(gate: dict) -> dict:
-    (step,) = [s for _, _, s in steps(gate) if "make gate" in s.get("run", "")]
+    (step,) = [s for _, _, s in steps(gate) if GATE_COMMAND in s.get("run", "")]
     return step
 
 
@@ -205,14 +209,29 @@ def test_gate_environments_are_environments_the_suite_knows(gate):
 def test_gate_runs_on_the_chosen_environment_with_every_credential(gate):
     step = gate_step(gate)
     assert step["env"]["GATE_ENVIRONMENT"] == "${{ inputs.environment }}"
-    assert step["run"].split() == ["make", "gate", 'ENV="$GATE_ENVIRONMENT"']
     for name in CREDENTIALS:
         assert step["env"][name] == f"${{{{ secrets.{name} }}}}"
 
 
-def test_gate_publishes_the_summary_the_makefile_writes(gate):
+def test_gate_keeps_the_verdicts_exit_status_and_names_it(gate):
+    """make would turn 1 and 4 into 2: the workflow calls the entry that keeps them."""
+    script = gate_step(gate)["run"]
+    assert "|| status=$?" in script and 'exit "$status"' in script
+    for status, verdict in (("0", "holds"), ("1", "broken"), ("*", "not-verified")):
+        assert f"{status}) verdict={verdict}" in script
+    assert gate["on"]["workflow_call"]["outputs"]["verdict"]["value"] == (
+        "${{ jobs.gate.outputs.verdict }}"
+    )
+
+
+def test_make_gate_calls_the_same_entry():
     makefile = MAKEFILE.read_text(encoding="utf-8")
-    (summary,) = re.findall(r"--summary-file=(\S+)", makefile)
+    (recipe,) = re.findall(r"^gate:.*\n\t(.*)$", makefile, re.M)
+    assert "-m contract_tests --gate" in recipe
+
+
+def test_gate_publishes_the_summary_the_entry_writes(gate):
+    summary = f"{REPORTS_DIR}/{SUMMARY_FILE}"
     later = list(steps(gate))
     index = next(i for i, (_, _, s) in enumerate(later) if s is gate_step(gate))
     posts = [s for _, _, s in later[index + 1 :] if "GITHUB_STEP_SUMMARY" in s.get("run", "")]
@@ -222,12 +241,10 @@ def test_gate_publishes_the_summary_the_makefile_writes(gate):
 
 
 def test_gate_uploads_the_reports_even_when_it_fails(gate):
-    makefile = MAKEFILE.read_text(encoding="utf-8")
-    assert "--junitxml=reports/" in makefile
     uploads = [s for _, _, s in steps(gate) if "actions/upload-artifact@" in s.get("uses", "")]
     assert len(uploads) == 1
     assert uploads[0]["if"] == "always()"
-    assert uploads[0]["with"]["path"].rstrip("/") == "reports"
+    assert uploads[0]["with"]["path"].rstrip("/") == REPORTS_DIR
 
 
 # ---- make test on every push ------------------------------------------------------------

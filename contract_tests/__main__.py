@@ -1,0 +1,77 @@
+"""`python -m contract_tests`: run the suite and exit with its verdict, for pipelines.
+
+    0  the contract holds
+    1  the contract is broken (a rule named, with a curl)
+    4  could not verify: a wrong or missing target, an unreachable one, a credential
+       problem, or no test ran
+
+pytest's own statuses are folded into these three, and `make` would turn every failure
+into 2, so a pipeline calls this entry (the Makefile's gate and contract targets do).
+`--gate` is the deploy gate: it demands exactly one of `--env` and `--base-url` (never
+the in-process mock), every kind of token, and writes JUnit and Markdown reports. Every
+other argument goes to pytest as is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HOLDS, BROKEN, NOT_VERIFIED = 0, 1, 4
+REPORTS_DIR = "reports"
+JUNIT_FILE, SUMMARY_FILE = "contract-junit.xml", "contract-summary.md"
+SUITE_DIR = Path(__file__).resolve().parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m contract_tests",
+        description="Run the Metrics API contract suite; exit 0 holds, 1 broken, 4 not verified.",
+        epilog="Any other option is passed to pytest (see --help of the suite's plugin there).",
+    )
+    parser.add_argument("--gate", action="store_true", help="the deploy gate (see module doc)")
+    parser.add_argument("--env", default="", help="environment named in the spec's servers")
+    parser.add_argument("--base-url", default="", help="base URL of the service to test")
+    parser.add_argument(
+        "--reports", default=REPORTS_DIR, metavar="DIR", help="where --gate writes its reports"
+    )
+    args, pytest_args = parser.parse_known_args(argv)
+    base_url = args.base_url or os.environ.get("PYTEST_BASE_URL", "")
+    if args.gate:
+        problem = gate_target_problem(args.env, base_url)
+        if problem:
+            print(f"contract gate: {problem}; nothing was sent.", file=sys.stderr)
+            return NOT_VERIFIED
+        pytest_args = [
+            "--strict-auth",
+            "--hypothesis-profile=ci",
+            f"--junitxml={Path(args.reports) / JUNIT_FILE}",
+            f"--summary-file={Path(args.reports) / SUMMARY_FILE}",
+            *pytest_args,
+        ]
+    if args.env:
+        pytest_args = ["--env", args.env, *pytest_args]
+    if base_url:
+        pytest_args = [f"--base-url={base_url}", *pytest_args]
+    status = pytest.main([str(SUITE_DIR), "-p", "contract_tests.plugin", *pytest_args])
+    return status if status in (HOLDS, BROKEN) else NOT_VERIFIED
+
+
+def gate_target_problem(env: str, base_url: str) -> str | None:
+    """Why the gate cannot run against this target, or None: exactly one must be given."""
+    if env and base_url:
+        return (
+            f"both ENV ({env!r}) and BASE_URL are set: set exactly one "
+            "(PYTEST_BASE_URL counts as BASE_URL)"
+        )
+    if not env and not base_url:
+        return "no target: set ENV to an environment named in the spec, or BASE_URL"
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,286 @@
+"""The contract suite's pytest plugin: options, target, production guard, profiles, fixtures, reports.
+
+Loaded by the repository's conftest.py (`pytest_plugins`), or by `-p contract_tests.plugin`
+as `python -m contract_tests` does. Nothing here acts unless contract tests are collected:
+the mock's own tests run the same with or without the suite's options. Once they are, the
+target is decided before any request (`--base-url` / `PYTEST_BASE_URL`, else `--env`,
+else the mock in-process), production is refused unless `--allow-production` (and then
+only the smoke set runs), credentials are checked, and every report passes through the
+redactor. Failures reach the summary and JUnit as data (failures.Violation).
+"""
+
+from __future__ import annotations
+
+import random
+import shlex
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from contract_tests import spec
+from contract_tests.credentials import CredentialProblem, check_credentials, log_out
+from contract_tests.environments import BadTarget, Target, choose_target
+from contract_tests.failures import find_violation
+from contract_tests.pacing import PacedSession
+from contract_tests.redaction import Redactor
+from contract_tests.suite import Suite, Unreachable, probe
+from contract_tests.summary import Failed, RunSummary
+
+SUITE_DIR = Path(__file__).resolve().parent
+# A request that takes this much longer than the budget is abandoned (it has failed already).
+TIMEOUT_MARGIN_S = 10.0
+DEFAULT_PROFILE = "ci"
+
+TARGET = pytest.StashKey[Target]()
+REDACTOR = pytest.StashKey[Redactor]()
+SUMMARY = pytest.StashKey[RunSummary]()
+# Failed tests outside the suite: the exit status is then theirs, not the verdict's.
+OTHER_FAILURES = pytest.StashKey[int]()
+
+# Profiles, chosen with hypothesis's own --hypothesis-profile. `ci` is the default: the
+# same examples on every run (derandomize) and no example database, so a developer's
+# dirty `.hypothesis/` never replays an old failure that a clean CI checkout would not.
+# None prints Hypothesis's blob: the summary gives the seed and the curl instead.
+_REPRODUCIBLE = {"derandomize": True, "database": None, "print_blob": False, "deadline": None}
+settings.register_profile("quick", max_examples=10, **_REPRODUCIBLE)
+settings.register_profile(DEFAULT_PROFILE, max_examples=100, **_REPRODUCIBLE)
+# Thorough explores new examples on each run, from the seed the summary shows.
+settings.register_profile(
+    "thorough", max_examples=1000, database=None, print_blob=False, deadline=None
+)
+settings.load_profile(DEFAULT_PROFILE)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "Metrics API contract suite")
+    group.addoption(
+        "--env", metavar="NAME", help="environment named in the spec's servers (mock, qa1, ...)"
+    )
+    group.addoption(
+        "--strict-auth",
+        action="store_true",
+        help="refuse to run (exit 4), instead of skipping, when a kind of token is missing",
+    )
+    group.addoption(
+        "--allow-production",
+        action="store_true",
+        help="allow api.tidepool.org; only the small smoke set runs",
+    )
+    group.addoption(
+        "--event-prefix",
+        default="contract-tests - ",
+        help="prefix of every event name sent to a non-mock environment (default: %(default)r)",
+    )
+    group.addoption(
+        "--max-rps",
+        type=float,
+        default=None,
+        help="requests per second at most (default: 5 to remote hosts, uncapped on loopback)",
+    )
+    group.addoption(
+        "--max-response-time",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="time budget of each answer (default: %(default)s)",
+    )
+    group.addoption("--summary-file", metavar="PATH", help="write the run's summary as Markdown")
+    group.addoption(
+        "--spec-file",
+        metavar="PATH",
+        help=f"the contract to test (default: {spec.SPEC_PATH.name} of this suite)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Before Hypothesis configures itself: a seed that the summary can show, if none given."""
+    config.addinivalue_line("markers", "smoke: the small fixed set that may run against production")
+    if config.getoption("spec_file"):
+        spec.select(Path(config.getoption("spec_file")))
+    profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
+    if config.getoption("hypothesis_seed") is None and not _derandomized(profile):
+        config.option.hypothesis_seed = str(random.randrange(2**32))
+    config.stash[OTHER_FAILURES] = 0
+
+
+def _derandomized(profile: str) -> bool:
+    try:
+        return settings.get_profile(profile).derandomize
+    except Exception:  # an unknown profile: Hypothesis says so itself
+        return True
+
+
+def _is_suite(item: pytest.Item) -> bool:
+    return SUITE_DIR in item.path.parents
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Decide the target once contract tests are collected, before any of them runs."""
+    if not any(_is_suite(item) for item in items):
+        return
+    try:
+        target = choose_target(config.getoption("env"), config.getoption("base_url"))
+    except BadTarget as error:
+        raise pytest.UsageError(str(error)) from None
+    if target.is_production and not config.getoption("allow_production"):
+        raise pytest.UsageError(
+            f"refusing to test production ({target.base_url}): nothing was sent. Real users' "
+            "metrics live there; pass --allow-production to run the small smoke set only."
+        )
+    profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
+    seed = config.getoption("hypothesis_seed")
+    config.stash[TARGET] = target
+    config.stash[REDACTOR] = Redactor()
+    config.stash[SUMMARY] = RunSummary(
+        environment=target.name,
+        spec=spec.fingerprint(),
+        profile=profile,
+        seed=f"derandomized by profile {profile}" if seed is None else str(seed),
+    )
+    if target.is_production:
+        kept = [item for item in items if not _is_suite(item) or item.get_closest_marker("smoke")]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def contract_base_url(pytestconfig: pytest.Config) -> Iterator[str]:
+    """The target's base URL; with none given, the mock served in-process for the session."""
+    target = pytestconfig.stash[TARGET]
+    if target.base_url is not None:
+        yield target.base_url
+        return
+    from mockserver.config import MockConfig
+    from mockserver.inprocess import running_mock
+
+    with running_mock(MockConfig()) as mock:
+        yield mock.url
+
+
+@pytest.fixture(scope="session")
+def suite(pytestconfig: pytest.Config, contract_base_url: str) -> Iterator[Suite]:
+    """Everything the contract tests need about the target: reached, credentials checked."""
+    config = pytestconfig
+    target, redactor, summary = config.stash[TARGET], config.stash[REDACTOR], config.stash[SUMMARY]
+    summary.base_url = contract_base_url
+    summary.started = time.monotonic()
+    budget_s = config.getoption("max_response_time")
+    http = PacedSession(
+        target.max_rps(config.getoption("max_rps")), timeout_s=budget_s + TIMEOUT_MARGIN_S
+    )
+    try:
+        is_mock = probe(http, contract_base_url)
+        tokens = check_credentials(
+            http,
+            contract_base_url,
+            is_mock=is_mock,
+            strict=config.getoption("strict_auth"),
+            redactor=redactor,
+        )
+    except (Unreachable, CredentialProblem) as error:
+        kind = "credentials: " if isinstance(error, CredentialProblem) else ""
+        reason = kind + redactor.redact(str(error))
+        summary.not_verified.append(reason)
+        pytest.exit(reason, returncode=pytest.ExitCode.USAGE_ERROR)
+    with http:
+        yield Suite(
+            base_url=contract_base_url,
+            http=http,
+            tokens=tokens,
+            is_mock=is_mock,
+            event_prefix=config.getoption("event_prefix"),
+            budget_s=budget_s,
+            summary=summary,
+        )
+        log_out(http, contract_base_url, tokens)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Redact every report; turn a contract violation into its own text and data."""
+    report = yield
+    if not _is_suite(item):
+        if report.failed:
+            item.config.stash[OTHER_FAILURES] += 1
+        return report
+    redactor, summary = item.config.stash[REDACTOR], item.config.stash[SUMMARY]
+    violation = find_violation(call.excinfo.value) if report.failed and call.excinfo else None
+    if violation is not None:
+        report.longrepr = redactor.redact(violation.text())
+        report.contract_violation = True
+        item.user_properties += [
+            ("rules", ", ".join(violation.rules)),
+            ("curl", redactor.redact(violation.curl)),
+            *((("attempts", str(violation.attempts)),) if violation.intermittent else ()),
+        ]
+        summary.failures.append(Failed(report.nodeid, _rerun(item), violation))
+    elif report.failed:
+        report.longrepr = redactor.redact(str(report.longrepr))
+        summary.not_verified.append(
+            f"{report.nodeid} could not run: {redactor.redact(_first_line(call))}"
+        )
+    elif report.skipped:
+        summary.skipped[report.longrepr[2].removeprefix("Skipped: ")] += 1
+    elif report.when == "call":
+        summary.passed += 1
+    report.sections = [(title, redactor.redact(content)) for title, content in report.sections]
+    return report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo, report) -> None:
+    """Keep the violation's own text: other plugins rewrite reports of exception groups."""
+    if getattr(report, "contract_violation", False):
+        violation = find_violation(call.excinfo.value)
+        report.longrepr = node.config.stash[REDACTOR].redact(violation.text())
+
+
+def _first_line(call: pytest.CallInfo) -> str:
+    error = call.excinfo.value if call.excinfo else None
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"
+
+
+def _rerun(item: pytest.Item) -> str:
+    """The command that runs exactly this test again, against the same target and seed."""
+    config, target = item.config, item.config.stash[TARGET]
+    summary = config.stash[SUMMARY]
+    words = ["python", "-m", "pytest", item.nodeid, "-p", "contract_tests.plugin"]
+    if target.base_url is not None:
+        words.append(f"--base-url={target.base_url}")
+    if config.getoption("spec_file"):
+        words.append(f"--spec-file={config.getoption('spec_file')}")
+    words.append(f"--hypothesis-profile={summary.profile}")
+    if config.getoption("hypothesis_seed") is not None:
+        words.append(f"--hypothesis-seed={config.getoption('hypothesis_seed')}")
+    return shlex.join(words)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The verdict's exit status: 1 only for a broken contract, 4 when nothing was verified."""
+    config = session.config
+    if SUMMARY not in config.stash or config.stash[OTHER_FAILURES]:
+        return
+    summary = config.stash[SUMMARY]
+    if summary.failures:
+        return
+    if summary.not_verified or (exitstatus == pytest.ExitCode.OK and not summary.passed):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    if SUMMARY not in config.stash:
+        return  # no contract test was collected
+    summary = config.stash[SUMMARY]
+    if config.getoption("summary_file"):
+        path = Path(config.getoption("summary_file"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(summary.markdown(), encoding="utf-8")
+    terminalreporter.section("contract summary")
+    for line in summary.terminal_lines():
+        terminalreporter.write_line(line)

@@ -1,0 +1,77 @@
+"""The edges the spec names, sent on every run in every profile, beside the generated cases.
+
+Hypothesis may or may not draw a `%` inside a name or a repeated query name; these cases
+are sent whatever it draws, once per operation and accepted credential. A path value goes
+into every path parameter at once, percent-encoded as one segment (`/` as `%2F`, `.` and
+`..` as `%2E`, so that no client or proxy removes them); the curl line of a failure shows
+the URL exactly as sent.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.credentials import Credential
+from contract_tests.rules import R4, R5, accepted_credentials
+from contract_tests.spec import Operation, operations
+from contract_tests.suite import Suite
+
+PATH_VALUES = {
+    "space": "contract tests a b",
+    "percent": "100% sure %41 %",
+    "slash": "a/b/c",
+    "plus": "a+b",
+    "ampersand": "a&b=c",
+    "question mark": "a?b=c",
+    "hash": "a#b",
+    "non-ASCII": "é ü ß 日本語 😀",
+    "over 1000 characters": "contract tests " + "x" * 1000,
+    "dot": ".",
+    "dot dot": "..",
+}
+QUERIES = {
+    "repeated name": [("a", "1"), ("a", "2"), ("a", "1")],
+    "empty values": [("a", ""), ("b", ""), ("c", "")],
+    "non-ASCII names and values": [("é ü", "日本語"), ("ß", "😀")],
+    "dozens of parameters": [(f"p{index}", str(index)) for index in range(48)],
+}
+EXAMPLE_QUERY = [("source", "contract-tests")]
+
+ACCEPTED = [
+    (operation, credential)
+    for operation in operations()
+    for credential in accepted_credentials(operation)
+]
+
+
+def _id(operation: Operation, credential: Credential, edge: str) -> str:
+    return f"{operation.operation_id}-{credential.name.lower()}-{edge}"
+
+
+@pytest.mark.parametrize(
+    ("operation", "credential", "value"),
+    [
+        pytest.param(operation, credential, value, id=_id(operation, credential, edge))
+        for operation, credential in ACCEPTED
+        for edge, value in PATH_VALUES.items()
+    ],
+)
+def test_a_named_edge_in_the_path_is_accepted(
+    suite: Suite, operation: Operation, credential: Credential, value: str
+) -> None:
+    values = {name: value for name in operation.path_params}
+    suite.expect(operation, credential, values, EXAMPLE_QUERY, subject=(R5,))
+
+
+@pytest.mark.parametrize(
+    ("operation", "credential", "query"),
+    [
+        pytest.param(operation, credential, query, id=_id(operation, credential, edge))
+        for operation, credential in ACCEPTED
+        for edge, query in QUERIES.items()
+    ],
+)
+def test_a_named_edge_in_the_query_is_accepted(
+    suite: Suite, operation: Operation, credential: Credential, query: list[tuple[str, str]]
+) -> None:
+    suite.expect(operation, credential, dict(operation.examples), query, subject=(R4,))

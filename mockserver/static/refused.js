@@ -1,0 +1,76 @@
+// The inspector's list of refused requests: what the mock answered with an error, and why.
+//
+// Kept apart from inspector.js (the events) because they are a different record: nothing
+// was recorded for them. Like everything on the page, their text (targets, reasons) came
+// from some client and reaches the page only through textContent.
+"use strict";
+
+(() => {
+  const URL = "/__mock/rejections";
+  const POLL_MS = 1000;
+  const MAX_ROWS = 200;   // the newest; the endpoint holds them all
+
+  const $ = (id) => document.getElementById(id);
+  let lastId = 0;
+  let count = 0;
+
+  function cell(text, className) {
+    const node = document.createElement("td");
+    if (className) node.className = className;
+    node.textContent = String(text);
+    return node;
+  }
+
+  function row(rejection) {
+    const tr = document.createElement("tr");
+    tr.className = "refused-row";
+    const time = String(rejection.receivedAt || "").slice(11, 23);
+    tr.append(
+      cell(time, "col-time"),
+      cell(rejection.status, "col-status"),
+      cell(`${rejection.method} ${rejection.target}`, "col-request"),
+      cell(rejection.reason || "", "col-reason"),
+    );
+    return tr;
+  }
+
+  function render(rejections) {
+    const rows = $("refused-rows");
+    for (const rejection of rejections) rows.prepend(row(rejection));
+    while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
+    count += rejections.length;
+    $("refused-count").textContent = String(count);
+    $("refused-empty").hidden = count > 0;
+  }
+
+  async function poll() {
+    try {
+      const response = await fetch(`${URL}?since=${lastId}`, { cache: "no-store" });
+      if (response.ok) {
+        const body = await response.json();
+        const rejections = Array.isArray(body.rejections) ? body.rejections : [];
+        if (rejections.length) lastId = rejections[rejections.length - 1].id;
+        render(rejections);
+      }
+    } catch (error) {
+      // inspector.js already says when the mock cannot be reached
+    }
+    setTimeout(poll, POLL_MS);
+  }
+
+  async function forget() {
+    const response = await fetch(URL, { method: "DELETE", cache: "no-store" });
+    if (!response.ok) return;
+    $("refused-rows").replaceChildren();
+    count = 0;
+    render([]);
+  }
+
+  function start() {
+    $("refused-clear").addEventListener("click", forget);
+    poll();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
