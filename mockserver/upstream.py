@@ -74,20 +74,24 @@ def resolve_upstream(text: str, spec_path: Path, own_address: tuple[str, int]) -
     with open(spec_path, encoding="utf-8") as stream:
         document = yaml.safe_load(stream)
     servers = document.get("servers") or [] if isinstance(document, dict) else []
-    by_name = {str(server.get("description")): str(server.get("url")) for server in servers}
+    by_name = {
+        str(server.get("description")): str(server.get("url"))
+        for server in servers
+        if isinstance(server, dict)
+    }
     if "://" not in text and text not in by_name:
         raise UpstreamError(
             f"--upstream {text!r}: not a URL and not an environment of {spec_path.name}"
             f" ({', '.join(by_name) or 'it names none'})"
         )
     url = by_name.get(text, text)
-    parts = urlsplit(url)
-    if "@" in parts.netloc:  # not echoed: it holds a password
+    if "@" in url.partition("://")[2].partition("/")[0]:  # not echoed: it holds a password
         raise UpstreamError("--upstream: a URL with credentials in it is refused")
     try:
+        parts = urlsplit(url)
         port = parts.port if parts.port is not None else _DEFAULT_PORTS.get(parts.scheme)
-    except ValueError:
-        port = None
+    except ValueError:  # an unclosed [IPv6 address], a port that is no number
+        parts, port = urlsplit(""), None
     if (
         parts.scheme not in _DEFAULT_PORTS
         or not parts.hostname

@@ -508,6 +508,8 @@ def test_unjudgeable_credentials_still_get_the_rules_that_need_no_token(
         (["--upstream", "qa9"], "not a URL and not an environment of metrics.v1.yaml"),
         (["--upstream", "http://example.org:99999"], "expected http(s)://host[:port][/path]"),
         (["--upstream", "ftp://example.org"], "expected http(s)://host[:port][/path]"),
+        (["--upstream", "http://[::1"], "expected http(s)://host[:port][/path]"),
+        (["--upstream", "http://example.org:http"], "expected http(s)://host[:port][/path]"),
         (["--upstream", "https://user:hunter2@example.org"], "a URL with credentials"),
         (["--upstream", "mock", "--port", "8009"], "is this mock itself"),
         (["--forward-metrics"], "--forward-metrics needs --upstream"),
