@@ -90,6 +90,15 @@ def server_token(client: Client) -> str:
     return _log_in_server(client)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the module's browser tests (see browser.py)."""
+    from browser import chromium  # Playwright loads only where a test needs a browser
+
+    with chromium() as browser:
+        yield browser
+
+
 @pytest.fixture(name="free_port")
 def free_port_fixture() -> int:
     return free_port()

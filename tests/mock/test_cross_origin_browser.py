@@ -13,7 +13,7 @@ import dataclasses
 
 import pytest
 import requests
-from browser import chromium, serve_wsgi
+from browser import serve_wsgi
 from werkzeug.wrappers import Request, Response
 
 from mockserver.config import MockConfig
@@ -75,12 +75,6 @@ def blip_like_app(environ, start_response):
 def app_origin():
     with serve_wsgi(blip_like_app) as origin:
         yield origin
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def run_app(browser, app_origin: str, mock_url: str) -> tuple[dict, list[str]]:

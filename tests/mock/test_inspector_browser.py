@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from browser import SCREENSHOTS, chromium
+from browser import SCREENSHOTS
 from playwright.sync_api import Page, expect
 
 from mockserver.config import Latency, MockConfig
@@ -32,12 +32,6 @@ def mock():
     config = dataclasses.replace(MockConfig(), latency=Latency(5, 20))
     with running_mock(config) as mock:
         yield mock
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture
