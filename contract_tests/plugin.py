@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.errors import InvalidArgument
 
 from contract_tests import spec
 from contract_tests.credentials import CredentialProblem, check_credentials, log_out
-from contract_tests.environments import BadTarget, Target, choose_target
+from contract_tests.environments import BadTarget, Target, carries_userinfo, choose_target
 from contract_tests.failures import find_violation
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import Redactor
@@ -100,18 +101,23 @@ def pytest_configure(config: pytest.Config) -> None:
     """Before Hypothesis configures itself: a seed that the summary can show, if none given."""
     config.addinivalue_line("markers", "smoke: the small fixed set that may run against production")
     if config.getoption("spec_file"):
-        spec.select(Path(config.getoption("spec_file")))
+        path = Path(config.getoption("spec_file"))
+        if not path.is_file():
+            raise pytest.UsageError(f"--spec-file {path}: no such file")
+        spec.select(path)
+    if carries_userinfo(config.getoption("base_url") or ""):
+        # Refused here, before any report header could print it.
+        raise pytest.UsageError("--base-url must not carry a user or password (user:password@host)")
     profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
-    if config.getoption("hypothesis_seed") is None and not _derandomized(profile):
+    try:
+        derandomized = settings.get_profile(profile).derandomize
+    except InvalidArgument:
+        raise pytest.UsageError(
+            f"unknown --hypothesis-profile {profile!r}; the suite's are quick, ci, thorough"
+        ) from None
+    if config.getoption("hypothesis_seed") is None and not derandomized:
         config.option.hypothesis_seed = str(random.randrange(2**32))
     config.stash[OTHER_FAILURES] = 0
-
-
-def _derandomized(profile: str) -> bool:
-    try:
-        return settings.get_profile(profile).derandomize
-    except Exception:  # an unknown profile: Hypothesis says so itself
-        return True
 
 
 def _is_suite(item: pytest.Item) -> bool:
@@ -128,7 +134,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(str(error)) from None
     if target.is_production and not config.getoption("allow_production"):
         raise pytest.UsageError(
-            f"refusing to test production ({target.base_url}): nothing was sent. Real users' "
+            f"refusing to test production ({target.host}): nothing was sent. Real users' "
             "metrics live there; pass --allow-production to run the small smoke set only."
         )
     profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
@@ -214,6 +220,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         report.contract_violation = True
         item.user_properties += [
             ("rules", ", ".join(violation.rules)),
+            ("expected", "; ".join(problem.expected for problem in violation.problems)),
+            ("got", redactor.redact("; ".join(problem.got for problem in violation.problems))),
             ("curl", redactor.redact(violation.curl)),
             *((("attempts", str(violation.attempts)),) if violation.intermittent else ()),
         ]
@@ -260,11 +268,16 @@ def _rerun(item: pytest.Item) -> str:
     return shlex.join(words)
 
 
+def _ran_the_suite(config: pytest.Config) -> bool:
+    """Contract tests were collected, to be run (not just listed)."""
+    return SUMMARY in config.stash and not config.option.collectonly
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The verdict's exit status: 1 only for a broken contract, 4 when nothing was verified."""
     config = session.config
-    if SUMMARY not in config.stash or config.stash[OTHER_FAILURES]:
+    if not _ran_the_suite(config) or config.stash[OTHER_FAILURES]:
         return
     summary = config.stash[SUMMARY]
     if summary.failures:
@@ -274,8 +287,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    if SUMMARY not in config.stash:
-        return  # no contract test was collected
+    if not _ran_the_suite(config):
+        return
     summary = config.stash[SUMMARY]
     if config.getoption("summary_file"):
         path = Path(config.getoption("summary_file"))
