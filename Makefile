@@ -81,7 +81,7 @@ contract: $(VENV)/.installed ## Run the contract suite: make contract ENV=qa1 (o
 gate: $(VENV)/.installed ## Run the deploy gate: make gate ENV=qa2 or BASE_URL=... (exactly one); reports in reports/
 	$(PY) -m contract_tests --gate --env "$(ENV)" --base-url "$(BASE_URL)" $(ARGS)
 
-bench: install /usr/bin/wrk /usr/sbin/nginx ## Measure the mock against Prism, a bare app and nginx (see benchmarks/README.md)
+bench: install /usr/bin/wrk /usr/sbin/nginx ## Measure issue 11's targets: the mock beside Prism, a bare app, its former server, nginx (ARGS=--quick: a few minutes; benchmarks/README.md)
 	$(PY) -m benchmarks $(ARGS)
 
 constraints: ## Re-pin every transitive dependency after changing requirements.txt
