@@ -1,8 +1,10 @@
 """The contract suite's pytest plugin: options, target, production guard, profiles, fixtures, reports.
 
-Loaded by the repository's conftest.py (`pytest_plugins`), or by `-p contract_tests.plugin`
-as `python -m contract_tests` does. Nothing here acts unless contract tests are collected:
-the mock's own tests run the same with or without the suite's options. Once they are, the
+Loaded by the repository's conftest.py (`pytest_plugins`), by `-p contract_tests.plugin`
+as `python -m contract_tests` does, or, where the package is installed, by its `pytest11`
+entry point of the same name. Nothing here acts unless contract tests are collected: other
+tests run the same with or without the suite's options (the suite's Hypothesis profile
+and seed included). Once they are, the
 target is decided before any request (`--base-url` / `PYTEST_BASE_URL`, else `--env`,
 else the mock in-process), production is refused unless `--allow-production` (and then
 only the smoke set runs), credentials are checked, and every report passes through the
@@ -20,7 +22,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from contract_tests import spec
+from contract_tests import parallel, spec
 from contract_tests.credentials import CredentialProblem, check_credentials, log_out
 from contract_tests.environments import BadTarget, Target, choose_target
 from contract_tests.failures import find_violation
@@ -39,6 +41,8 @@ REDACTOR = pytest.StashKey[Redactor]()
 SUMMARY = pytest.StashKey[RunSummary]()
 # Failed tests outside the suite: the exit status is then theirs, not the verdict's.
 OTHER_FAILURES = pytest.StashKey[int]()
+# When the run began: the duration of a run spread over xdist workers (parallel.py).
+STARTED = pytest.StashKey[float]()
 
 # Profiles, chosen with hypothesis's own --hypothesis-profile. `ci` is the default: the
 # same examples on every run (derandomize) and no example database, so a developer's
@@ -51,7 +55,7 @@ settings.register_profile(DEFAULT_PROFILE, max_examples=100, **_REPRODUCIBLE)
 settings.register_profile(
     "thorough", max_examples=1000, database=None, print_blob=False, deadline=None
 )
-settings.load_profile(DEFAULT_PROFILE)
+SUITE_PROFILES = ("quick", DEFAULT_PROFILE, "thorough")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -103,15 +107,22 @@ def pytest_configure(config: pytest.Config) -> None:
         spec.select(Path(config.getoption("spec_file")))
     profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
     if config.getoption("hypothesis_seed") is None and not _derandomized(profile):
-        config.option.hypothesis_seed = str(random.randrange(2**32))
+        seed = parallel.controller_seed(config) or str(random.randrange(2**32))
+        config.option.hypothesis_seed = seed
     config.stash[OTHER_FAILURES] = 0
+    config.stash[STARTED] = time.monotonic()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
+    """The suite's default profile, loaded before its test modules apply their settings."""
+    if SUITE_DIR in file_path.parents and not parent.config.getoption("hypothesis_profile"):
+        settings.load_profile(DEFAULT_PROFILE)
 
 
 def _derandomized(profile: str) -> bool:
-    try:
-        return settings.get_profile(profile).derandomize
-    except Exception:  # an unknown profile: Hypothesis says so itself
-        return True
+    """Only the suite's random profile gets a seed drawn here; other profiles are not ours."""
+    return profile not in SUITE_PROFILES or settings.get_profile(profile).derandomize
 
 
 def _is_suite(item: pytest.Item) -> bool:
@@ -260,10 +271,29 @@ def _rerun(item: pytest.Item) -> str:
     return shlex.join(words)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """xdist's controller: every worker draws from the run's one seed (parallel.py)."""
+    node.workerinput[parallel.SEED_KEY] = node.config.getoption("hypothesis_seed")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """xdist's controller: a finished worker's summary joins the run's (parallel.py)."""
+    config, output = node.config, getattr(node, "workeroutput", {})
+    config.stash[OTHER_FAILURES] += output.pop(parallel.OTHER_FAILURES_KEY, 0)
+    if parallel.SUMMARY_KEY in output:
+        data = output.pop(parallel.SUMMARY_KEY)
+        config.stash[SUMMARY] = parallel.merged(
+            config.stash.get(SUMMARY, None), data, config.stash[STARTED]
+        )
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The verdict's exit status: 1 only for a broken contract, 4 when nothing was verified."""
     config = session.config
+    parallel.hand_over(config, config.stash.get(SUMMARY, None), config.stash[OTHER_FAILURES])
     if SUMMARY not in config.stash or config.stash[OTHER_FAILURES]:
         return
     summary = config.stash[SUMMARY]
@@ -277,7 +307,7 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     if SUMMARY not in config.stash:
         return  # no contract test was collected
     summary = config.stash[SUMMARY]
-    if config.getoption("summary_file"):
+    if config.getoption("summary_file") and not parallel.is_worker(config):
         path = Path(config.getoption("summary_file"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(summary.markdown(), encoding="utf-8")
