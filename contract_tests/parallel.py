@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +26,29 @@ SUMMARY_KEY = "contract_tests_summary"
 OTHER_FAILURES_KEY = "contract_tests_other_failures"
 
 
+class NotVerified(Exception):
+    """A worker found the target unreachable or a credential wrong: its session stops."""
+
+
 def is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
+
+
+def is_controller(config: pytest.Config) -> bool:
+    """Whether this process hands the tests out to xdist workers (and runs none)."""
+    return config.getoption("dist", "no") != "no" and not is_worker(config)
+
+
+def runs_suite(config: pytest.Config, suite_dir: Path) -> bool:
+    """Whether the run's arguments name the suite (a path in it, or `--pyargs contract_tests`)."""
+    for arg in config.args:
+        name = arg.split("::")[0]
+        if config.option.pyargs and name.split(".")[0] == suite_dir.name:
+            return True
+        path = (config.invocation_params.dir / name).resolve()
+        if path == suite_dir or suite_dir in path.parents:
+            return True
+    return False
 
 
 def controller_seed(config: pytest.Config) -> str | None:
@@ -74,7 +96,8 @@ def merged(summary: RunSummary | None, data: dict[str, Any], started: float) -> 
         summary.base_url = ", ".join(sorted(urls))
     summary.cases.update({(op, credential): n for op, credential, n in data["cases"]})
     summary.failures += [_failed(failure) for failure in data["failures"]]
-    summary.not_verified += data["not_verified"]
+    # Each worker checks the target and the credentials itself: one reason, said once.
+    summary.not_verified += [r for r in data["not_verified"] if r not in summary.not_verified]
     summary.skipped.update(Counter(data["skipped"]))
     summary.passed += data["passed"]
     return summary

@@ -133,15 +133,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Decide the target once contract tests are collected, before any of them runs."""
     if not any(_is_suite(item) for item in items):
         return
-    try:
-        target = choose_target(config.getoption("env"), config.getoption("base_url"))
-    except BadTarget as error:
-        raise pytest.UsageError(str(error)) from None
-    if target.is_production and not config.getoption("allow_production"):
-        raise pytest.UsageError(
-            f"refusing to test production ({target.base_url}): nothing was sent. Real users' "
-            "metrics live there; pass --allow-production to run the small smoke set only."
-        )
+    target = _allowed_target(config)
     profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
     seed = config.getoption("hypothesis_seed")
     config.stash[TARGET] = target
@@ -156,6 +148,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         kept = [item for item in items if not _is_suite(item) or item.get_closest_marker("smoke")]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """xdist's controller collects nothing: it refuses a wrong target before any worker
+    starts (an error in a worker's collection would be an internal error)."""
+    if parallel.is_controller(session.config) and parallel.runs_suite(session.config, SUITE_DIR):
+        _allowed_target(session.config)
+
+
+def _allowed_target(config: pytest.Config) -> Target:
+    try:
+        target = choose_target(config.getoption("env"), config.getoption("base_url"))
+    except BadTarget as error:
+        raise pytest.UsageError(str(error)) from None
+    if target.is_production and not config.getoption("allow_production"):
+        raise pytest.UsageError(
+            f"refusing to test production ({target.base_url}): nothing was sent. Real users' "
+            "metrics live there; pass --allow-production to run the small smoke set only."
+        )
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -173,9 +186,9 @@ def contract_base_url(pytestconfig: pytest.Config) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def suite(pytestconfig: pytest.Config, contract_base_url: str) -> Iterator[Suite]:
+def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Suite]:
     """Everything the contract tests need about the target: reached, credentials checked."""
-    config = pytestconfig
+    config = request.config
     target, redactor, summary = config.stash[TARGET], config.stash[REDACTOR], config.stash[SUMMARY]
     summary.base_url = contract_base_url
     summary.started = time.monotonic()
@@ -196,6 +209,11 @@ def suite(pytestconfig: pytest.Config, contract_base_url: str) -> Iterator[Suite
         kind = "credentials: " if isinstance(error, CredentialProblem) else ""
         reason = kind + redactor.redact(str(error))
         summary.not_verified.append(reason)
+        if parallel.is_worker(config):
+            # pytest.exit in an xdist worker is an internal error of the controller;
+            # stopping the worker's session ends the run with the same verdict.
+            request.session.shouldstop = reason
+            raise parallel.NotVerified(reason) from None
         pytest.exit(reason, returncode=pytest.ExitCode.USAGE_ERROR)
     with http:
         yield Suite(
@@ -229,6 +247,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             *((("attempts", str(violation.attempts)),) if violation.intermittent else ()),
         ]
         summary.failures.append(Failed(report.nodeid, _rerun(item), violation))
+    elif report.failed and isinstance(call.excinfo.value, parallel.NotVerified):
+        report.longrepr = str(call.excinfo.value)  # already redacted, and in the summary
     elif report.failed:
         report.longrepr = redactor.redact(str(report.longrepr))
         summary.not_verified.append(
