@@ -12,8 +12,11 @@ import re
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# Control characters are never valid unencoded in a request target (RFC 3986).
+# Control characters and non-ASCII bytes are never valid unencoded in a request target
+# (RFC 3986); the production server (waitress) refuses the latter itself, and the mock
+# refuses both under any server, in the path and the query alike.
 _RAW_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_RAW_NON_ASCII = re.compile(r"[\x80-\xff]")
 
 
 class MalformedTarget(ValueError):
@@ -39,6 +42,8 @@ def decode_component(raw: str) -> str:
         raise MalformedTarget("malformed percent-encoding")
     if _RAW_CONTROL.search(raw):
         raise MalformedTarget("a control character that is not percent-encoded")
+    if _RAW_NON_ASCII.search(raw):
+        raise MalformedTarget("a non-ASCII byte that is not percent-encoded")
     try:
         return unquote_to_bytes(raw.encode("latin-1")).decode("utf-8")
     except UnicodeError:

@@ -32,6 +32,20 @@ CORPUS: dict[str, tuple[bytes, int | None]] = {
         b"GET /metrics/user/u/\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\n" + CLOSE,
         400,
     ),
+    # Raw non-ASCII is never valid in a request target (RFC 9112): refused in the query as
+    # in the path, UTF-8 or not, and by either server in one line of plain text.
+    "invalid UTF-8, raw bytes in the query": (
+        b"GET /metrics/user/u/e?a=\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\n" + CLOSE,
+        400,
+    ),
+    "UTF-8, raw bytes in the query": (
+        b"GET /metrics/user/u/e?caf\xc3\xa9=\xc3\xa9 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + CLOSE,
+        400,
+    ),
+    "UTF-8, raw bytes in the path": (
+        b"GET /metrics/user/u/caf\xc3\xa9 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + CLOSE,
+        400,
+    ),
     "malformed query": (
         b"GET /metrics/user/u/e?a=%G0 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + CLOSE,
         400,

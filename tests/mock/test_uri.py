@@ -29,7 +29,6 @@ def test_without_a_raw_target_the_path_is_re_encoded():
         ("a+b", "a+b"),
         ("100%25", "100%"),
         ("caf%C3%A9", "café"),
-        ("caf\xc3\xa9", "café"),  # raw UTF-8 bytes, as WSGI's latin-1 text
         ("nul%00", "nul\x00"),
     ],
 )
@@ -41,6 +40,8 @@ def test_a_component_is_percent_decoded_as_utf8(raw, text):
     ("raw", "reason"),
     [
         ("%zz", "percent"),
+        ("caf\xc3\xa9", "not percent-encoded"),  # raw UTF-8 bytes, as WSGI's latin-1 text
+        ("\xff", "not percent-encoded"),
         ("%4", "percent"),
         ("end%", "percent"),
         ("%C3", "UTF-8"),
