@@ -7,7 +7,6 @@ under this same name already, and pytest does not load it twice.
 """
 
 import pytest
-from hypothesis import settings
 
 pytest_plugins = ["contract_tests.plugin", "pytester"]
 
@@ -16,7 +15,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """The repository's own tests run under the suite's reproducible profile too, unless
     --hypothesis-profile says otherwise (outside this checkout the plugin leaves the
     profile of other tests alone)."""
-    from contract_tests.plugin import DEFAULT_PROFILE
+    from contract_tests.plugin import use_suite_profiles
 
     if not config.getoption("hypothesis_profile"):
-        settings.load_profile(DEFAULT_PROFILE)
+        use_suite_profiles(default=True)

@@ -3,10 +3,9 @@
 Loaded by the repository's conftest.py (`pytest_plugins`), by `-p contract_tests.plugin`
 as `python -m contract_tests` does, or, where the package is installed, by its `pytest11`
 entry point of the same name. Nothing here acts unless contract tests are collected: other
-tests run the same with or without the suite's options (the suite's Hypothesis profile
-and seed included). Once they are, the
-target is decided before any request (`--base-url` / `PYTEST_BASE_URL`, else `--env`,
-else the mock in-process), production is refused unless `--allow-production` (and then
+tests run the same with or without the suite's options (its Hypothesis profiles and seed
+included). Once they are, the target is decided before any request (`--base-url` /
+`PYTEST_BASE_URL`, else `--env`, else the mock in-process), production is refused unless `--allow-production` (and then
 only the smoke set runs), credentials are checked, and every report passes through the
 redactor. Failures reach the summary and JUnit as data (failures.Violation).
 """
@@ -49,13 +48,21 @@ STARTED = pytest.StashKey[float]()
 # dirty `.hypothesis/` never replays an old failure that a clean CI checkout would not.
 # None prints Hypothesis's blob: the summary gives the seed and the curl instead.
 _REPRODUCIBLE = {"derandomize": True, "database": None, "print_blob": False, "deadline": None}
-settings.register_profile("quick", max_examples=10, **_REPRODUCIBLE)
-settings.register_profile(DEFAULT_PROFILE, max_examples=100, **_REPRODUCIBLE)
-# Thorough explores new examples on each run, from the seed the summary shows.
-settings.register_profile(
-    "thorough", max_examples=1000, database=None, print_blob=False, deadline=None
-)
 SUITE_PROFILES = ("quick", DEFAULT_PROFILE, "thorough")
+
+
+def use_suite_profiles(default: bool) -> None:
+    """Register the suite's profiles (and load `ci` if `default`), only once the suite runs
+    or one is named: Hypothesis has a `ci` profile of its own, which it loads on CI
+    machines, and other tests where the package is installed keep it."""
+    settings.register_profile("quick", max_examples=10, **_REPRODUCIBLE)
+    settings.register_profile(DEFAULT_PROFILE, max_examples=100, **_REPRODUCIBLE)
+    # Thorough explores new examples on each run, from the seed the summary shows.
+    settings.register_profile(
+        "thorough", max_examples=1000, database=None, print_blob=False, deadline=None
+    )
+    if default:
+        settings.load_profile(DEFAULT_PROFILE)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -101,14 +108,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Before Hypothesis configures itself: a seed that the summary can show, if none given."""
+    """Before Hypothesis configures itself: the suite's profile it is to load, if one is
+    named, and for a random one a seed that the summary can show, if none is given (under
+    xdist, the controller's)."""
     config.addinivalue_line("markers", "smoke: the small fixed set that may run against production")
     if config.getoption("spec_file"):
         spec.select(Path(config.getoption("spec_file")))
-    profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
-    if config.getoption("hypothesis_seed") is None and not _derandomized(profile):
-        seed = parallel.controller_seed(config) or str(random.randrange(2**32))
-        config.option.hypothesis_seed = seed
+    named = config.getoption("hypothesis_profile")
+    if named in SUITE_PROFILES:
+        use_suite_profiles(default=False)
+        if (
+            config.getoption("hypothesis_seed") is None
+            and not settings.get_profile(named).derandomize
+        ):
+            seed = parallel.controller_seed(config) or str(random.randrange(2**32))
+            config.option.hypothesis_seed = seed
     config.stash[OTHER_FAILURES] = 0
     config.stash[STARTED] = time.monotonic()
 
@@ -117,12 +131,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
     """The suite's default profile, loaded before its test modules apply their settings."""
     if SUITE_DIR in file_path.parents and not parent.config.getoption("hypothesis_profile"):
-        settings.load_profile(DEFAULT_PROFILE)
-
-
-def _derandomized(profile: str) -> bool:
-    """Only the suite's random profile gets a seed drawn here; other profiles are not ours."""
-    return profile not in SUITE_PROFILES or settings.get_profile(profile).derandomize
+        use_suite_profiles(default=True)
 
 
 def _is_suite(item: pytest.Item) -> bool:
