@@ -5,8 +5,12 @@ The map, in layers (each module imports only from the layers below it):
     cli, __main__     the command line builds a MockConfig, nothing more
     serve, inprocess  how it is served: gunicorn or Werkzeug's reloader (serve), a
                       thread on a free port for tests and the suite (inprocess)
-    console           the banner and one line per recorded event, for the terminal
-    app               MockApp: the WSGI app; one dispatch path for every route
+    waitress_worker   inside each gunicorn worker, waitress's event loop (epoll_map):
+                      slow and idle clients hold a socket, not a thread
+    listen            the address checked before serving; the URLs to print
+    console           the banner and one line per recorded or refused request
+    app               MockApp: the WSGI app; one dispatch path for every route;
+                      every error answered is kept (rejections)
     validating_proxy  --forward-metrics: metrics sent upstream, the answers judged
     upstream_auth     whose token it is, asked of the upstream's auth service
     upstream          --upstream: what the mock does not serve, forwarded as sent
@@ -14,9 +18,11 @@ The map, in layers (each module imports only from the layers below it):
                       operationId -> (rule, handler)
     routes            the Werkzeug URL map, built from the spec's operations
     security          may this request call this operation, and as whom
+    hosts             which Host a request may name (against DNS rebinding)
     accounts, tokens  who may log in; the tokens issued and what each one means
     faults, cors      injected latency and failures; the headers a browser needs
     journal           the SQLite event store, shared by all worker processes
+    rejections        the refused requests and why, in the same file, apart
     group_commit      how threads and processes take turns at the journal's writer
     conformance       the rules (R1-R6) an upstream's metrics answer broke
     spec, uri         read the OpenAPI document; decode the raw request target
