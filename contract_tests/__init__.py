@@ -23,4 +23,8 @@ credential) -> Suite.expect -> Suite.send (URL from spec.Operation.path, paced, 
 curl) -> checks.problems (rules.rules_broken_by_status) -> on a problem, sent twice more ->
 failures.ContractViolation -> plugin.pytest_runtest_makereport -> summary (terminal,
 Markdown) and JUnit properties.
+
+PYTEST_DONT_REWRITE (this module only, which has no assert): `python -m contract_tests`
+imports it before pytest starts, and where the package is installed pytest would warn
+that it cannot rewrite it; the suite's own modules are rewritten as usual.
 """
