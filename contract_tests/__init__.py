@@ -15,6 +15,7 @@ Layers, from the command line down:
     checks        what an answer is checked for, as problems naming their rules
     failures      ContractViolation: a broken rule as data, read by every reporter
     summary       the run's verdict (terminal and --summary-file Markdown)
+    parallel      -n (pytest-xdist): the workers' summaries merged on the controller
     pacing, redaction   a paced, timed-out HTTP session; secrets out of every report
     test_*        properties (generated), named_edges, auth_matrix, recorded_events (mock only)
 
