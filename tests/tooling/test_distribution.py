@@ -26,11 +26,14 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from test_tox import pins
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSTRAINTS = ROOT / "constraints.txt"
@@ -38,6 +41,17 @@ SPEC = ROOT / "spec" / "metrics.v1.yaml"
 # Bounds on the mock's start (a loaded machine) and on each command.
 MOCK_START_S = 60
 COMMAND_S = 600
+
+
+def test_each_dependency_admits_the_version_the_checkout_pins_and_tests():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    required, constrained = pins(ROOT / "requirements.txt"), pins(CONSTRAINTS)
+    for line in project["dependencies"]:
+        dependency = Requirement(line)
+        name = dependency.name.lower()
+        assert name in required, f"{name} is not pinned in requirements.txt"
+        assert constrained[name] == required[name]
+        assert dependency.specifier.contains(required[name]), line
 
 
 def pip(*args: str) -> subprocess.CompletedProcess:
