@@ -19,6 +19,7 @@ from benchmarks.slow_clients import SlowRound
 from benchmarks.soak import Sample
 from benchmarks.suite import SuiteRun
 from benchmarks.targets import TARGETS
+from mockserver.config import MockConfig
 
 STARTUP_TARGET_S = 0.5
 TARGET_CONNECTIONS = 16
@@ -297,8 +298,11 @@ def _kept_rows(startup: list[float] | None, soak: list[Sample] | None) -> list[t
                 _verdict(typical < STARTUP_TARGET_S),
             )
         )
-    if soak and len(soak) > 2:
-        first, last = soak[1], soak[-1]  # soak[0] is the empty journal
+    # From the first sample with a full journal (the mock's default --max-events): before
+    # it the journal, and each thread's SQLite connection, are still filling up.
+    full = [sample for sample in soak or [] if sample.events >= MockConfig().max_events]
+    if len(full) > 1:
+        first, last = full[0], full[-1]
         growth = last.rss_bytes / first.rss_bytes
         disk = (last.db_bytes + last.wal_bytes) / max(1, first.db_bytes + first.wal_bytes)
         rows.append(

@@ -37,6 +37,15 @@ SECRET_VARIABLES = (
     "TIDEPOOL_PASSWORD",
     "TIDEPOOL_SERVER_SECRET",
 )
+# Every variable the suite reads credentials from.
+VARIABLES = (
+    "TIDEPOOL_SESSION_TOKEN",
+    "TIDEPOOL_SERVER_TOKEN",
+    "TIDEPOOL_USERNAME",
+    "TIDEPOOL_PASSWORD",
+    "TIDEPOOL_SERVER_NAME",
+    "TIDEPOOL_SERVER_SECRET",
+)
 
 
 class Credential(enum.StrEnum):
@@ -55,6 +64,16 @@ class Credential(enum.StrEnum):
 HOW_TO_SET = {
     Credential.USER: "set TIDEPOOL_SESSION_TOKEN, or TIDEPOOL_USERNAME and TIDEPOOL_PASSWORD",
     Credential.SERVER: "set TIDEPOOL_SERVER_TOKEN, or TIDEPOOL_SERVER_NAME and TIDEPOOL_SERVER_SECRET",
+}
+
+
+# Per kind of token: the variable of a ready token, else the variables of a login.
+SOURCES = {
+    Credential.USER: ("TIDEPOOL_SESSION_TOKEN", ("TIDEPOOL_USERNAME", "TIDEPOOL_PASSWORD")),
+    Credential.SERVER: (
+        "TIDEPOOL_SERVER_TOKEN",
+        ("TIDEPOOL_SERVER_NAME", "TIDEPOOL_SERVER_SECRET"),
+    ),
 }
 
 
@@ -96,21 +115,20 @@ def check_credentials(
         redactor.register(environ.get(name))
     auth = _Auth(http, base_url, redactor)
     mock_secret = auth.mock_server_secret() if is_mock else None
+    demo = {
+        Credential.USER: (DEMO_USERNAME, DEMO_PASSWORD) if is_mock else None,
+        Credential.SERVER: (DEMO_SERVER_NAME, mock_secret) if mock_secret else None,
+    }
+    login = {Credential.USER: auth.user_login, Credential.SERVER: auth.server_login}
     given = {
-        Credential.USER: _given(
-            environ.get("TIDEPOOL_SESSION_TOKEN"),
-            "TIDEPOOL_SESSION_TOKEN",
-            (environ.get("TIDEPOOL_USERNAME"), environ.get("TIDEPOOL_PASSWORD")),
-            (DEMO_USERNAME, DEMO_PASSWORD) if is_mock else None,
-            auth.user_login,
-        ),
-        Credential.SERVER: _given(
-            environ.get("TIDEPOOL_SERVER_TOKEN"),
-            "TIDEPOOL_SERVER_TOKEN",
-            (environ.get("TIDEPOOL_SERVER_NAME"), environ.get("TIDEPOOL_SERVER_SECRET")),
-            (DEMO_SERVER_NAME, mock_secret) if mock_secret else None,
-            auth.server_login,
-        ),
+        credential: _given(
+            environ.get(token_variable),
+            token_variable,
+            tuple(environ.get(name) for name in login_variables),
+            demo[credential],
+            login[credential],
+        )
+        for credential, (token_variable, login_variables) in SOURCES.items()
     }
     missing = {credential: HOW_TO_SET[credential] for credential, g in given.items() if g is None}
     if strict and missing:
@@ -189,7 +207,8 @@ class _Auth:
     def _call(self, method: str, path: str, source: str, **kwargs) -> requests.Response:
         try:
             return self.http.request(method, self.base_url + path, **kwargs)
-        except requests.RequestException as error:
+        except (requests.RequestException, ValueError) as error:
+            # ValueError: a value that cannot go in a header (a newline, non-Latin-1 text).
             raise CredentialProblem(
                 f"could not check {source}: {method} {self.base_url}{path}: {type(error).__name__}"
             ) from None

@@ -30,6 +30,10 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").rstrip(".")
 
 
+def carries_userinfo(url: str) -> bool:
+    return "@" in urlsplit(url).netloc
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -90,7 +94,7 @@ def _check_url(url: str) -> None:
         raise BadTarget(f"--base-url {url!r} is malformed: {error}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadTarget(f"--base-url {url!r} must be an http:// or https:// URL with a host")
-    if parts.username is not None or parts.password is not None:
+    if carries_userinfo(url):
         raise BadTarget("--base-url must not carry a user or password (user:password@host)")
     if parts.query or parts.fragment:
         raise BadTarget(f"--base-url {url!r} must not have a query or a fragment")

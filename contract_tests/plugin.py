@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.errors import InvalidArgument
 
 from contract_tests import parallel, spec
 from contract_tests.credentials import CredentialProblem, check_credentials, log_out
-from contract_tests.environments import BadTarget, Target, choose_target
+from contract_tests.environments import BadTarget, Target, carries_userinfo, choose_target
 from contract_tests.failures import find_violation
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import Redactor
@@ -113,16 +114,27 @@ def pytest_configure(config: pytest.Config) -> None:
     xdist, the controller's)."""
     config.addinivalue_line("markers", "smoke: the small fixed set that may run against production")
     if config.getoption("spec_file"):
-        spec.select(Path(config.getoption("spec_file")))
+        path = Path(config.getoption("spec_file"))
+        if not path.is_file():
+            raise pytest.UsageError(f"--spec-file {path}: no such file")
+        spec.select(path)
+    if carries_userinfo(config.getoption("base_url") or ""):
+        # Refused here, before any report header could print it.
+        raise pytest.UsageError("--base-url must not carry a user or password (user:password@host)")
     named = config.getoption("hypothesis_profile")
     if named in SUITE_PROFILES:
         use_suite_profiles(default=False)
-        if (
-            config.getoption("hypothesis_seed") is None
-            and not settings.get_profile(named).derandomize
-        ):
-            seed = parallel.controller_seed(config) or str(random.randrange(2**32))
-            config.option.hypothesis_seed = seed
+    try:
+        profile = settings.get_profile(named or DEFAULT_PROFILE)
+    except InvalidArgument:
+        raise pytest.UsageError(
+            f"unknown --hypothesis-profile {named!r}; the suite's are quick, ci, thorough"
+        ) from None
+    # A seed only for the suite's random profile: other tests' profiles are not ours.
+    random_suite_profile = named in SUITE_PROFILES and not profile.derandomize
+    if random_suite_profile and config.getoption("hypothesis_seed") is None:
+        seed = parallel.controller_seed(config) or str(random.randrange(2**32))
+        config.option.hypothesis_seed = seed
     config.stash[OTHER_FAILURES] = 0
     config.stash[STARTED] = time.monotonic()
 
@@ -174,7 +186,7 @@ def _allowed_target(config: pytest.Config) -> Target:
         raise pytest.UsageError(str(error)) from None
     if target.is_production and not config.getoption("allow_production"):
         raise pytest.UsageError(
-            f"refusing to test production ({target.base_url}): nothing was sent. Real users' "
+            f"refusing to test production ({target.host}): nothing was sent. Real users' "
             "metrics live there; pass --allow-production to run the small smoke set only."
         )
     return target
@@ -252,6 +264,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         report.contract_violation = True
         item.user_properties += [
             ("rules", ", ".join(violation.rules)),
+            ("expected", "; ".join(problem.expected for problem in violation.problems)),
+            ("got", redactor.redact("; ".join(problem.got for problem in violation.problems))),
             ("curl", redactor.redact(violation.curl)),
             *((("attempts", str(violation.attempts)),) if violation.intermittent else ()),
         ]
@@ -318,12 +332,17 @@ def pytest_testnodedown(node, error) -> None:
         )
 
 
+def _ran_the_suite(config: pytest.Config) -> bool:
+    """Contract tests were collected, to be run (not just listed)."""
+    return SUMMARY in config.stash and not config.option.collectonly
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The verdict's exit status: 1 only for a broken contract, 4 when nothing was verified."""
     config = session.config
     parallel.hand_over(config, config.stash.get(SUMMARY, None), config.stash[OTHER_FAILURES])
-    if SUMMARY not in config.stash or config.stash[OTHER_FAILURES]:
+    if not _ran_the_suite(config) or config.stash[OTHER_FAILURES]:
         return
     summary = config.stash[SUMMARY]
     if summary.failures:
@@ -333,8 +352,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    if SUMMARY not in config.stash:
-        return  # no contract test was collected
+    if not _ran_the_suite(config):
+        return
     summary = config.stash[SUMMARY]
     if config.getoption("summary_file") and not parallel.is_worker(config):
         path = Path(config.getoption("summary_file"))

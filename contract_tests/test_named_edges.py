@@ -37,24 +37,23 @@ QUERIES = {
 }
 EXAMPLE_QUERY = [("source", "contract-tests")]
 
-ACCEPTED = [
-    (operation, credential)
-    for operation in operations()
-    for credential in accepted_credentials(operation)
-]
 
-
-def _id(operation: Operation, credential: Credential, edge: str) -> str:
-    return f"{operation.operation_id}-{credential.name.lower()}-{edge}"
+def each_accepted_credential_with(edges: dict[str, object]) -> list:
+    return [
+        pytest.param(
+            operation,
+            credential,
+            value,
+            id=f"{operation.operation_id}-{credential.name.lower()}-{edge}",
+        )
+        for operation in operations()
+        for credential in accepted_credentials(operation)
+        for edge, value in edges.items()
+    ]
 
 
 @pytest.mark.parametrize(
-    ("operation", "credential", "value"),
-    [
-        pytest.param(operation, credential, value, id=_id(operation, credential, edge))
-        for operation, credential in ACCEPTED
-        for edge, value in PATH_VALUES.items()
-    ],
+    ("operation", "credential", "value"), each_accepted_credential_with(PATH_VALUES)
 )
 def test_a_named_edge_in_the_path_is_accepted(
     suite: Suite, operation: Operation, credential: Credential, value: str
@@ -64,12 +63,7 @@ def test_a_named_edge_in_the_path_is_accepted(
 
 
 @pytest.mark.parametrize(
-    ("operation", "credential", "query"),
-    [
-        pytest.param(operation, credential, query, id=_id(operation, credential, edge))
-        for operation, credential in ACCEPTED
-        for edge, query in QUERIES.items()
-    ],
+    ("operation", "credential", "query"), each_accepted_credential_with(QUERIES)
 )
 def test_a_named_edge_in_the_query_is_accepted(
     suite: Suite, operation: Operation, credential: Credential, query: list[tuple[str, str]]

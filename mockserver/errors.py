@@ -33,6 +33,7 @@ HOST_NOT_ALLOWED = (
 )
 NOT_FOUND = "Nothing is served at this path."
 NOT_FOUND_NEAR = "Nothing is served at this path; the nearest one served is {hint}."
+UNFORWARDABLE_HEADER = "A header field of this request cannot be sent on to the upstream."
 UPSTREAM_FAILED = "The upstream {url} failed: {cause}."
 UPSTREAM_TOKEN_CHECK = (
     "The upstream's token check (GET /auth/token) answered {status}, not 401 and not 200"

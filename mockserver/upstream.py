@@ -55,6 +55,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Names under which the mock may be reaching itself.
 _LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_SET_BY_SERVER = frozenset({"date", "server"})
 # Headers urllib3 would add to a request that lacks them.
 _ADDED_BY_URLLIB3 = ("User-Agent", "Accept-Encoding")
 log = logging.getLogger("mockserver")
@@ -73,20 +74,24 @@ def resolve_upstream(text: str, spec_path: Path, own_address: tuple[str, int]) -
     with open(spec_path, encoding="utf-8") as stream:
         document = yaml.safe_load(stream)
     servers = document.get("servers") or [] if isinstance(document, dict) else []
-    by_name = {str(server.get("description")): str(server.get("url")) for server in servers}
+    by_name = {
+        str(server.get("description")): str(server.get("url"))
+        for server in servers
+        if isinstance(server, dict)
+    }
     if "://" not in text and text not in by_name:
         raise UpstreamError(
             f"--upstream {text!r}: not a URL and not an environment of {spec_path.name}"
             f" ({', '.join(by_name) or 'it names none'})"
         )
     url = by_name.get(text, text)
-    parts = urlsplit(url)
-    if "@" in parts.netloc:  # not echoed: it holds a password
+    if "@" in url.partition("://")[2].partition("/")[0]:  # not echoed: it holds a password
         raise UpstreamError("--upstream: a URL with credentials in it is refused")
     try:
+        parts = urlsplit(url)
         port = parts.port if parts.port is not None else _DEFAULT_PORTS.get(parts.scheme)
-    except ValueError:
-        port = None
+    except ValueError:  # an unclosed [IPv6 address], a port that is no number
+        parts, port = urlsplit(""), None
     if (
         parts.scheme not in _DEFAULT_PORTS
         or not parts.hostname
@@ -153,6 +158,8 @@ class Upstream:
             )
         except HTTPError as error:
             raise self._failure(error) from None
+        except ValueError:  # http.client's refusal of a header field it cannot send
+            raise PlainError(400, errors.UNFORWARDABLE_HEADER) from None
 
     def read(self, response: urllib3.BaseHTTPResponse, limit: int) -> bytes:
         """Up to `limit` bytes of an answer's body; a longer one's connection is not reused."""
@@ -196,11 +203,12 @@ class Upstream:
 
 
 def answer_headers(answer: urllib3.BaseHTTPResponse) -> list[tuple[str, str]]:
-    """The upstream's end-to-end headers, less its CORS ones: the mock's policy applies."""
+    """The upstream's end-to-end headers, less its CORS ones (the mock's policy applies) and
+    those the mock's own server sets (`Date`, `Server`; nginx's proxy drops them too)."""
     return [
         (name, value)
         for name, value in forwarded_headers(answer.headers)
-        if not name.lower().startswith("access-control-")
+        if not name.lower().startswith("access-control-") and name.lower() not in _SET_BY_SERVER
     ]
 
 

@@ -35,7 +35,9 @@ from tidepool_standin import (
 )
 
 from mockserver.config import MockConfig
+from mockserver.errors import PlainError
 from mockserver.inprocess import running_mock
+from mockserver.upstream import Upstream
 
 # Bounds every request of these tests: a hang fails the test instead of stalling the run.
 CLIENT_TIMEOUT_S = 10
@@ -185,6 +187,15 @@ def test_percent_encodings_go_out_normalised_as_rfc_3986_allows(mock, standin):
     assert standin.received[-1].target == "/echo/%E2%9C%93?raw=%25zz&ok=%41"
 
 
+def test_a_header_field_http_cannot_carry_is_400_not_500(standin):
+    # The servers the mock runs on refuse such fields first; the mock does not rely on it.
+    upstream = Upstream(standin.url, UPSTREAM_TIMEOUT_S, connections=1)
+    with pytest.raises(PlainError) as refusal:
+        upstream.request("GET", "/echo", [("X-Split", "a\nInjected: yes")])
+    assert refusal.value.code == 400
+    assert not standin.received
+
+
 def test_the_answer_comes_back_whole_with_the_mocks_cors_policy(http, mock):
     response = http.get(
         f"{mock.url}/echo?status=201&location=https://elsewhere.example/x",
@@ -196,6 +207,7 @@ def test_the_answer_comes_back_whole_with_the_mocks_cors_policy(http, mock):
     assert response.headers["Location"] == "https://elsewhere.example/x"
     assert response.headers["X-Upstream"] == "stand-in"
     assert response.raw.headers.getlist("Set-Cookie") == ["a=1; Path=/", "b=2; Path=/"]
+    assert len(response.raw.headers.getlist("Date")) == 1  # the mock's server's, not two
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     assert OWN_ORIGIN not in str(response.raw.headers.items())
     assert response.json()["method"] == "GET"
@@ -316,7 +328,7 @@ def test_a_mock_token_is_not_an_upstream_token(http, mock, tmp_path):
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("auth_status", [500, 503, 404])
+@pytest.mark.parametrize("auth_status", [500, 503, 404, 200])
 def test_an_auth_service_that_cannot_answer_is_502_not_401(http, mock, standin, auth_status):
     token = log_in(http, mock)  # a fresh token: no verdict kept yet
     standin.switches.token_check_status = auth_status
@@ -500,6 +512,8 @@ def test_unjudgeable_credentials_still_get_the_rules_that_need_no_token(
         (["--upstream", "qa9"], "not a URL and not an environment of metrics.v1.yaml"),
         (["--upstream", "http://example.org:99999"], "expected http(s)://host[:port][/path]"),
         (["--upstream", "ftp://example.org"], "expected http(s)://host[:port][/path]"),
+        (["--upstream", "http://[::1"], "expected http(s)://host[:port][/path]"),
+        (["--upstream", "http://example.org:http"], "expected http(s)://host[:port][/path]"),
         (["--upstream", "https://user:hunter2@example.org"], "a URL with credentials"),
         (["--upstream", "mock", "--port", "8009"], "is this mock itself"),
         (["--forward-metrics"], "--forward-metrics needs --upstream"),
@@ -519,18 +533,31 @@ def test_an_unusable_upstream_stops_the_command_with_one_line(arguments, reason)
 
 
 def test_the_terminal_flags_broken_rules_and_shows_no_secret(http, standin, start_cli_mock):
-    options = ["--upstream", standin.url, "--forward-metrics", "--workers", "1", "--threads", "4"]
+    options = ["--upstream", standin.url, "--forward-metrics", "--upstream-timeout", "1"]
+    options += ["--workers", "1"]
     with start_cli_mock(*options) as mock:
         token = log_in(http, mock)
         assert f"upstream   {standin.url}" in mock.output()
         standin.switches.metrics_break = BODY_ON_SUCCESS
         url = f"{mock.url}/metrics/thisuser/blip%20-%20Broken?source=test"
         assert http.get(url, headers={TOKEN_HEADER: token}, timeout=10).status_code == 200
-        journal = http.get(f"{mock.url}/__mock/events", timeout=CLIENT_TIMEOUT_S).text
-        status = http.get(f"{mock.url}/__mock/status", timeout=CLIENT_TIMEOUT_S).text
-        lines = [line for line in mock.output().splitlines() if "blip - Broken" in line]
+        # Refusals are kept and printed: one of the upstream, one of the mock.
+        wrong = http.post(f"{mock.url}/auth/login", auth=(USERNAME, "wrong-secret"), timeout=10)
+        assert wrong.status_code == 401
+        unanswered = log_in(http, mock)
+        standin.switches.delay_s = UPSTREAM_TIMEOUT_S * 2
+        url = f"{mock.url}/metrics/thisuser/x"
+        assert http.get(url, headers={TOKEN_HEADER: unanswered}, timeout=10).status_code == 504
+        shown = [
+            http.get(f"{mock.url}{path}", timeout=CLIENT_TIMEOUT_S).text
+            for path in ("/__mock/events", "/__mock/status", "/__mock/rejections")
+        ]
+        output = mock.output()
+    lines = [line for line in output.splitlines() if "blip - Broken" in line]
     assert len(lines) == 1
     assert f"user {USERID}" in lines[0] and "upstream 200" in lines[0]
     assert "BREAKS R6: answered 200 with a body of 8 bytes" in lines[0]
-    for text in (mock.output(), journal, status):
-        assert token not in text and PASSWORD not in text
+    assert "refused 504 GET /metrics/thisuser/x" in output
+    for text in (output, *shown):
+        for secret in (token, unanswered, PASSWORD, "wrong-secret"):
+            assert secret not in text

@@ -25,6 +25,7 @@ from broken_servers import (
 from werkzeug.wrappers import Request, Response
 
 from contract_tests.credentials import (
+    VARIABLES,
     Credential,
     CredentialProblem,
     Tokens,
@@ -36,14 +37,7 @@ from contract_tests.redaction import Redactor
 
 @pytest.fixture
 def environment(monkeypatch: pytest.MonkeyPatch):
-    for name in (
-        "TIDEPOOL_SESSION_TOKEN",
-        "TIDEPOOL_SERVER_TOKEN",
-        "TIDEPOOL_USERNAME",
-        "TIDEPOOL_PASSWORD",
-        "TIDEPOOL_SERVER_NAME",
-        "TIDEPOOL_SERVER_SECRET",
-    ):
+    for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -106,8 +100,12 @@ def test_logins_give_tokens_that_are_logged_out_at_the_end(environment, check) -
             {"TIDEPOOL_SERVER_NAME": SERVER_NAME, "TIDEPOOL_SERVER_SECRET": "wrong-secret"},
             "the server login as TIDEPOOL_SERVER_NAME 'reference-server' failed: *",
         ),
+        (
+            {"TIDEPOOL_SESSION_TOKEN": "pasted\nwith a newline"},
+            "could not check TIDEPOOL_SESSION_TOKEN: GET */auth/token: InvalidHeader",
+        ),
     ],
-    ids=["expired", "server-as-user", "user-as-server", "user-login", "server-login"],
+    ids=["expired", "server-as-user", "user-as-server", "user-login", "server-login", "malformed"],
 )
 def test_each_credential_problem_is_one_line_naming_the_variable(
     environment, check, variables, said
@@ -121,7 +119,7 @@ def test_each_credential_problem_is_one_line_naming_the_variable(
     message = str(problem.value)
     assert "\n" not in message
     assert fnmatchcase(message, said), message
-    for secret in ("expired-token", "wrong-password", "wrong-secret", USER_TOKEN, SERVER_TOKEN):
+    for secret in ("expired-token", "wrong-", "pasted", USER_TOKEN, SERVER_TOKEN):
         assert secret not in message
 
 

@@ -6,6 +6,7 @@ from benchmarks import report, wrk
 from benchmarks.journal_load import JournalRun
 from benchmarks.load import LoadResults, LoadRow
 from benchmarks.slow_clients import SlowRound
+from benchmarks.soak import Sample
 
 WRK_OUTPUT = """\
 Running 10s test @ http://127.0.0.1:8009/metrics/thisuser/bench%20-%20load?a=1&b=2&c=3
@@ -131,3 +132,15 @@ def test_unmeasured_parts_are_said_so_not_judged():
     found = verdicts(report.Measured())
     assert found["req/s >= 1.25x Prism -v warn"] == "not measured | -"
     assert not any("met" in verdict for verdict in found.values())
+
+
+def test_memory_and_disk_are_judged_from_the_first_full_journal_on():
+    def sample(events, rss_mib, wal_mib):
+        return Sample(events, 0.0, rss_mib * 2**20, 2**20, wal_mib * 2**20)
+
+    goal = "memory and disk flat from 10,500 to 1,000,000 events (at most +20%)"
+    filling = [sample(1, 60, 0), sample(5_000, 90, 3)]  # before the journal is full
+    flat = filling + [sample(10_500, 110, 4), sample(1_000_000, 121, 4)]
+    assert verdicts(report.Measured(soak=flat))[goal] == "RSS +10%, files +0% | met"
+    growing = filling + [sample(10_500, 110, 4), sample(1_000_000, 140, 4)]
+    assert verdicts(report.Measured(soak=growing))[goal].endswith("**missed**")

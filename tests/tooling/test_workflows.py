@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from contract_tests.__main__ import REPORTS_DIR, SUMMARY_FILE
+from contract_tests.credentials import VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -28,14 +29,7 @@ SPEC = ROOT / "spec" / "metrics.v1.yaml"
 # The pinned actionlint (requirements.txt), installed beside this Python.
 ACTIONLINT = Path(sys.executable).with_name("actionlint")
 
-CREDENTIALS = (
-    "TIDEPOOL_SESSION_TOKEN",
-    "TIDEPOOL_SERVER_TOKEN",
-    "TIDEPOOL_USERNAME",
-    "TIDEPOOL_PASSWORD",
-    "TIDEPOOL_SERVER_NAME",
-    "TIDEPOOL_SERVER_SECRET",
-)
+CREDENTIALS = VARIABLES
 GATE_ENVIRONMENTS = {"qa1", "qa2", "dev1", "integration"}
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 # `make`, then any VAR=value assignments or options, then the first target.
