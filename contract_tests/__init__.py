@@ -15,6 +15,7 @@ Layers, from the command line down:
     checks        what an answer is checked for, as problems naming their rules
     failures      ContractViolation: a broken rule as data, read by every reporter
     summary       the run's verdict (terminal and --summary-file Markdown)
+    parallel      -n (pytest-xdist): the workers' summaries merged on the controller
     pacing, redaction   a paced, timed-out HTTP session; secrets out of every report
     test_*        properties (generated), named_edges, auth_matrix, recorded_events (mock only)
 
@@ -23,4 +24,8 @@ credential) -> Suite.expect -> Suite.send (URL from spec.Operation.path, paced, 
 curl) -> checks.problems (rules.rules_broken_by_status) -> on a problem, sent twice more ->
 failures.ContractViolation -> plugin.pytest_runtest_makereport -> summary (terminal,
 Markdown) and JUnit properties.
+
+PYTEST_DONT_REWRITE (this module only, which has no assert): `python -m contract_tests`
+imports it before pytest starts, and where the package is installed pytest would warn
+that it cannot rewrite it; the suite's own modules are rewritten as usual.
 """

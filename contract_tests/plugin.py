@@ -1,10 +1,11 @@
 """The contract suite's pytest plugin: options, target, production guard, profiles, fixtures, reports.
 
-Loaded by the repository's conftest.py (`pytest_plugins`), or by `-p contract_tests.plugin`
-as `python -m contract_tests` does. Nothing here acts unless contract tests are collected:
-the mock's own tests run the same with or without the suite's options. Once they are, the
-target is decided before any request (`--base-url` / `PYTEST_BASE_URL`, else `--env`,
-else the mock in-process), production is refused unless `--allow-production` (and then
+Loaded by the repository's conftest.py (`pytest_plugins`), by `-p contract_tests.plugin`
+as `python -m contract_tests` does, or, where the package is installed, by its `pytest11`
+entry point of the same name. Nothing here acts unless contract tests are collected: other
+tests run the same with or without the suite's options (its Hypothesis profiles and seed
+included). Once they are, the target is decided before any request (`--base-url` /
+`PYTEST_BASE_URL`, else `--env`, else the mock in-process), production is refused unless `--allow-production` (and then
 only the smoke set runs), credentials are checked, and every report passes through the
 redactor. Failures reach the summary and JUnit as data (failures.Violation).
 """
@@ -21,7 +22,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
-from contract_tests import spec
+from contract_tests import parallel, spec
 from contract_tests.credentials import CredentialProblem, check_credentials, log_out
 from contract_tests.environments import BadTarget, Target, carries_userinfo, choose_target
 from contract_tests.failures import find_violation
@@ -40,19 +41,29 @@ REDACTOR = pytest.StashKey[Redactor]()
 SUMMARY = pytest.StashKey[RunSummary]()
 # Failed tests outside the suite: the exit status is then theirs, not the verdict's.
 OTHER_FAILURES = pytest.StashKey[int]()
+# When the run began: the duration of a run spread over xdist workers (parallel.py).
+STARTED = pytest.StashKey[float]()
 
 # Profiles, chosen with hypothesis's own --hypothesis-profile. `ci` is the default: the
 # same examples on every run (derandomize) and no example database, so a developer's
 # dirty `.hypothesis/` never replays an old failure that a clean CI checkout would not.
 # None prints Hypothesis's blob: the summary gives the seed and the curl instead.
 _REPRODUCIBLE = {"derandomize": True, "database": None, "print_blob": False, "deadline": None}
-settings.register_profile("quick", max_examples=10, **_REPRODUCIBLE)
-settings.register_profile(DEFAULT_PROFILE, max_examples=100, **_REPRODUCIBLE)
-# Thorough explores new examples on each run, from the seed the summary shows.
-settings.register_profile(
-    "thorough", max_examples=1000, database=None, print_blob=False, deadline=None
-)
-settings.load_profile(DEFAULT_PROFILE)
+SUITE_PROFILES = ("quick", DEFAULT_PROFILE, "thorough")
+
+
+def use_suite_profiles(default: bool) -> None:
+    """Register the suite's profiles (and load `ci` if `default`), only once the suite runs
+    or one is named: Hypothesis has a `ci` profile of its own, which it loads on CI
+    machines, and other tests where the package is installed keep it."""
+    settings.register_profile("quick", max_examples=10, **_REPRODUCIBLE)
+    settings.register_profile(DEFAULT_PROFILE, max_examples=100, **_REPRODUCIBLE)
+    # Thorough explores new examples on each run, from the seed the summary shows.
+    settings.register_profile(
+        "thorough", max_examples=1000, database=None, print_blob=False, deadline=None
+    )
+    if default:
+        settings.load_profile(DEFAULT_PROFILE)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -98,7 +109,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Before Hypothesis configures itself: a seed that the summary can show, if none given."""
+    """Before Hypothesis configures itself: the suite's profile it is to load, if one is
+    named, and for a random one a seed that the summary can show, if none is given (under
+    xdist, the controller's)."""
     config.addinivalue_line("markers", "smoke: the small fixed set that may run against production")
     if config.getoption("spec_file"):
         path = Path(config.getoption("spec_file"))
@@ -108,16 +121,29 @@ def pytest_configure(config: pytest.Config) -> None:
     if carries_userinfo(config.getoption("base_url") or ""):
         # Refused here, before any report header could print it.
         raise pytest.UsageError("--base-url must not carry a user or password (user:password@host)")
-    profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
+    named = config.getoption("hypothesis_profile")
+    if named in SUITE_PROFILES:
+        use_suite_profiles(default=False)
     try:
-        derandomized = settings.get_profile(profile).derandomize
+        profile = settings.get_profile(named or DEFAULT_PROFILE)
     except InvalidArgument:
         raise pytest.UsageError(
-            f"unknown --hypothesis-profile {profile!r}; the suite's are quick, ci, thorough"
+            f"unknown --hypothesis-profile {named!r}; the suite's are quick, ci, thorough"
         ) from None
-    if config.getoption("hypothesis_seed") is None and not derandomized:
-        config.option.hypothesis_seed = str(random.randrange(2**32))
+    # A seed only for the suite's random profile: other tests' profiles are not ours.
+    random_suite_profile = named in SUITE_PROFILES and not profile.derandomize
+    if random_suite_profile and config.getoption("hypothesis_seed") is None:
+        seed = parallel.controller_seed(config) or str(random.randrange(2**32))
+        config.option.hypothesis_seed = seed
     config.stash[OTHER_FAILURES] = 0
+    config.stash[STARTED] = time.monotonic()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
+    """The suite's default profile, loaded before its test modules apply their settings."""
+    if SUITE_DIR in file_path.parents and not parent.config.getoption("hypothesis_profile"):
+        use_suite_profiles(default=True)
 
 
 def _is_suite(item: pytest.Item) -> bool:
@@ -128,15 +154,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Decide the target once contract tests are collected, before any of them runs."""
     if not any(_is_suite(item) for item in items):
         return
-    try:
-        target = choose_target(config.getoption("env"), config.getoption("base_url"))
-    except BadTarget as error:
-        raise pytest.UsageError(str(error)) from None
-    if target.is_production and not config.getoption("allow_production"):
-        raise pytest.UsageError(
-            f"refusing to test production ({target.host}): nothing was sent. Real users' "
-            "metrics live there; pass --allow-production to run the small smoke set only."
-        )
+    target = _allowed_target(config)
     profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
     seed = config.getoption("hypothesis_seed")
     config.stash[TARGET] = target
@@ -151,6 +169,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         kept = [item for item in items if not _is_suite(item) or item.get_closest_marker("smoke")]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """xdist's controller collects nothing: it refuses a wrong target before any worker
+    starts (an error in a worker's collection would be an internal error)."""
+    if parallel.is_controller(session.config) and parallel.runs_suite(session.config, SUITE_DIR):
+        _allowed_target(session.config)
+
+
+def _allowed_target(config: pytest.Config) -> Target:
+    try:
+        target = choose_target(config.getoption("env"), config.getoption("base_url"))
+    except BadTarget as error:
+        raise pytest.UsageError(str(error)) from None
+    if target.is_production and not config.getoption("allow_production"):
+        raise pytest.UsageError(
+            f"refusing to test production ({target.host}): nothing was sent. Real users' "
+            "metrics live there; pass --allow-production to run the small smoke set only."
+        )
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -168,9 +207,9 @@ def contract_base_url(pytestconfig: pytest.Config) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def suite(pytestconfig: pytest.Config, contract_base_url: str) -> Iterator[Suite]:
+def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Suite]:
     """Everything the contract tests need about the target: reached, credentials checked."""
-    config = pytestconfig
+    config = request.config
     target, redactor, summary = config.stash[TARGET], config.stash[REDACTOR], config.stash[SUMMARY]
     summary.base_url = contract_base_url
     summary.started = time.monotonic()
@@ -191,6 +230,11 @@ def suite(pytestconfig: pytest.Config, contract_base_url: str) -> Iterator[Suite
         kind = "credentials: " if isinstance(error, CredentialProblem) else ""
         reason = kind + redactor.redact(str(error))
         summary.not_verified.append(reason)
+        if parallel.is_worker(config):
+            # pytest.exit in an xdist worker is an internal error of the controller;
+            # stopping the worker's session ends the run with the same verdict.
+            request.session.shouldstop = reason
+            raise parallel.NotVerified(reason) from None
         pytest.exit(reason, returncode=pytest.ExitCode.USAGE_ERROR)
     with http:
         yield Suite(
@@ -226,6 +270,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             *((("attempts", str(violation.attempts)),) if violation.intermittent else ()),
         ]
         summary.failures.append(Failed(report.nodeid, _rerun(item), violation))
+    elif report.failed and isinstance(call.excinfo.value, parallel.NotVerified):
+        report.longrepr = str(call.excinfo.value)  # already redacted, and in the summary
     elif report.failed:
         report.longrepr = redactor.redact(str(report.longrepr))
         summary.not_verified.append(
@@ -268,6 +314,24 @@ def _rerun(item: pytest.Item) -> str:
     return shlex.join(words)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """xdist's controller: every worker draws from the run's one seed (parallel.py)."""
+    node.workerinput[parallel.SEED_KEY] = node.config.getoption("hypothesis_seed")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """xdist's controller: a finished worker's summary joins the run's (parallel.py)."""
+    config, output = node.config, getattr(node, "workeroutput", {})
+    config.stash[OTHER_FAILURES] += output.pop(parallel.OTHER_FAILURES_KEY, 0)
+    if parallel.SUMMARY_KEY in output:
+        data = output.pop(parallel.SUMMARY_KEY)
+        config.stash[SUMMARY] = parallel.merged(
+            config.stash.get(SUMMARY, None), data, config.stash[STARTED]
+        )
+
+
 def _ran_the_suite(config: pytest.Config) -> bool:
     """Contract tests were collected, to be run (not just listed)."""
     return SUMMARY in config.stash and not config.option.collectonly
@@ -277,6 +341,7 @@ def _ran_the_suite(config: pytest.Config) -> bool:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The verdict's exit status: 1 only for a broken contract, 4 when nothing was verified."""
     config = session.config
+    parallel.hand_over(config, config.stash.get(SUMMARY, None), config.stash[OTHER_FAILURES])
     if not _ran_the_suite(config) or config.stash[OTHER_FAILURES]:
         return
     summary = config.stash[SUMMARY]
@@ -290,7 +355,7 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     if not _ran_the_suite(config):
         return
     summary = config.stash[SUMMARY]
-    if config.getoption("summary_file"):
+    if config.getoption("summary_file") and not parallel.is_worker(config):
         path = Path(config.getoption("summary_file"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(summary.markdown(), encoding="utf-8")

@@ -22,7 +22,15 @@ from urllib.parse import quote
 
 import yaml
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml"
+# The copy an installed package carries (pyproject.toml), else the checkout's spec/.
+SPEC_PATH = next(
+    path
+    for path in (
+        Path(__file__).resolve().parent / "metrics.v1.yaml",
+        Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml",
+    )
+    if path.is_file()
+)
 TOKEN_KINDS_EXTENSION = "x-token-kinds"
 # A `{name}` in a path template; the one definition of the pattern in the suite.
 PATH_TEMPLATE_VARIABLE = re.compile(r"\{([^{}/]+)\}")

@@ -12,7 +12,15 @@ from pathlib import Path
 
 from .cors import ANY_ORIGIN, LOOPBACK_ORIGINS
 
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml"
+# The copy an installed package carries (pyproject.toml), else the checkout's spec/.
+DEFAULT_SPEC_PATH = next(
+    path
+    for path in (
+        Path(__file__).resolve().parent / "specs" / "metrics.v1.yaml",
+        Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml",
+    )
+    if path.is_file()
+)
 MAX_PREFERRED_DELAY_MS = 10_000
 MAX_UPSTREAM_TIMEOUT_S = 300.0
 # Limits on what a client may send (gunicorn's maxima), the same under every server the

@@ -391,3 +391,15 @@ def test_actionlint_rejects_a_call_with_a_secret_the_gate_does_not_declare(repos
     done = actionlint(repository)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "TIDEPOOL_TOKEN" in done.stdout
+
+
+def test_a_called_gate_checks_out_this_suite_not_its_caller(gate):
+    """In a called workflow, actions/checkout defaults to the caller's repository: the gate
+    names its own (GitHub's job.workflow_* context), at its own commit or at suite-ref."""
+    (checkout,) = [
+        s for _, _, s in steps(gate) if s.get("uses", "").startswith("actions/checkout@")
+    ]
+    assert checkout["with"]["repository"] == "${{ job.workflow_repository }}"
+    assert checkout["with"]["ref"] == "${{ inputs.suite-ref || job.workflow_sha }}"
+    suite_ref = gate["on"]["workflow_call"]["inputs"]["suite-ref"]
+    assert suite_ref["required"] is False and suite_ref["default"] == ""
