@@ -18,7 +18,9 @@ UNDOCUMENTED_CODE = (
     "Cannot honour 'Prefer: code={code}': {operation_id} documents {codes}; 500 is always allowed."
 )
 TOKEN_MISSING = "No session token was sent, and this operation needs one."
-TOKEN_NOT_VALID = "The session token is not valid (expired, revoked, issued elsewhere, or not a token)."
+TOKEN_NOT_VALID = (
+    "The session token is not valid (expired, revoked, issued elsewhere, or not a token)."
+)
 TOKEN_WRONG_KIND = "The session token is valid but of a kind this operation does not accept."
 LOGIN_FAILED = "Unknown username or wrong password (send them with HTTP Basic authentication)."
 SESSION_INVALID = "No valid user session token to refresh."
