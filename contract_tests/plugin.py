@@ -58,9 +58,16 @@ def use_suite_profiles(default: bool) -> None:
     machines, and other tests where the package is installed keep it."""
     settings.register_profile("quick", max_examples=10, **_REPRODUCIBLE)
     settings.register_profile(DEFAULT_PROFILE, max_examples=100, **_REPRODUCIBLE)
-    # Thorough explores new examples on each run, from the seed the summary shows.
+    # Thorough explores new examples on each run, from the seed the summary shows. Said
+    # outright: a profile inherits from the one loaded, and on CI machines Hypothesis has
+    # loaded its own `ci` profile, which derandomizes.
     settings.register_profile(
-        "thorough", max_examples=1000, database=None, print_blob=False, deadline=None
+        "thorough",
+        max_examples=1000,
+        derandomize=False,
+        database=None,
+        print_blob=False,
+        deadline=None,
     )
     if default:
         settings.load_profile(DEFAULT_PROFILE)
