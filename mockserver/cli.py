@@ -13,7 +13,7 @@ from .config import DEFAULT_SPEC_PATH, MAX_UPSTREAM_TIMEOUT_S, Latency, MockConf
 from .cors import parse_origin
 from .journal import JournalError
 from .serve import serve, serve_with_reloader
-from .spec import SpecError
+from .spec import SpecError, load_spec
 from .upstream import UpstreamError, resolve_upstream
 
 MAX_PORT = 65535
@@ -71,7 +71,7 @@ def _upstream(args: argparse.Namespace) -> str | None:
             sys.exit("mockserver: --forward-metrics needs --upstream NAME|URL")
         return None
     try:
-        return resolve_upstream(args.upstream, args.spec, (args.host, args.port))
+        return resolve_upstream(args.upstream, load_spec(args.spec), (args.host, args.port))
     except (UpstreamError, SpecError, OSError, yaml.YAMLError) as error:
         sys.exit(f"mockserver: {error}")
 

@@ -8,7 +8,8 @@ codes it documents. Nothing about the API is written anywhere else in the packag
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,8 @@ class ApiSpec:
     title: str
     version: str
     operations: tuple[Operation, ...]
+    # Environment name (a server's `description`) -> its URL, as `--upstream NAME` takes it.
+    servers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def token_headers(self) -> frozenset[str]:
@@ -82,7 +85,14 @@ def load_spec(path: Path) -> ApiSpec:
     if not operations:
         raise SpecError(f"{path}: no operations to serve (its 'paths' list none)")
     info = document.get("info", {})
-    return ApiSpec(Path(path), str(info.get("title", "")), str(info.get("version", "")), operations)
+    servers = {
+        str(server.get("description")): str(server.get("url"))
+        for server in document.get("servers") or []
+        if isinstance(server, dict)
+    }
+    return ApiSpec(
+        Path(path), str(info.get("title", "")), str(info.get("version", "")), operations, servers
+    )
 
 
 def _resolve(document: dict[str, Any], node: Any) -> Any:

@@ -14,11 +14,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import urllib3
-import yaml
 from urllib3.exceptions import (
     HTTPError,
     NameResolutionError,
@@ -31,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import errors
 from .errors import PlainError
+from .spec import ApiSpec
 from .uri import raw_target
 
 # Headers that describe one connection, not the message: never forwarded either way.
@@ -65,23 +64,16 @@ class UpstreamError(ValueError):
     """`--upstream` names no environment of the spec and is no usable URL; says which."""
 
 
-def resolve_upstream(text: str, spec_path: Path, own_address: tuple[str, int]) -> str:
+def resolve_upstream(text: str, spec: ApiSpec, own_address: tuple[str, int]) -> str:
     """The base URL `--upstream` means: an environment named in the spec's servers, or a URL.
 
     Refused, with the reason in one line: anything else, and the mock's own address,
     which would pass each request back to itself without end.
     """
-    with open(spec_path, encoding="utf-8") as stream:
-        document = yaml.safe_load(stream)
-    servers = document.get("servers") or [] if isinstance(document, dict) else []
-    by_name = {
-        str(server.get("description")): str(server.get("url"))
-        for server in servers
-        if isinstance(server, dict)
-    }
+    by_name = spec.servers
     if "://" not in text and text not in by_name:
         raise UpstreamError(
-            f"--upstream {text!r}: not a URL and not an environment of {spec_path.name}"
+            f"--upstream {text!r}: not a URL and not an environment of {spec.path.name}"
             f" ({', '.join(by_name) or 'it names none'})"
         )
     url = by_name.get(text, text)
