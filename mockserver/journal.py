@@ -38,9 +38,8 @@ CREATE TABLE IF NOT EXISTS events (
     user_id TEXT,
     server_name TEXT,
     event_name TEXT,
-    query TEXT NOT NULL,
-    upstream_status INTEGER,
-    violations TEXT NOT NULL DEFAULT '[]'
+    query TEXT NOT NULL
+    -- and _ADDED_COLUMNS, added by _add_missing_columns to new and older files alike
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
 -- Events ever dropped = ids ever given (AUTOINCREMENT never reuses one) since the last
@@ -56,7 +55,8 @@ _ROW_COLUMNS = (
     "received_at, operation_id, user_id, server_name, event_name, query, upstream_status,"
     " violations"
 )
-# Columns added since the first journals, with their definitions: added to older files.
+# Columns added since the first journals, with their definitions, the one place they are
+# defined: a new file gets them the way an older one does.
 _ADDED_COLUMNS = {
     "upstream_status": "INTEGER",
     "violations": "TEXT NOT NULL DEFAULT '[]'",
