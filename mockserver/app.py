@@ -20,16 +20,16 @@ from . import errors
 from .accounts import USER, Accounts, Principal
 from .config import MockConfig
 from .cors import CorsPolicy
-from .errors import PlainError
+from .errors import PLAIN_TEXT, PlainError
 from .faults import FaultRequestError, Faults, Preference
 from .hosts import HostPolicy
 from .journal import Event, Journal
-from .own_api import ROUTES, SESSION_TOKEN_HEADER, OwnApi, own_rules, shown_path
+from .own_api import ROUTES, OwnApi, own_rules, shown_path
 from .rejections import Rejection, Rejections
 from .routes import build_map, nearest_route, path_arguments
 from .security import Unauthorized, authorize
 from .spec import Operation, load_spec
-from .tokens import Tokens, shared_signing_key
+from .tokens import SESSION_TOKEN_HEADER, Tokens, shared_signing_key
 from .upstream import PassThroughResponse, Upstream
 from .upstream_auth import UpstreamTokens
 from .uri import MalformedTarget, decode_component, parse_query, raw_target
@@ -95,10 +95,6 @@ class MockApp:
         answer_event = self.record_event
         if config.forward_metrics:
             answer_event = ForwardedMetrics(self.upstream, self.identify, self._record).handle
-        self._path_templates = {
-            operation_id: operation.path_template
-            for operation_id, operation in self.operations.items()
-        }
         self.handlers: dict[str, Handler] = {
             **{
                 operation_id: functools.partial(answer_event, operation)
@@ -152,8 +148,8 @@ class MockApp:
         raw_path, raw_query = raw_target(request.environ)
         if self.upstream is not None and not self._served_here(raw_path, request):
             return self._pass_through(request)
-        if not raw_path.startswith("/") or raw_path.startswith("//"):
-            raise PlainError(404, errors.NOT_FOUND)  # Werkzeug would match them as if rooted
+        if not _routable(raw_path):
+            raise PlainError(404, errors.NOT_FOUND)
         adapter = self.url_map.bind("mock")
         if request.method == "OPTIONS":
             methods = adapter.allowed_methods(raw_path)
@@ -163,7 +159,7 @@ class MockApp:
         try:
             endpoint, matched = adapter.match(raw_path, request.method)
         except NotFound:
-            hint = nearest_route(self.url_map, raw_path, self._path_templates)
+            hint = nearest_route(self.url_map, raw_path, self.operations)
             raise PlainError(
                 404, errors.NOT_FOUND_NEAR.format(hint=hint) if hint else errors.NOT_FOUND
             ) from None
@@ -196,7 +192,7 @@ class MockApp:
         if delay > 0:  # even sleep(0) yields the GIL, which costs a busy server dearly
             time.sleep(delay)
         if status != operation.success_status:
-            return Response(f"{message}\n", status=status, content_type="text/plain; charset=utf-8")
+            return Response(f"{message}\n", status=status, content_type=PLAIN_TEXT)
         self._record(operation, principal, path, query)
         return Response(status=status)
 
@@ -224,7 +220,7 @@ class MockApp:
         """A Metrics operation or one of the mock's own endpoints: not the upstream's."""
         if raw_path.startswith(OWN_PREFIX):
             return True
-        if not raw_path.startswith("/") or raw_path.startswith("//"):
+        if not _routable(raw_path):
             return False
         adapter = self.url_map.bind("mock")
         if request.method == "OPTIONS":
@@ -238,3 +234,9 @@ class MockApp:
             headers = self.cors.preflight_headers(PASS_THROUGH_METHODS, requested)
             return Response(status=204, headers=headers)
         return self.upstream.forward(request)
+
+
+def _routable(raw_path: str) -> bool:
+    """Werkzeug would match a path without its leading `/`, or with `//`, as if it had
+    one: neither is a path the mock serves."""
+    return raw_path.startswith("/") and not raw_path.startswith("//")

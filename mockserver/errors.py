@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from werkzeug.exceptions import HTTPException
 
+# The media type of every error and every one-line answer the mock gives.
+PLAIN_TEXT = "text/plain; charset=utf-8"
+
 MALFORMED_TARGET = "The request path or query is not valid percent-encoded UTF-8: {reason}."
 BAD_PREFER = (
     "Cannot honour 'Prefer: {item}': use code=NNN (a status documented for the operation, "
@@ -63,4 +66,4 @@ class PlainError(HTTPException):
         return f"{self.description}\n"
 
     def get_headers(self, environ=None, scope=None) -> list[tuple[str, str]]:
-        return [("Content-Type", "text/plain; charset=utf-8"), *self._headers]
+        return [("Content-Type", PLAIN_TEXT), *self._headers]

@@ -20,6 +20,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import MockApp
 from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, MockConfig
+from .errors import PLAIN_TEXT
 
 # A client that sends nothing for this long is dropped (slow or stalled clients).
 CLIENT_TIMEOUT_S = 10
@@ -33,7 +34,7 @@ class LimitedRequestHandler(WSGIRequestHandler):
 
     timeout = CLIENT_TIMEOUT_S
     error_message_format = "%(code)d %(message)s\n"
-    error_content_type = "text/plain; charset=utf-8"
+    error_content_type = PLAIN_TEXT
 
     def parse_request(self) -> bool:
         if len(self.raw_requestline.rstrip(b"\r\n")) > REQUEST_LINE_LIMIT:

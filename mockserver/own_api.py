@@ -20,13 +20,12 @@ from werkzeug.wrappers import Request, Response
 from . import errors
 from .accounts import SERVER, USER, Accounts, Principal, basic_credentials
 from .config import MockConfig
-from .errors import PlainError
+from .errors import PLAIN_TEXT, PlainError
 from .journal import Journal
 from .rejections import Rejections
 from .spec import ApiSpec
-from .tokens import Tokens
+from .tokens import SESSION_TOKEN_HEADER, Tokens
 
-SESSION_TOKEN_HEADER = "X-Tidepool-Session-Token"
 SERVER_NAME_HEADER = "X-Tidepool-Server-Name"
 SERVER_SECRET_HEADER = "X-Tidepool-Server-Secret"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -164,7 +163,7 @@ class OwnApi:
         inspector = request.host_url.rstrip("/") + INSPECTOR_PATH
         return Response(
             f"{errors.SEE_INSPECTOR.format(url=inspector)}\n",
-            content_type="text/plain; charset=utf-8",
+            content_type=PLAIN_TEXT,
         )
 
     def inspector(self, request: Request, query: dict, path: dict) -> Response:

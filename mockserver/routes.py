@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 
 from werkzeug.routing import Map, Rule
 
@@ -49,13 +50,13 @@ def build_map(operations: tuple[Operation, ...], own_rules: list[Rule]) -> Map:
     return Map([*(operation_rule(op) for op in operations), *own_rules], merge_slashes=False)
 
 
-def nearest_route(url_map: Map, raw_path: str, templates: dict[str, str]) -> str | None:
+def nearest_route(url_map: Map, raw_path: str, operations: Mapping[str, Operation]) -> str | None:
     """The served path most like `raw_path` (`GET /metrics/thisuser/{eventName}`), if any
     is like it at all: a hint for a 404, the way WireMock reports near misses.
 
     Each rule is compared with the path after its variables take the path's own segments,
-    so only the fixed parts count. `templates` gives the spec's own spelling of a rule's
-    path by endpoint (`{eventName}` rather than `<p0>`).
+    so only the fixed parts count. A Metrics operation is named by its spec's path
+    (`{eventName}` rather than `<p0>`).
     """
     segments = raw_path.split("/")
     best, best_score = None, NEAREST_ROUTE_MIN_SCORE
@@ -67,6 +68,12 @@ def nearest_route(url_map: Map, raw_path: str, templates: dict[str, str]) -> str
         ]
         score = difflib.SequenceMatcher(None, raw_path, "/".join(filled)).ratio()
         if score > best_score:
-            template = templates.get(rule.endpoint) or _OWN_VARIABLE.sub(r"{\1}", rule.rule)
+            operation = operations.get(rule.endpoint)
+            template = operation.path_template if operation else openapi_path(rule.rule)
             best, best_score = f"{'/'.join(sorted(rule.methods - {'HEAD'}))} {template}", score
     return best
+
+
+def openapi_path(rule: str) -> str:
+    """A Werkzeug rule spelled as an OpenAPI path: `/auth/token/<token>` -> `/auth/token/{token}`."""
+    return _OWN_VARIABLE.sub(r"{\1}", rule)

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from .accounts import Accounts, Principal
 
+# Where Tidepool's clients send a session token, and its auth service returns a new one.
+SESSION_TOKEN_HEADER = "X-Tidepool-Session-Token"
 # Tokens whose verdict is remembered per process (valid or not), bounding memory
 # however many distinct tokens clients send.
 IDENTIFY_CACHE_SIZE = 1024

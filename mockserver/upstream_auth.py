@@ -19,10 +19,10 @@ from cachetools import TTLCache
 from . import errors
 from .accounts import SERVER, USER, Principal
 from .errors import PlainError
+from .tokens import SESSION_TOKEN_HEADER
 from .upstream import Upstream
 
 TOKEN_CHECK_PATH = "/auth/token"
-TOKEN_HEADER = "X-Tidepool-Session-Token"
 VERDICT_TTL_S = 10.0
 VERDICTS_KEPT = 1024
 # A token check's answer is a small JSON object; more than this is not one.
@@ -47,7 +47,7 @@ class UpstreamTokens:
         return principal
 
     def _ask(self, token: str) -> Principal | None:
-        answer = self._upstream.request("GET", TOKEN_CHECK_PATH, [(TOKEN_HEADER, token)])
+        answer = self._upstream.request("GET", TOKEN_CHECK_PATH, [(SESSION_TOKEN_HEADER, token)])
         body = self._upstream.read(answer, MAX_ANSWER_BYTES)
         if answer.status in (401, 403):
             return None

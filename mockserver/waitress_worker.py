@@ -32,6 +32,7 @@ from waitress.utilities import BadRequest
 
 from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT
 from .epoll_map import EpollMap
+from .errors import PLAIN_TEXT
 
 KEEPALIVE_S = 5
 # How often the worker looks for stalled requests and tells gunicorn's master it lives.
@@ -66,7 +67,7 @@ def with_limits(app: Callable) -> Callable:
             status = "431 Request Header Fields Too Large"
         else:
             return app(environ, start_response)
-        start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+        start_response(status, [("Content-Type", PLAIN_TEXT)])
         return _plain(status)
 
     return limited
@@ -97,7 +98,7 @@ class _OneLineError(ErrorTask):
         error = self.request.error
         body = b"".join(_plain(f"{error.code} {error.reason}"))
         self.status = f"{error.code} {error.reason}"
-        self.response_headers.append(("Content-Type", "text/plain; charset=utf-8"))
+        self.response_headers.append(("Content-Type", PLAIN_TEXT))
         self.set_close_on_finish()
         self.content_length = len(body)
         self.write(body)

@@ -1,6 +1,5 @@
 """spec/mockserver.v1.yaml, the mock's own API: valid, complete, and what the mock answers."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from werkzeug.routing import Rule
 from mockserver.accounts import DEFAULT_SERVER_SECRET
 from mockserver.inprocess import running_mock
 from mockserver.own_api import ROUTES
+from mockserver.routes import openapi_path
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "mockserver.v1.yaml"
 DOCUMENT = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
@@ -25,7 +25,7 @@ def test_the_document_is_valid_openapi():
 
 
 def _openapi_path(rule: Rule) -> str:
-    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+    path = openapi_path(rule.rule)
     return path.rstrip("/") or "/"
 
 
