@@ -37,11 +37,6 @@ class Latency:
     min_ms: int = 0
     max_ms: int = 0
 
-    def allowed_origins(self) -> tuple[str, ...]:
-        if self.cors_origins:
-            return self.cors_origins
-        return (LOOPBACK_ORIGINS,) if self.upstream else (ANY_ORIGIN,)
-
     def __post_init__(self) -> None:
         if not 0 <= self.min_ms <= self.max_ms:
             raise ValueError(f"latency must be 0 <= min <= max, got {self.min_ms}-{self.max_ms}")
