@@ -88,6 +88,8 @@ class MockApp:
             rule for rule in own_rules() if not self.upstream or rule.rule.startswith(OWN_PREFIX)
         ]
         self.url_map = build_map(self.spec.operations, local_rules)
+        # Bound once: matching an explicit path and method reads the map and keeps no state.
+        self.routes = self.url_map.bind("mock")
         self.rejections = Rejections(self.journal, on_record=on_rejection)
         own_api = OwnApi(
             config, self.spec, self.journal, self.rejections, self.accounts, self.tokens
@@ -150,14 +152,13 @@ class MockApp:
             return self._pass_through(request)
         if not _routable(raw_path):
             raise PlainError(404, errors.NOT_FOUND)
-        adapter = self.url_map.bind("mock")
         if request.method == "OPTIONS":
-            methods = adapter.allowed_methods(raw_path)
+            methods = self.routes.allowed_methods(raw_path)
             if not methods:
                 raise PlainError(404, errors.NOT_FOUND)
             return Response(status=204, headers=self.cors.preflight_headers(methods))
         try:
-            endpoint, matched = adapter.match(raw_path, request.method)
+            endpoint, matched = self.routes.match(raw_path, request.method)
         except NotFound:
             hint = nearest_route(self.url_map, raw_path, self.operations)
             raise PlainError(
@@ -222,10 +223,9 @@ class MockApp:
             return True
         if not _routable(raw_path):
             return False
-        adapter = self.url_map.bind("mock")
         if request.method == "OPTIONS":
-            return bool(adapter.allowed_methods(raw_path))
-        return adapter.test(raw_path, request.method)
+            return bool(self.routes.allowed_methods(raw_path))
+        return self.routes.test(raw_path, request.method)
 
     def _pass_through(self, request: Request) -> Response:
         """The upstream's answer; a browser's preflight the mock answers itself, as CORS is its."""

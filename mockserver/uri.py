@@ -17,6 +17,8 @@ _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # refuses both under any server, in the path and the query alike.
 _RAW_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RAW_NON_ASCII = re.compile(r"[\x80-\xff]")
+# What needs no decoding at all: no percent sign, control character or non-ASCII byte.
+_PLAIN = re.compile(r"[^%\x00-\x1f\x7f-\xff]*")
 
 
 class MalformedTarget(ValueError):
@@ -38,6 +40,8 @@ def raw_target(environ: dict) -> tuple[str, str]:
 
 def decode_component(raw: str) -> str:
     """Percent-decode one path segment or query item into text; `+` stays a plus."""
+    if _PLAIN.fullmatch(raw):  # most names and values: nothing to decode or refuse
+        return raw
     if _BAD_PERCENT.search(raw):
         raise MalformedTarget("malformed percent-encoding")
     if _RAW_CONTROL.search(raw):
