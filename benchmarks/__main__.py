@@ -11,11 +11,21 @@ import os
 import tempfile
 from pathlib import Path
 
-from benchmarks import journal_load, load, passthrough, report, slow_clients, soak, startup, suite
+from benchmarks import (
+    app_alone,
+    journal_load,
+    load,
+    passthrough,
+    report,
+    slow_clients,
+    soak,
+    startup,
+    suite,
+)
 from benchmarks.targets import TARGETS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
-PARTS = ("load", "slow", "journal", "startup", "soak", "suite", "passthrough")
+PARTS = ("load", "alone", "slow", "journal", "startup", "soak", "suite", "passthrough")
 # --quick: one short round of everything, enough to see each verdict.
 QUICK = {
     "duration": 3.0,
@@ -120,6 +130,9 @@ def main() -> None:
                 args.targets, args.connections, args.duration, args.rounds, workdir
             )
             sections.append(report.load_section(measured.load))
+        if "alone" in parts:
+            runs = app_alone.measure(args.rounds, workdir)
+            sections.append(report.app_alone_section(runs, measured.load))
         if "slow" in parts:
             measured.slow = slow_clients.measure(args.held, args.duration, args.rounds, workdir)
             sections.append(report.slow_section(measured.slow))

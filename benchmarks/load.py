@@ -57,7 +57,7 @@ def _figure(row: LoadRow, figure: str) -> float:
 
 
 def median_of(rows: list[LoadRow], figure: str) -> float:
-    return median(getattr(row.result, figure) for row in rows)
+    return median(_figure(row, figure) for row in rows)
 
 
 def measure(

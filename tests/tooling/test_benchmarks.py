@@ -3,6 +3,7 @@
 import pytest
 
 from benchmarks import report, wrk
+from benchmarks.app_alone import AppAloneRun
 from benchmarks.journal_load import JournalRun
 from benchmarks.load import LoadResults, LoadRow
 from benchmarks.slow_clients import SlowRound
@@ -144,3 +145,15 @@ def test_memory_and_disk_are_judged_from_the_first_full_journal_on():
     assert verdicts(report.Measured(soak=flat))[goal] == "RSS +10%, files +0% | met"
     growing = filling + [sample(10_500, 110, 4), sample(1_000_000, 140, 4)]
     assert verdicts(report.Measured(soak=growing))[goal].endswith("**missed**")
+
+
+def test_the_apps_alone_are_set_beside_prisms_whole_cpu_per_request():
+    runs = [AppAloneRun(210.0, 30.0), AppAloneRun(190.0, 34.0), AppAloneRun(200.0, 32.0)]
+    load = results(
+        mock=[(2000, 10, 600)] * 3, prism=[(3000, 8, 250), (3000, 8, 270), (3000, 8, 260)]
+    )
+    text = "\n".join(report.app_alone_section(runs, load))
+    assert "| mock (MockApp, journal included, no terminal line) | 200 us | 3 |" in text
+    assert "| bare Werkzeug app | 32 us | 3 |" in text
+    assert "its server included, in this run: 260 us" in text
+    assert "in this run: not measured" in "\n".join(report.app_alone_section(runs, None))
