@@ -7,6 +7,7 @@ codes it documents. Nothing about the API is written anywhere else in the packag
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,11 +46,12 @@ class Operation:
     security: tuple[tuple[TokenScheme, ...], ...]
     documented_statuses: frozenset[int]
 
-    @property
+    # Cached: read on every request, and an Operation never changes.
+    @functools.cached_property
     def success_status(self) -> int:
         return min(code for code in self.documented_statuses if 200 <= code < 300)
 
-    @property
+    @functools.cached_property
     def token_headers(self) -> frozenset[str]:
         """Every header one of the operation's schemes reads a token from."""
         return frozenset(scheme.header for alternative in self.security for scheme in alternative)
