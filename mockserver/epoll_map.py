@@ -74,19 +74,25 @@ class EpollMap(dict):
 def _wanted_events(dispatcher) -> int:
     """The epoll events to wait for on a dispatcher, as waitress's wishes say.
 
-    While a request's task runs, the task thread sends its own output, holding the
-    channel's `outbuf_lock` as it does. Asking epoll for a writable socket then, as
-    waitress's own loop does, makes each turn find the socket writable and the lock taken:
-    the loop spins, and the spinning loop keeps the GIL from the very task it waits for
-    (benchmarks/README.md: 262 against 2,024 requests/s with one thread). So a running
-    task's channel is watched edge-triggered: the loop hears once that the socket can take
-    data, and again only after it has filled and drained, which is when output the task
-    could not send is the loop's to send. (A channel with a running task is not readable,
-    so the edge trigger cannot hide a request.)
+    While a request's task runs, its thread sends its own output, holding the channel's
+    `outbuf_lock` as it does. Waiting for a writable socket then, as waitress's own loop
+    does, makes each turn find the socket writable and the lock taken: the loop spins, and
+    the spinning loop keeps the GIL from the very task it waits for (262 against 2,024
+    requests/s with one thread, benchmarks/README.md). So the loop waits for writing only
+    while that lock is free. A task that leaves output unsent wakes the loop (waitress
+    pulls its trigger), and so does one that ends, so the channel is asked again then.
     """
     mask = _IDLE if dispatcher.readable() else 0
     if dispatcher.accepting or not dispatcher.writable():
         return mask
-    if getattr(dispatcher, "requests", None) and not dispatcher.will_close:
-        return mask | select.EPOLLOUT | select.EPOLLET
+    task_running = getattr(dispatcher, "requests", None) and not dispatcher.will_close
+    if task_running and not _is_free(dispatcher.outbuf_lock):
+        return mask
     return mask | select.EPOLLOUT
+
+
+def _is_free(lock) -> bool:
+    if not lock.acquire(blocking=False):
+        return False
+    lock.release()
+    return True
