@@ -15,6 +15,7 @@ from pathlib import Path
 from benchmarks import wrk
 from benchmarks.processes import Server
 from benchmarks.targets import LOAD_PATH, TARGETS, start_mock
+from mockserver.shards import shard_path, shard_slots
 
 CONNECTIONS = 16
 FIRST_SLICE_S = 2.0
@@ -37,14 +38,19 @@ def recorded(url: str) -> int:
 
 
 def _sample(server: Server, journal: Path, started: float) -> Sample:
-    wal = journal.with_name(journal.name + "-wal")
+    """The journal's databases are its main file and a shard per worker, each with a WAL."""
+    databases = [journal, *(shard_path(journal, slot) for slot in shard_slots(journal))]
     return Sample(
         events=recorded(server.url),
         elapsed_s=time.monotonic() - started,
         rss_bytes=server.rss_bytes(),
-        db_bytes=journal.stat().st_size if journal.exists() else 0,
-        wal_bytes=wal.stat().st_size if wal.exists() else 0,
+        db_bytes=sum(_size(database) for database in databases),
+        wal_bytes=sum(_size(Path(f"{database}-wal")) for database in databases),
     )
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
 
 
 def measure(checkpoints: list[int], time_limit_s: float, workdir: Path) -> list[Sample]:

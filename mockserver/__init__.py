@@ -22,6 +22,7 @@ The map, in layers (each module imports only from the layers below it):
     accounts, tokens  who may log in; the tokens issued and what each one means
     faults, cors      injected latency and failures; the headers a browser needs
     journal           the SQLite event store, shared by all worker processes
+    shards            its files: a shard per writing process, the shared id counter
     rejections        the refused requests and why, in the same file, apart
     group_commit      how threads and processes take turns at the journal's writer
     conformance       the rules (R1-R6) an upstream's metrics answer broke

@@ -34,14 +34,16 @@ class WriteLock:
         self._pid: int | None = None
 
     @contextmanager
-    def held(self) -> Iterator[None]:
+    def held(self) -> Iterator[int]:
+        """Holds the lock for the block; its value is the lock file's descriptor, for a
+        caller that keeps data in that file."""
         with self._mutex:
             if self._pid != os.getpid():
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
                 self._pid = os.getpid()
             fcntl.flock(self._fd, fcntl.LOCK_EX)
             try:
-                yield
+                yield self._fd
             finally:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
 

@@ -1,19 +1,42 @@
-"""The event journal: every accepted metrics request, in one SQLite file.
+"""The event journal: every accepted metrics request, in SQLite files beside one path.
 
 SQLite rather than a list in memory because several gunicorn worker processes must share
 one journal, filtering is a query, and `--journal-file` keeps it across restarts. Each
 event is committed before its response is sent (WAL mode, so readers never block the
-writer); events that arrive together share one commit (see `_GroupCommit`). The journal
-keeps only the newest `max_events`, counting the rest as dropped, so disk and memory stay
-flat however long the mock runs.
+writer); events that a process's threads hand in together share one commit (see
+`GroupCommit`). The journal keeps only the newest `max_events`, counting the rest as
+dropped, so disk and memory stay flat however long the mock runs.
 
-The file also holds the key that signs session tokens, in a table of its own that
-tokens.py keeps, so every process sharing a journal accepts the tokens any of them issued.
+Worker processes do not wait for each other to commit: each writes the events it records
+into a shard of its own, a SQLite file beside the journal that it claims on its first
+write (the files and the claim: shards.py). A single file admits one writer at a time
+for the whole machine, so N processes committed no more than one; shards commit side by
+side, and the figure grows with the cores until the disk or the counter below limits it
+(benchmarks/README.md). Reads merge the shards:
+
+- Ids come from one counter shared by all shards, so they stay dense, unique and rising
+  across clears and restarts. A writer holds its shard's commit lock from taking its
+  batch's ids (the counter's own lock is held for the increment only) until they are
+  committed; a reader reads the counter and the list of shards together, then takes every
+  shard's commit lock, so each id up to the one it read is committed, and it shows none
+  above it. An event that `since=<the last id seen>` would skip is therefore never
+  committed after a read that showed a higher id.
+- The newest `max_events` are the ids above the last one given minus `max_events`,
+  wherever they are: each shard's trigger deletes its own older rows as it grows, and
+  readers leave out the older rows an idle shard still holds. Dropped = ids given since
+  the last clear - events kept - events deleted by filtered clears.
+
+The main file keeps what the shards share (when the journal was last cleared, how many
+events filtered clears deleted) and the other modules' tables: the key that signs session
+tokens (tokens.py), so every process sharing a journal accepts the tokens any of them
+issued, and the refused requests (rejections.py). A journal from before shards, with its
+events in the main file, gets them moved into a shard, ids and all, when it is opened.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
 import json
 import logging
 import os
@@ -21,7 +44,7 @@ import queue
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, closing, contextmanager
+from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,10 +52,21 @@ from types import MappingProxyType
 
 from .conformance import Violation
 from .group_commit import GroupCommit, WriteLock
+from .shards import IdCounter, claim_slot, journal_files, shard_lock_path, shard_path, shard_slots
 
+# The main file: what the shards share. Earlier journals kept their events here too; see
+# Journal._move_unsharded_events.
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
+-- Events ever dropped = ids ever given (the counter never reuses one) since the last
+-- clear, minus the events kept and those deleted by a filtered clear: no counter to
+-- update on every insert.
+INSERT OR IGNORE INTO meta (name, value) VALUES ('cleared_through', 0), ('deleted', 0);
+"""
+# A shard: the events one process committed, ids given by the shared counter.
+_SHARD_SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     received_at TEXT NOT NULL,
     operation_id TEXT NOT NULL,
     user_id TEXT,
@@ -41,14 +75,14 @@ CREATE TABLE IF NOT EXISTS events (
     query TEXT NOT NULL
     -- and _ADDED_COLUMNS, added by _add_missing_columns to new and older files alike
 );
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
--- Events ever dropped = ids ever given (AUTOINCREMENT never reuses one) since the last
--- clear, minus the events kept and those deleted by a filtered clear: no counter to
--- update on every insert.
-INSERT OR IGNORE INTO meta (name, value) VALUES ('cleared_through', 0), ('deleted', 0);
-DROP TRIGGER IF EXISTS drop_oldest;  -- the bound of earlier journals, which also counted
-CREATE TRIGGER IF NOT EXISTS keep_newest AFTER INSERT ON events BEGIN
-    DELETE FROM events WHERE id <= NEW.id - (SELECT value FROM meta WHERE name = 'max_events');
+"""
+# Ids are dense and global, so the newest max_events are those above the last id given
+# minus max_events, wherever they are; the shard's writer deletes its own older ones, and
+# readers leave out those an idle shard still holds.
+_KEEP_NEWEST = """
+DROP TRIGGER IF EXISTS keep_newest;
+CREATE TRIGGER keep_newest AFTER INSERT ON events BEGIN
+    DELETE FROM events WHERE id <= NEW.id - {max_events};
 END;
 """
 _ROW_COLUMNS = (
@@ -69,8 +103,14 @@ _FILTERS = {
     "operationId": "operation_id = ?",
     "since": "id > ?",
 }
-# The newest id ever given; AUTOINCREMENT keeps it even when every event is deleted.
-_LAST_ID_GIVEN = "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)"
+# The newest id an older journal, with its events in the main file, ever gave: AUTOINCREMENT
+# keeps it even when every event is deleted.
+_UNSHARDED_LAST_ID = (
+    "SELECT max(coalesce((SELECT seq FROM main.sqlite_sequence WHERE name = 'events'), 0),"
+    " coalesce((SELECT max(id) FROM main.events), 0))"
+)
+# The events a reader may see: the newest max_events of the ids given, all committed.
+_VISIBLE = "id > ? AND id <= ?"
 log = logging.getLogger("mockserver")
 # How long a writer waits for another process's transaction before giving up.
 _BUSY_TIMEOUT_S = 30.0
@@ -137,7 +177,7 @@ class JournalError(Exception):
     """The journal file cannot be used; the message says which file and why."""
 
 
-def _unusable(path: Path, error: sqlite3.DatabaseError) -> str:
+def _unusable(path: Path, error: sqlite3.DatabaseError | OSError) -> str:
     """Why SQLite cannot use `path`, in the words of someone who named that file."""
     if path.is_dir():
         return "is a folder; give the path of a file in it"
@@ -148,6 +188,42 @@ def _unusable(path: Path, error: sqlite3.DatabaseError) -> str:
     if "readonly" in str(error) or "unable to open" in str(error):
         return "cannot be written (is it or its folder read-only?)"
     return str(error)
+
+
+@dataclass
+class _Shard:
+    """A shard as one process uses it: its commit lock, and a connection used only while
+    that lock is held. A process's own shard (to write) and its view of the same shard
+    (to read) are two of these, with two descriptors, so their `flock`s exclude each other."""
+
+    path: Path
+    lock: WriteLock
+    connection: sqlite3.Connection
+
+
+class _ProcessState:
+    """What one process holds of a journal: pooled connections to the main file, the claim
+    on its own shard, and every shard it reads. A child starts afresh and leaves its
+    parent's alone (`parent`): a claim, a lock or a SQLite connection inherited across
+    fork is the parent's, and SQLite must not close a parent's connection in a child."""
+
+    def __init__(self, parent: _ProcessState | None) -> None:
+        self.pid = os.getpid()
+        self.parent = parent
+        self.idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self.claim: int | None = None
+        self.own: _Shard | None = None
+        self.shards: dict[int, _Shard] = {}
+
+    def close(self) -> None:
+        while not self.idle.empty():
+            self.idle.get_nowait().close()
+        for shard in [*self.shards.values(), *([self.own] if self.own else [])]:
+            shard.connection.close()
+            shard.lock.close()
+        if self.claim is not None:
+            os.close(self.claim)
+        self.claim, self.own, self.shards = None, None, {}
 
 
 class Journal:
@@ -165,24 +241,34 @@ class Journal:
         self._temporary = path is None
         self.path = new_temporary_path() if path is None else Path(path)
         self.max_events = max_events
-        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._state = _ProcessState(None)
         self._write_lock = WriteLock(Path(f"{self.path}.lock"))
+        self._ids = IdCounter(self.path)
         self._group_commit = GroupCommit(self._commit)
         self._on_commit = on_commit
         try:
-            with closing(self._open()) as connection:
+            with closing(self._open(self.path)) as connection:
                 connection.executescript(_SCHEMA)
-                _add_missing_columns(connection)
                 connection.execute(
                     "INSERT OR REPLACE INTO meta (name, value) VALUES ('max_events', ?)",
                     (max_events,),
                 )
-        except sqlite3.DatabaseError as error:
+            self._move_unsharded_events()
+            self._ids.raise_to(self._last_id_recorded())
+        except (sqlite3.DatabaseError, OSError) as error:
             raise JournalError(f"journal {self.path}: {_unusable(self.path, error)}") from None
 
-    def _open(self) -> sqlite3.Connection:
+    @property
+    def _here(self) -> _ProcessState:
+        """This process's state; made anew in a child process on its first use."""
+        state = self._state
+        if state.pid != os.getpid():
+            state = self._state = _ProcessState(state)
+        return state
+
+    def _open(self, path: Path) -> sqlite3.Connection:
         connection = sqlite3.connect(
-            self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
         connection.execute("PRAGMA journal_mode = WAL")
         # A commit is in the operating system's hands when SQLite returns, so a crash of the
@@ -192,17 +278,32 @@ class Journal:
         connection.execute("PRAGMA synchronous = OFF")
         return connection
 
+    def _open_shard(self, slot: int) -> _Shard:
+        path = shard_path(self.path, slot)
+        connection = self._open(path)
+        connection.executescript(_SHARD_SCHEMA)
+        _add_missing_columns(connection)
+        return _Shard(path, WriteLock(shard_lock_path(self.path, slot)), connection)
+
+    def _claim_shard(self) -> tuple[_Shard, int]:
+        """A free shard for this process to write, with the descriptor that holds its claim."""
+        slot, claim = claim_slot(self.path)
+        shard = self._open_shard(slot)
+        shard.connection.executescript(_KEEP_NEWEST.format(max_events=int(self.max_events)))
+        return shard, claim
+
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         """A pooled connection in autocommit mode: each statement is its own transaction."""
+        idle = self._here.idle
         try:
-            connection = self._idle.get_nowait()
+            connection = idle.get_nowait()
         except queue.Empty:
-            connection = self._open()
+            connection = self._open(self.path)
         try:
             yield connection
         finally:
-            self._idle.put(connection)
+            idle.put(connection)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -252,18 +353,25 @@ class Journal:
         return self._group_commit.submit(_Row(columns, query, violations))
 
     def _commit(self, rows: list[_Row]) -> list[Event]:
-        """Store rows with one INSERT, a transaction of its own (the trigger keeps the bound),
-        and tell `on_commit` about them, in order. Few statements matter more than they
-        seem: SQLite releases the GIL in each, and under load every release hands it over.
+        """Store rows in this process's shard with one INSERT, a transaction of its own (the
+        trigger keeps the bound), and tell `on_commit` about them, in order. GroupCommit
+        runs one at a time per process. Few statements matter more than they seem: SQLite
+        releases the GIL in each, and under load every release hands it over.
         """
-        values = ", ".join([f"({', '.join('?' * len(rows[0].columns))})"] * len(rows))
-        parameters = [value for row in rows for value in row.columns]
-        with self._write_lock.held(), self._connection() as connection:
-            last_id = connection.execute(
-                f"INSERT INTO events ({_ROW_COLUMNS}) VALUES {values}", parameters
-            ).lastrowid
-        # One statement holding the write lock: its rows took consecutive ids.
-        first_id = last_id - len(rows) + 1
+        state = self._here
+        if state.own is None:  # the first write of this process
+            state.own, state.claim = self._claim_shard()
+        values = ", ".join([f"({', '.join('?' * (1 + len(rows[0].columns)))})"] * len(rows))
+        with state.own.lock.held():  # readers wait until the ids taken here are committed
+            first_id = self._ids.take(len(rows))
+            parameters = [
+                value
+                for index, row in enumerate(rows)
+                for value in (first_id + index, *row.columns)
+            ]
+            state.own.connection.execute(
+                f"INSERT INTO events ({_COLUMNS}) VALUES {values}", parameters
+            )
         # The Event carries the query and violations themselves rather than their JSON.
         events = [
             _event((first_id + index, *row.columns[:5]), row.query, row.columns[6], row.violations)
@@ -276,48 +384,136 @@ class Journal:
                 log.exception("reporting %d committed events failed", len(events))
         return events
 
+    @contextmanager
+    def _settled(self) -> Iterator[tuple[tuple[int, int], list[sqlite3.Connection]]]:
+        """The ids a reader may see (the parameters of _VISIBLE), and every shard that may
+        hold them, with each of those ids committed, until the block ends.
+
+        The counter and the slots are read together, so every id given so far came from
+        one of those slots' writers; holding each one's commit lock (in slot order, so
+        readers never deadlock) waits for the commit of any id it took. An id given after
+        the counter was read may be in a shard already, but ids below it may not be
+        committed yet: a reader that returned it could make `since=` skip them, so
+        _VISIBLE leaves it out until the next read.
+        """
+        with self._ids.frozen() as last_id:
+            slots = shard_slots(self.path)
+        state = self._here
+        with ExitStack() as held:
+            connections = []
+            for slot in slots:
+                shard = state.shards.get(slot)
+                if shard is None:
+                    shard = state.shards.setdefault(slot, self._open_shard(slot))
+                held.enter_context(shard.lock.held())
+                connections.append(shard.connection)
+            yield (last_id - self.max_events, last_id), connections
+
     def events(self, **filters: str | int) -> list[Event]:
         """Events oldest first, narrowed by any of FILTERS (e.g. eventName='x', since=41)."""
-        with self._connection() as connection:
-            rows = connection.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE {_where(filters)} ORDER BY id",
-                tuple(filters.values()),
-            ).fetchall()
-        return [_event_from_row(row) for row in rows]
+        select = f"SELECT {_COLUMNS} FROM events WHERE {_VISIBLE} AND {_where(filters)} ORDER BY id"
+        with self._settled() as (visible, shards):
+            found = [
+                shard.execute(select, (*visible, *filters.values())).fetchall() for shard in shards
+            ]
+        return [_event_from_row(row) for row in heapq.merge(*found, key=lambda row: row[0])]
 
     def counts(self) -> tuple[int, int]:
-        """(events kept, events dropped), read by one statement so they agree."""
-        with self._connection() as connection:
-            kept, given = connection.execute(
-                f"SELECT (SELECT count(*) FROM events), {_LAST_ID_GIVEN}"
-                " - (SELECT value FROM meta WHERE name = 'cleared_through')"
-                " - (SELECT value FROM meta WHERE name = 'deleted')"
-            ).fetchone()
-        return kept, given - kept
+        """(events kept, events dropped), read while no shard commits, so they agree."""
+        with self._settled() as (visible, shards):
+            kept = sum(
+                shard.execute(f"SELECT count(*) FROM events WHERE {_VISIBLE}", visible).fetchone()[
+                    0
+                ]
+                for shard in shards
+            )
+            with self._connection() as connection:
+                cleared_through, deleted = connection.execute(
+                    "SELECT (SELECT value FROM meta WHERE name = 'cleared_through'),"
+                    " (SELECT value FROM meta WHERE name = 'deleted')"
+                ).fetchone()
+        given = visible[1] - cleared_through
+        return kept, given - deleted - kept
 
     def clear(self, **filters: str | int) -> None:
         """Delete the events matching every filter, which leaves the dropped count as it is;
         without filters, delete them all and start the dropped count again."""
-        with self._write_lock.held(), self._transaction() as connection:
+        with self._settled() as (visible, shards):
             if filters:
-                deleted = connection.execute(
-                    f"DELETE FROM events WHERE {_where(filters)}", tuple(filters.values())
-                ).rowcount
-                connection.execute(
-                    "UPDATE meta SET value = value + ? WHERE name = 'deleted'", (deleted,)
+                deleted = sum(
+                    shard.execute(
+                        f"DELETE FROM events WHERE {_VISIBLE} AND {_where(filters)}",
+                        (*visible, *filters.values()),
+                    ).rowcount
+                    for shard in shards
                 )
+                with self.writing() as connection:
+                    connection.execute(
+                        "UPDATE meta SET value = value + ? WHERE name = 'deleted'", (deleted,)
+                    )
                 return
-            connection.execute("DELETE FROM events")
-            connection.execute(
-                f"UPDATE meta SET value = {_LAST_ID_GIVEN} WHERE name = 'cleared_through'"
-            )
-            connection.execute("UPDATE meta SET value = 0 WHERE name = 'deleted'")
+            for shard in shards:  # idle shards' rows older than the bound go too
+                shard.execute("DELETE FROM events WHERE id <= ?", (visible[1],))
+            with self.writing() as connection:
+                connection.execute(
+                    "UPDATE meta SET value = ? WHERE name = 'cleared_through'", (visible[1],)
+                )
+                connection.execute("UPDATE meta SET value = 0 WHERE name = 'deleted'")
+
+    def _move_unsharded_events(self) -> None:
+        """Journals from before shards kept their events in the main file: move them, ids
+        and all, into a shard, and go on counting after the last id that file gave.
+
+        INSERT OR IGNORE makes the move safe to repeat should it stop half-way (a commit
+        across two files in WAL mode is atomic in each, not in both).
+        """
+        with closing(self._open(self.path)) as connection:
+            if not _has_unsharded_events(connection):
+                return
+            _add_missing_columns(connection)
+        shard, claim = self._claim_shard()
+        try:
+            with (
+                shard.lock.held(),
+                self._write_lock.held(),
+                closing(self._open(self.path)) as connection,
+            ):
+                connection.execute("ATTACH DATABASE ? AS shard", (str(shard.path),))
+                connection.execute("BEGIN IMMEDIATE")
+                if _has_unsharded_events(connection):  # unless another process moved them
+                    (last_id,) = connection.execute(_UNSHARDED_LAST_ID).fetchone()
+                    self._ids.raise_to(last_id)
+                    connection.execute(
+                        f"INSERT OR IGNORE INTO shard.events ({_COLUMNS})"
+                        f" SELECT {_COLUMNS} FROM main.events"
+                    )
+                    connection.execute("DROP TABLE main.events")  # and its triggers
+                connection.execute("COMMIT")
+        finally:
+            shard.connection.close()
+            shard.lock.close()
+            os.close(claim)
+
+    def _last_id_recorded(self) -> int:
+        """The newest id the journal's files show: a floor for the counter, should its
+        file be missing while the others are not."""
+        with closing(self._open(self.path)) as connection:
+            (last,) = connection.execute(
+                "SELECT value FROM meta WHERE name = 'cleared_through'"
+            ).fetchone()
+        for slot in shard_slots(self.path):
+            shard = self._open_shard(slot)
+            with closing(shard.connection):
+                (newest,) = shard.connection.execute("SELECT max(id) FROM events").fetchone()
+            last = max(last, newest or 0)
+        return last
 
     def close(self) -> None:
-        """Close this process's connections; a temporary journal is deleted with its WAL."""
-        while not self._idle.empty():
-            self._idle.get_nowait().close()
+        """Close this process's connections and release its shard for another process; a
+        temporary journal is deleted with all its files."""
+        self._here.close()
         self._write_lock.close()
+        self._ids.close()
         if self._temporary:
             delete_journal_files(self.path)
 
@@ -330,6 +526,12 @@ def utc_now() -> str:
 def _where(filters: Mapping[str, str | int]) -> str:
     """The SQL condition of FILTERS, in the order given; their values are its parameters."""
     return " AND ".join(_FILTERS[name] for name in filters) or "1"
+
+
+def _has_unsharded_events(connection: sqlite3.Connection) -> bool:
+    """Whether the main file still has the events table of a journal from before shards."""
+    table = "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'events'"
+    return connection.execute(table).fetchone() is not None
 
 
 def _add_missing_columns(connection: sqlite3.Connection) -> None:
@@ -348,6 +550,6 @@ def new_temporary_path() -> Path:
 
 
 def delete_journal_files(path: Path) -> None:
-    """The database, the WAL files SQLite keeps beside it, and the writers' lock file."""
-    for suffix in ("", "-wal", "-shm", ".lock"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    """The main file, the shards, the WAL files SQLite keeps beside each, and the locks."""
+    for file in journal_files(path):
+        file.unlink(missing_ok=True)

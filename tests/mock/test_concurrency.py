@@ -1,8 +1,18 @@
-"""The journal under concurrent load, served by gunicorn with several worker processes."""
+"""The journal under concurrent load: processes recording into one journal at once, on
+their own and served by gunicorn with several worker processes."""
 
+import multiprocessing
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 import requests
+
+from mockserver.journal import Journal
+from mockserver.shards import shard_path, shard_slots
+
+PROCESSES = 2
+EVENTS_PER_PROCESS = 1500
 
 THREADS = 32
 EVENTS_PER_THREAD = 100  # 3,200 events in all
@@ -65,3 +75,71 @@ def test_events_survive_a_restart_with_a_journal_file(start_cli_mock, tmp_path):
         ]
     assert names == ["kept-0", "kept-1", "kept-2", "after"]
     assert journal_file.exists()
+
+
+def record_many(journal: Journal, process: int, start) -> None:
+    start.wait(30)
+    for n in range(EVENTS_PER_PROCESS):
+        journal.record("Op", "u", None, f"p{process}-{n}", {"n": [str(n)]})
+
+
+def start_recording(journal: Journal) -> list[multiprocessing.Process]:
+    """PROCESSES children of this one, each recording with the journal it inherits, as
+    gunicorn's workers do, all starting at once."""
+    context = multiprocessing.get_context("fork")
+    start = context.Event()
+    children = [
+        context.Process(target=record_many, args=(journal, process, start))
+        for process in range(PROCESSES)
+    ]
+    for child in children:
+        child.start()
+    start.set()
+    return children
+
+
+def finish(children: list[multiprocessing.Process]) -> None:
+    for child in children:
+        child.join(60)
+        assert child.exitcode == 0
+
+
+def test_processes_recording_at_once_each_write_a_shard_and_lose_nothing(tmp_path):
+    journal = Journal(tmp_path / "shared.sqlite3", max_events=10_000)
+    try:
+        finish(start_recording(journal))
+        events = journal.events()
+        assert journal.counts() == (PROCESSES * EVENTS_PER_PROCESS, 0)
+    finally:
+        journal.close()
+    # Every id from the first to the last, once, each event intact.
+    assert [e.id for e in events] == list(range(1, PROCESSES * EVENTS_PER_PROCESS + 1))
+    assert sorted(e.event_name for e in events) == sorted(
+        f"p{p}-{n}" for p in range(PROCESSES) for n in range(EVENTS_PER_PROCESS)
+    )
+    assert all(e.query["n"] == (e.event_name.split("-")[1],) for e in events)
+    # Each process wrote its own shard, and only its own.
+    writers = []
+    for slot in shard_slots(journal.path):
+        with closing(sqlite3.connect(shard_path(journal.path, slot))) as shard:
+            names = shard.execute("SELECT DISTINCT substr(event_name, 1, 2) FROM events")
+            writers.append(sorted(row[0] for row in names))
+    assert sorted(writers) == [[f"p{p}"] for p in range(PROCESSES)]
+
+
+def test_a_reader_polling_since_the_last_id_seen_misses_nothing_while_processes_write(tmp_path):
+    journal = Journal(tmp_path / "polled.sqlite3", max_events=10_000)
+    try:
+        children = start_recording(journal)
+        seen, polls_with_news = [], 0
+        while any(child.is_alive() for child in children):
+            news = journal.events(since=seen[-1].id if seen else 0)
+            polls_with_news += bool(news)
+            seen.extend(news)
+        finish(children)
+        seen.extend(journal.events(since=seen[-1].id if seen else 0))
+        assert seen == journal.events()
+    finally:
+        journal.close()
+    assert len(seen) == PROCESSES * EVENTS_PER_PROCESS
+    assert polls_with_news > 2  # the reader did read while the processes wrote

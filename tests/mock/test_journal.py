@@ -5,11 +5,13 @@ import re
 import sqlite3
 import threading
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 
 from mockserver.conformance import Violation
 from mockserver.journal import Journal
+from mockserver.shards import shard_path
 
 
 @pytest.fixture
@@ -154,12 +156,14 @@ def test_a_journal_file_keeps_its_events_across_reopening(tmp_path):
 
 def test_a_temporary_journal_is_deleted_on_close():
     journal = Journal(None, max_events=10)
+    other = Journal(journal.path, max_events=10)  # a second shard
     record(journal)
-    assert journal.path.exists()
+    record(other)
+    journal.events()
+    other.close()
+    assert len(list(journal.path.parent.glob(journal.path.name + "*"))) > 10
     journal.close()
-    suffixes = ("", "-wal", "-shm", ".lock")
-    leftovers = [journal.path.with_name(journal.path.name + suffix) for suffix in suffixes]
-    assert not [path for path in leftovers if path.exists()]
+    assert list(journal.path.parent.glob(journal.path.name + "*")) == []
 
 
 def test_the_file_is_in_wal_mode(journal):
@@ -270,12 +274,118 @@ def test_a_journal_from_before_group_commit_loses_its_old_trigger(tmp_path):
     try:
         ids = [record(journal).id for _ in range(3)]
         assert [e.id for e in journal.events()] == ids[1:] and journal.counts() == (2, 1)
-        with sqlite3.connect(path) as connection:
-            triggers = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            assert triggers.fetchall() == [("keep_newest",)]
-        connection.close()
+        # The events moved to a shard, with the trigger that bounds it; none left here.
+        assert triggers(path) == []
+        assert triggers(shard_path(path, 0)) == [("keep_newest",)]
     finally:
         journal.close()
+
+
+def triggers(path):
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall()
+
+
+def make_unsharded_journal(path, events):
+    """A journal file as written before shards: events in the main file, AUTOINCREMENT ids."""
+    with closing(sqlite3.connect(path)) as old, old:
+        old.executescript(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT NOT NULL,"
+            " operation_id TEXT NOT NULL, user_id TEXT, server_name TEXT, event_name TEXT,"
+            " query TEXT NOT NULL, upstream_status INTEGER, violations TEXT NOT NULL DEFAULT '[]');"
+            "CREATE TABLE meta (name TEXT PRIMARY KEY, value NOT NULL);"
+            "INSERT INTO meta VALUES ('cleared_through', 0), ('deleted', 0), ('max_events', 10);"
+        )
+        old.executemany(
+            "INSERT INTO events (received_at, operation_id, event_name, query)"
+            " VALUES ('2024-05-01T12:00:00.000Z', 'Op', ?, '{}')",
+            [(name,) for name in events],
+        )
+
+
+def test_an_unsharded_journal_keeps_its_events_and_its_id_sequence(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    make_unsharded_journal(path, ["a", "b", "c", "d"])
+    with closing(sqlite3.connect(path)) as old, old:
+        old.execute("DELETE FROM events WHERE id >= 3")  # the file gave ids 1-4, kept 1-2
+        old.execute("UPDATE meta SET value = 2 WHERE name = 'deleted'")
+    journal = Journal(path, max_events=10)
+    try:
+        assert [(e.id, e.event_name) for e in journal.events()] == [(1, "a"), (2, "b")]
+        assert journal.counts() == (2, 0)
+        assert record(journal, "new").id == 5
+        assert [e.id for e in journal.events(since=2)] == [5]
+        assert journal.counts() == (3, 0)
+    finally:
+        journal.close()
+    reopened = Journal(path, max_events=10)  # moved once: nothing doubled on reopening
+    try:
+        assert [e.event_name for e in reopened.events()] == ["a", "b", "new"]
+        assert record(reopened).id == 6
+    finally:
+        reopened.close()
+
+
+def test_ids_keep_rising_across_reopening_even_after_a_clear(tmp_path):
+    path = tmp_path / "kept.sqlite3"
+    first = Journal(path, max_events=10)
+    ids = [record(first).id for _ in range(3)]
+    first.close()
+    second = Journal(path, max_events=10)
+    try:
+        assert [e.id for e in second.events()] == ids
+        after = record(second)
+        assert after.id == ids[-1] + 1
+        second.clear()
+    finally:
+        second.close()
+    third = Journal(path, max_events=10)
+    try:
+        assert third.events() == [] and third.counts() == (0, 0)
+        assert record(third).id == after.id + 1
+    finally:
+        third.close()
+
+
+def test_an_idle_shard_holding_older_events_neither_shows_them_nor_counts_them_kept(tmp_path):
+    path = tmp_path / "two.sqlite3"
+    # Each Journal claims a shard of its own, as two processes would.
+    idle, busy = Journal(path, max_events=3), Journal(path, max_events=3)
+    try:
+        old = [record(idle, "old").id for _ in range(2)]
+        new = [record(busy, "new").id for _ in range(5)]
+        assert shard_rows(path, 0) == old  # still on disk, beyond the bound
+        assert [e.id for e in idle.events()] == [e.id for e in busy.events()] == new[-3:]
+        assert idle.counts() == (3, 4)
+        assert idle.events(eventName="old") == []
+        idle.clear(eventName="old")  # matches nothing kept, so deletes nothing
+        assert busy.counts() == (3, 4)
+        busy.clear()
+        assert shard_rows(path, 0) == shard_rows(path, 1) == []
+        assert busy.counts() == (0, 0)
+    finally:
+        idle.close()
+        busy.close()
+
+
+def shard_rows(path, slot):
+    with closing(sqlite3.connect(shard_path(path, slot))) as connection:
+        return [row[0] for row in connection.execute("SELECT id FROM events ORDER BY id")]
+
+
+def test_the_id_counter_is_rebuilt_from_the_events_should_its_file_go(tmp_path):
+    path = tmp_path / "kept.sqlite3"
+    first = Journal(path, max_events=10)
+    last = [record(first) for _ in range(3)][-1]
+    first.close()
+    Path(f"{path}.ids").unlink()
+    second = Journal(path, max_events=10)
+    try:
+        assert record(second).id == last.id + 1
+    finally:
+        second.close()
 
 
 def test_a_failing_listener_neither_fails_the_request_nor_loses_the_event(tmp_path, caplog):
