@@ -43,9 +43,10 @@ import os
 import queue
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -192,13 +193,15 @@ def _unusable(path: Path, error: sqlite3.DatabaseError | OSError) -> str:
 
 @dataclass
 class _Shard:
-    """A shard as one process uses it: its commit lock, and a connection used only while
-    that lock is held. A process's own shard (to write) and its view of the same shard
-    (to read) are two of these, with two descriptors, so their `flock`s exclude each other."""
+    """A shard as one process uses it: its commit lock, and a connection that one thread
+    at a time uses. A process's own shard (to write) and its view of the same shard (to
+    read) are two of these, with two descriptors, so their `flock`s exclude each other."""
 
     path: Path
     lock: WriteLock
     connection: sqlite3.Connection
+    # Held by a thread of this process using `connection` to read without `lock`.
+    in_use: threading.Lock = field(default_factory=threading.Lock)
 
 
 class _ProcessState:
@@ -385,14 +388,19 @@ class Journal:
         return events
 
     @contextmanager
-    def _settled(self) -> Iterator[tuple[tuple[int, int], list[sqlite3.Connection]]]:
-        """The ids a reader may see (the parameters of _VISIBLE), and every shard that may
-        hold them, with each of those ids committed, until the block ends.
+    def _settled(
+        self, exclusive: bool = False
+    ) -> Iterator[tuple[tuple[int, int], list[sqlite3.Connection]]]:
+        """The ids a reader may see (the parameters of _VISIBLE), each of them committed, and
+        every shard that may hold them, with its connection this process's alone meanwhile.
 
         The counter and the slots are read together, so every id given so far came from
-        one of those slots' writers; holding each one's commit lock (in slot order, so
-        readers never deadlock) waits for the commit of any id it took. An id given after
-        the counter was read may be in a shard already, but ids below it may not be
+        one of those slots' writers, who took it holding their shard's commit lock: taking
+        each such lock once, in turn, waits for the commit of any id taken before the
+        counter was read. Readers then read without it, so a burst of reads (a status poll
+        per held connection) never stops the writers; a clear (`exclusive`) holds every
+        lock, in slot order so that clears never deadlock, until it is done. An id given
+        after the counter was read may be in a shard already, but ids below it may not be
         committed yet: a reader that returned it could make `since=` skip them, so
         _VISIBLE leaves it out until the next read.
         """
@@ -405,28 +413,38 @@ class Journal:
                 shard = state.shards.get(slot)
                 if shard is None:
                     shard = state.shards.setdefault(slot, self._open_shard(slot))
-                held.enter_context(shard.lock.held())
+                if exclusive:
+                    held.enter_context(shard.lock.held())
+                else:
+                    with shard.lock.held():
+                        pass
+                held.enter_context(shard.in_use)
                 connections.append(shard.connection)
             yield (last_id - self.max_events, last_id), connections
 
     def events(self, **filters: str | int) -> list[Event]:
         """Events oldest first, narrowed by any of FILTERS (e.g. eventName='x', since=41)."""
+        since = int(filters.pop("since", 0))
         select = f"SELECT {_COLUMNS} FROM events WHERE {_VISIBLE} AND {_where(filters)} ORDER BY id"
-        with self._settled() as (visible, shards):
+        with self._settled() as ((oldest, newest), shards):
+            # One lower bound: SQLite searches the ids by only one, and `since` is the tighter.
+            visible = (max(oldest, since), newest)
             found = [
                 shard.execute(select, (*visible, *filters.values())).fetchall() for shard in shards
             ]
         return [_event_from_row(row) for row in heapq.merge(*found, key=lambda row: row[0])]
 
     def counts(self) -> tuple[int, int]:
-        """(events kept, events dropped), read while no shard commits, so they agree."""
+        """(events kept, events dropped); a clear at the same moment may leave them off by
+        what it deletes, until the next read."""
+        # All rows, which SQLite counts without reading them, less the few outside the ids
+        # visible: those of an idle shard, or committed since the counter was read.
+        kept_in_shard = (
+            "SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM events WHERE id <= ?)"
+            " - (SELECT count(*) FROM events WHERE id > ?)"
+        )
         with self._settled() as (visible, shards):
-            kept = sum(
-                shard.execute(f"SELECT count(*) FROM events WHERE {_VISIBLE}", visible).fetchone()[
-                    0
-                ]
-                for shard in shards
-            )
+            kept = sum(shard.execute(kept_in_shard, visible).fetchone()[0] for shard in shards)
             with self._connection() as connection:
                 cleared_through, deleted = connection.execute(
                     "SELECT (SELECT value FROM meta WHERE name = 'cleared_through'),"
@@ -438,7 +456,7 @@ class Journal:
     def clear(self, **filters: str | int) -> None:
         """Delete the events matching every filter, which leaves the dropped count as it is;
         without filters, delete them all and start the dropped count again."""
-        with self._settled() as (visible, shards):
+        with self._settled(exclusive=True) as (visible, shards):
             if filters:
                 deleted = sum(
                     shard.execute(
@@ -515,7 +533,7 @@ class Journal:
         self._write_lock.close()
         self._ids.close()
         if self._temporary:
-            delete_journal_files(self.path)
+            delete_temporary_journal(self.path)
 
 
 def utc_now() -> str:
@@ -544,12 +562,14 @@ def _add_missing_columns(connection: sqlite3.Connection) -> None:
 
 
 def new_temporary_path() -> Path:
-    handle, name = tempfile.mkstemp(prefix="mockserver-journal-", suffix=".sqlite3")
-    os.close(handle)
-    return Path(name)
+    """A journal path in a folder of its own, whose listing readers take (shard_slots)."""
+    return Path(tempfile.mkdtemp(prefix="mockserver-journal-")) / "journal.sqlite3"
 
 
-def delete_journal_files(path: Path) -> None:
-    """The main file, the shards, the WAL files SQLite keeps beside each, and the locks."""
+def delete_temporary_journal(path: Path) -> None:
+    """The main file, the shards, the WAL files SQLite keeps beside each, the locks, and
+    the folder new_temporary_path made for them."""
     for file in journal_files(path):
         file.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty: something else was put there
+        path.parent.rmdir()

@@ -23,7 +23,7 @@ from .app import MockApp
 from .config import MockConfig
 from .console import banner, print_events, print_rejection
 from .inprocess import LimitedRequestHandler
-from .journal import delete_journal_files, new_temporary_path
+from .journal import delete_temporary_journal, new_temporary_path
 from .listen import bind_address, check_address, urls
 from .waitress_worker import WaitressWorker
 
@@ -118,4 +118,4 @@ def serve_with_reloader(config: MockConfig) -> None:
     finally:
         app.close()
         if owns_temporary_journal:
-            delete_journal_files(config.journal_file)
+            delete_temporary_journal(config.journal_file)
