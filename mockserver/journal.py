@@ -342,7 +342,11 @@ class Journal:
         """Store one event, dropping the oldest beyond `max_events`; committed on return."""
         received_at = utc_now()
         query_json = json.dumps(query, ensure_ascii=False)
-        violations_json = json.dumps([v.to_json() for v in violations], ensure_ascii=False)
+        violations_json = (
+            json.dumps([v.to_json() for v in violations], ensure_ascii=False)
+            if violations
+            else "[]"
+        )
         columns = (
             received_at,
             operation_id,
