@@ -21,10 +21,10 @@ The map, in layers (each module imports only from the layers below it):
     hosts             which Host a request may name (against DNS rebinding)
     accounts, tokens  who may log in; the tokens issued and what each one means
     faults, cors      injected latency and failures; the headers a browser needs
-    journal           the SQLite event store, shared by all worker processes
+    journal           the SQLite event store all worker processes share, merged on read
     shards            its files: a shard per writing process, the shared id counter
     rejections        the refused requests and why, in the same file, apart
-    group_commit      how threads and processes take turns at the journal's writer
+    group_commit      a process's threads share one commit; the lock a writer holds
     conformance       the rules (R1-R6) an upstream's metrics answer broke
     spec, uri         read the OpenAPI document; decode the raw request target
     config, errors    every setting in one value; every error message in one place

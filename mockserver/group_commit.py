@@ -1,9 +1,10 @@
-"""How request threads and worker processes take turns at the journal's one SQLite writer.
+"""How request threads and processes take turns at a SQLite file of the journal.
 
 Two primitives, kept apart from the journal's storage so each can be read on its own:
-`WriteLock` admits one writer at a time (threads by a mutex, processes by `flock`), and
-`GroupCommit` lets the rows that threads of one process hand in at the same moment share
-one transaction. The journal (journal.py) is their only user.
+`WriteLock` admits one writer at a time to a file (threads by a mutex, processes by
+`flock`): a shard's commits and its readers' wait, the main file's writes, the id
+counter. `GroupCommit` lets the rows that threads of one process hand in at the same
+moment share one transaction. The journal (journal.py, shards.py) is their only user.
 """
 
 from __future__ import annotations

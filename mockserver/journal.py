@@ -17,9 +17,9 @@ side, and the figure grows with the cores until the disk or the counter below li
 - Ids come from one counter shared by all shards, so they stay dense, unique and rising
   across clears and restarts. A writer holds its shard's commit lock from taking its
   batch's ids (the counter's own lock is held for the increment only) until they are
-  committed; a reader reads the counter and the list of shards together, then takes every
-  shard's commit lock, so each id up to the one it read is committed, and it shows none
-  above it. An event that `since=<the last id seen>` would skip is therefore never
+  committed; a reader reads the counter and the list of shards together, then takes each
+  shard's commit lock once, in turn, so each id up to the one it read is committed, and
+  reads without the locks, showing none above it. An event that `since=<the last id seen>` would skip is therefore never
   committed after a read that showed a higher id.
 - The newest `max_events` are the ids above the last one given minus `max_events`,
   wherever they are: each shard's trigger deletes its own older rows as it grows, and
