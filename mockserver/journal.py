@@ -112,6 +112,13 @@ _UNSHARDED_LAST_ID = (
 )
 # The events a reader may see: the newest max_events of the ids given, all committed.
 _VISIBLE = "id > ? AND id <= ?"
+# How many of a shard's events are visible: all its rows, which SQLite counts without
+# reading them, less the few outside _VISIBLE (an idle shard's older rows, or rows
+# committed since the counter was read); its parameters are _VISIBLE's.
+_KEPT_IN_SHARD = (
+    "SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM events WHERE id <= ?)"
+    " - (SELECT count(*) FROM events WHERE id > ?)"
+)
 log = logging.getLogger("mockserver")
 # How long a writer waits for another process's transaction before giving up.
 _BUSY_TIMEOUT_S = 30.0
@@ -441,14 +448,8 @@ class Journal:
     def counts(self) -> tuple[int, int]:
         """(events kept, events dropped); a clear at the same moment may leave them off by
         what it deletes, until the next read."""
-        # All rows, which SQLite counts without reading them, less the few outside the ids
-        # visible: those of an idle shard, or committed since the counter was read.
-        kept_in_shard = (
-            "SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM events WHERE id <= ?)"
-            " - (SELECT count(*) FROM events WHERE id > ?)"
-        )
         with self._settled() as (visible, shards):
-            kept = sum(shard.execute(kept_in_shard, visible).fetchone()[0] for shard in shards)
+            kept = sum(shard.execute(_KEPT_IN_SHARD, visible).fetchone()[0] for shard in shards)
             with self._connection() as connection:
                 cleared_through, deleted = connection.execute(
                     "SELECT (SELECT value FROM meta WHERE name = 'cleared_through'),"

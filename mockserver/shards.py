@@ -75,14 +75,14 @@ class IdCounter:
         """The first of `count` new consecutive ids."""
         with self._lock.held() as descriptor:
             last = _read(descriptor)
-            os.pwrite(descriptor, (last + count).to_bytes(_ID_BYTES, "little"), 0)
+            _write(descriptor, last + count)
         return last + 1
 
     def raise_to(self, floor: int) -> None:
         """Never give an id at or below `floor` (the ids a journal gave before this file)."""
         with self._lock.held() as descriptor:
             if _read(descriptor) < floor:
-                os.pwrite(descriptor, floor.to_bytes(_ID_BYTES, "little"), 0)
+                _write(descriptor, floor)
 
     def close(self) -> None:
         self._lock.close()
@@ -90,6 +90,10 @@ class IdCounter:
 
 def _read(descriptor: int) -> int:
     return int.from_bytes(os.pread(descriptor, _ID_BYTES, 0), "little")  # 0 for a new file
+
+
+def _write(descriptor: int, last_id: int) -> None:
+    os.pwrite(descriptor, last_id.to_bytes(_ID_BYTES, "little"), 0)
 
 
 def journal_files(journal: Path) -> list[Path]:
