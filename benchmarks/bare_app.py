@@ -26,6 +26,9 @@ class GunicornBare(GunicornMock):
     def __init__(self, config: MockConfig) -> None:
         super().__init__(app, config)
 
+    def may_wait(self, headers) -> bool:
+        return False  # it answers at once, so the event loop answers it
+
     def _when_ready(self, arbiter) -> None:
         pass
 

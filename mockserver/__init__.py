@@ -6,7 +6,9 @@ The map, in layers (each module imports only from the layers below it):
     serve, inprocess  how it is served: gunicorn or Werkzeug's reloader (serve), a
                       thread on a free port for tests and the suite (inprocess)
     waitress_worker   inside each gunicorn worker, waitress's event loop (epoll_map):
-                      slow and idle clients hold a socket, not a thread
+                      slow and idle clients hold a socket, not a thread; the loop
+                      answers requests itself, threads only those that may wait
+                      (loop_dispatch)
     listen            the address checked before serving; the URLs to print
     console           the banner and one line per recorded or refused request
     app               MockApp: the WSGI app; one dispatch path for every route;

@@ -115,6 +115,13 @@ class MockApp:
     def close(self) -> None:
         self.journal.close()
 
+    def may_wait(self, sends_prefer: bool) -> bool:
+        """Whether answering a request may wait on a timer or another server, not only on
+        the CPU and the journal: with `--latency` or `--upstream`, or when it sends a
+        `Prefer` header, which may ask for a delay. The server keeps threads for those and
+        answers the rest in its event loop (loop_dispatch.py)."""
+        return sends_prefer or self.faults.latency.max_ms > 0 or self.upstream is not None
+
     def respond(self, request: Request) -> Response:
         try:
             response = self.dispatch(request)

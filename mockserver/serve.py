@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -58,6 +59,11 @@ class GunicornMock(BaseApplication):
 
     def load(self) -> MockApp:
         return self.application
+
+    def may_wait(self, headers: Mapping[str, str]) -> bool:
+        """LoopDispatcher's question, put to the app; `headers` as waitress's parser names
+        them."""
+        return self.application.may_wait(sends_prefer="PREFER" in headers)
 
     def _when_ready(self, arbiter) -> None:
         port = arbiter.LISTENERS[0].sock.getsockname()[1]

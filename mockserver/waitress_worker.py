@@ -2,12 +2,13 @@
 
 gunicorn stays the process manager (workers forked after the app is built, so they share
 one journal; restarts, graceful stops, the banner). Inside each worker, waitress reads
-every connection in one event loop and hands a request to a thread only once it is
-complete, so a thousand clients that stall half-way through their headers hold a socket
-each, not a thread; the loop itself is epoll_map.py's, whose turns cost what the busy
-connections cost, not the idle ones. A request whose headers have not all arrived `header_timeout_s`
-after its first byte is closed unanswered; nothing reaches the app, so nothing is
-recorded. Kept-alive connections idle for `KEEPALIVE_S` are closed too.
+every connection in one event loop and answers a request only once it is complete, so
+a thousand clients that stall half-way through their headers hold a socket each, not a
+thread. The loop answers most requests itself and gives a thread only those that may
+wait (loop_dispatch.py); its turns cost what the busy connections cost, not the idle ones
+(epoll_map.py). A request whose headers have not all arrived `header_timeout_s` after its
+first byte is closed unanswered; nothing reaches the app, so nothing is recorded.
+Kept-alive connections idle for `KEEPALIVE_S` are closed too.
 
 waitress hands the app the request target as sent, as `REQUEST_URI`, which the mock
 routes on (uri.py). It limits only the total size of a request's head; `with_limits`
@@ -27,12 +28,13 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
-from waitress.task import ErrorTask, ThreadedTaskDispatcher
+from waitress.task import ErrorTask
 from waitress.utilities import BadRequest
 
 from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT
 from .epoll_map import EpollMap
 from .errors import PLAIN_TEXT
+from .loop_dispatch import LoopDispatcher
 
 KEEPALIVE_S = 5
 # How often the worker looks for stalled requests and tells gunicorn's master it lives.
@@ -152,7 +154,7 @@ class WaitressWorker(Worker):
             # The head of the largest request with_limits answers itself.
             max_request_header_size=REQUEST_LINE_LIMIT + HEADER_COUNT_LIMIT * HEADER_FIELD_LIMIT,
         )
-        dispatcher = ThreadedTaskDispatcher()
+        dispatcher = LoopDispatcher(self.app.may_wait)
         dispatcher.set_thread_count(config.threads)
         socket_map = EpollMap()
         app = with_limits(self.wsgi)
@@ -174,6 +176,7 @@ class WaitressWorker(Worker):
                     self.notify()
                     next_beat = time.monotonic() + TICK_S
                 socket_map.turn(TICK_S)
+                dispatcher.serve_ready()
         finally:
             dispatcher.shutdown(timeout=self.cfg.graceful_timeout)
             socket_map.close()

@@ -456,3 +456,12 @@ def test_each_recorded_event_is_reported_to_on_events(tmp_path):
         ]
     finally:
         app.close()
+
+
+def test_only_requests_that_may_wait_on_a_timer_or_an_upstream_are_said_to(make_app):
+    """The server answers the others in its event loop (tests/mock/test_loop_dispatch.py)."""
+    plain = make_app()
+    assert not plain.may_wait(sends_prefer=False)
+    assert plain.may_wait(sends_prefer=True)
+    assert make_app(latency=Latency(0, 5)).may_wait(sends_prefer=False)
+    assert make_app(upstream="http://127.0.0.1:9").may_wait(sends_prefer=False)
