@@ -289,11 +289,16 @@ class Journal:
         return connection
 
     def _open_shard(self, slot: int) -> _Shard:
+        """A connection to a shard, made if new, under its commit lock: a reader may open a
+        shard as its writer makes it, and SQLite answers "database is locked" at once, not
+        after the busy timeout, to the second process turning a new file to WAL."""
         path = shard_path(self.path, slot)
-        connection = self._open(path)
-        connection.executescript(_SHARD_SCHEMA)
-        _add_missing_columns(connection)
-        return _Shard(path, WriteLock(shard_lock_path(self.path, slot)), connection)
+        lock = WriteLock(shard_lock_path(self.path, slot))
+        with lock.held():
+            connection = self._open(path)
+            connection.executescript(_SHARD_SCHEMA)
+            _add_missing_columns(connection)
+        return _Shard(path, lock, connection)
 
     def _claim_shard(self) -> tuple[_Shard, int]:
         """A free shard for this process to write, with the descriptor that holds its claim."""

@@ -143,3 +143,21 @@ def test_a_reader_polling_since_the_last_id_seen_misses_nothing_while_processes_
         journal.close()
     assert len(seen) == PROCESSES * EVENTS_PER_PROCESS
     assert polls_with_news > 2  # the reader did read while the processes wrote
+
+
+def test_a_new_shard_opens_for_its_reader_and_its_writer_at_once(tmp_path):
+    """A reader polling while a process makes its shard: neither is told that the file is
+    locked. Without the shard's lock around its making, most rounds failed."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(40):
+        journal = Journal(tmp_path / f"new-{attempt}.sqlite3", max_events=10)
+        try:
+            writer = context.Process(target=journal.record, args=("Op", "u", None, "e", {}))
+            writer.start()
+            while writer.is_alive():
+                journal.events()
+            writer.join(60)
+            assert writer.exitcode == 0
+            assert [event.event_name for event in journal.events()] == ["e"]
+        finally:
+            journal.close()
