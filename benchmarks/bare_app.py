@@ -26,7 +26,7 @@ class GunicornBare(GunicornMock):
     def __init__(self, config: MockConfig) -> None:
         super().__init__(app, config)
 
-    def may_wait(self, headers) -> bool:
+    def may_be_slow(self, path, headers) -> bool:
         return False  # it answers at once, so the event loop answers it
 
     def _when_ready(self, arbiter) -> None:

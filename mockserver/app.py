@@ -115,12 +115,18 @@ class MockApp:
     def close(self) -> None:
         self.journal.close()
 
-    def may_wait(self, sends_prefer: bool) -> bool:
-        """Whether answering a request may wait on a timer or another server, not only on
-        the CPU and the journal: with `--latency` or `--upstream`, or when it sends a
-        `Prefer` header, which may ask for a delay. The server keeps threads for those and
-        answers the rest in its event loop (loop_dispatch.py)."""
-        return sends_prefer or self.faults.latency.max_ms > 0 or self.upstream is not None
+    def may_be_slow(self, path: str, sends_prefer: bool) -> bool:
+        """Whether answering a request may take long, not only a little CPU and the
+        journal's commit: with `--latency` or `--upstream`, with a `Prefer` header (which
+        may ask for a delay), or on the mock's own API, whose listings grow with the
+        journal. The server answers these in threads and the rest in its event loop, which
+        they would hold up (loop_dispatch.py)."""
+        return (
+            sends_prefer
+            or self.faults.latency.max_ms > 0
+            or self.upstream is not None
+            or path.startswith(OWN_PREFIX)
+        )
 
     def respond(self, request: Request) -> Response:
         try:

@@ -3,11 +3,12 @@
 waitress hands every request to a pool thread. For a mock request that costs more than
 the answer: the loop wakes a thread, the thread takes the GIL from the loop, wakes the
 loop again when it is done, and the loop takes the GIL back to send the answer, about 11
-context switches per request (benchmarks/README.md). Most requests wait for nothing but
-the CPU and the journal's commit, so the loop answers those itself, at the end of the turn
-that read them, and sends the answer at once. The pool keeps the requests that may wait
-on a timer or on another server (`--latency`, `Prefer: delay`, `--upstream`): a loop that
-waited on them would stop every other connection of its worker.
+context switches per request (benchmarks/README.md). Most requests need nothing but a
+little CPU and the journal's commit, so the loop answers those itself, at the end of the
+turn that read them, and sends the answer at once. The pool keeps the requests that may
+be slow: those that wait on a timer or another server (`--latency`, `Prefer: delay`,
+`--upstream`), and the mock's own API, whose listings grow with the journal. A loop busy
+with them would hold up every other connection of its worker, and gunicorn's heartbeat.
 
 Slow clients are no less safe: the loop still reads each connection as its bytes come
 and answers only complete requests.
@@ -21,23 +22,25 @@ from collections.abc import Callable, Mapping
 from waitress.channel import HTTPChannel
 from waitress.task import ThreadedTaskDispatcher
 
-# Does answering a request with these headers (named as waitress's parser names them,
-# `PREFER`) possibly wait on something other than the CPU?
-MayWait = Callable[[Mapping[str, str]], bool]
+# May answering a request (its decoded path; its headers, named as waitress's parser
+# names them: `PREFER`) be slow?
+MayBeSlow = Callable[[str, Mapping[str, str]], bool]
 
 
 class LoopDispatcher(ThreadedTaskDispatcher):
-    """waitress's thread pool, except that requests which may not wait are kept for the
+    """waitress's thread pool, except that requests which cannot be slow are kept for the
     event loop, which answers them in `serve_ready` after each turn."""
 
-    def __init__(self, may_wait: MayWait) -> None:
+    def __init__(self, may_be_slow: MayBeSlow) -> None:
         super().__init__()
-        self._may_wait = may_wait
+        self._may_be_slow = may_be_slow
         # Appended to by the loop and by pool threads (a pipelined request's next one).
         self._ready: deque[HTTPChannel] = deque()
 
     def add_task(self, channel: HTTPChannel) -> None:
-        if self._may_wait(channel.requests[0].headers):
+        request = channel.requests[0]
+        # A request waitress refused (400, 431) never reaches the app: its answer is quick.
+        if request.error is None and self._may_be_slow(request.path, request.headers):
             super().add_task(channel)
         else:
             self._ready.append(channel)

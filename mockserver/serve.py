@@ -60,10 +60,10 @@ class GunicornMock(BaseApplication):
     def load(self) -> MockApp:
         return self.application
 
-    def may_wait(self, headers: Mapping[str, str]) -> bool:
+    def may_be_slow(self, path: str, headers: Mapping[str, str]) -> bool:
         """LoopDispatcher's question, put to the app; `headers` as waitress's parser names
         them."""
-        return self.application.may_wait(sends_prefer="PREFER" in headers)
+        return self.application.may_be_slow(path, sends_prefer="PREFER" in headers)
 
     def _when_ready(self, arbiter) -> None:
         port = arbiter.LISTENERS[0].sock.getsockname()[1]

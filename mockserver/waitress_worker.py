@@ -4,8 +4,8 @@ gunicorn stays the process manager (workers forked after the app is built, so th
 one journal; restarts, graceful stops, the banner). Inside each worker, waitress reads
 every connection in one event loop and answers a request only once it is complete, so
 a thousand clients that stall half-way through their headers hold a socket each, not a
-thread. The loop answers most requests itself and gives a thread only those that may
-wait (loop_dispatch.py); its turns cost what the busy connections cost, not the idle ones
+thread. The loop answers most requests itself and gives a thread only those that may be
+slow (loop_dispatch.py); its turns cost what the busy connections cost, not the idle ones
 (epoll_map.py). A request whose headers have not all arrived `header_timeout_s` after its
 first byte is closed unanswered; nothing reaches the app, so nothing is recorded.
 Kept-alive connections idle for `KEEPALIVE_S` are closed too.
@@ -154,7 +154,7 @@ class WaitressWorker(Worker):
             # The head of the largest request with_limits answers itself.
             max_request_header_size=REQUEST_LINE_LIMIT + HEADER_COUNT_LIMIT * HEADER_FIELD_LIMIT,
         )
-        dispatcher = LoopDispatcher(self.app.may_wait)
+        dispatcher = LoopDispatcher(self.app.may_be_slow)
         dispatcher.set_thread_count(config.threads)
         socket_map = EpollMap()
         app = with_limits(self.wsgi)

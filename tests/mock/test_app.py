@@ -458,10 +458,14 @@ def test_each_recorded_event_is_reported_to_on_events(tmp_path):
         app.close()
 
 
-def test_only_requests_that_may_wait_on_a_timer_or_an_upstream_are_said_to(make_app):
+def test_only_requests_that_may_be_slow_are_said_to_be(make_app):
     """The server answers the others in its event loop (tests/mock/test_loop_dispatch.py)."""
     plain = make_app()
-    assert not plain.may_wait(sends_prefer=False)
-    assert plain.may_wait(sends_prefer=True)
-    assert make_app(latency=Latency(0, 5)).may_wait(sends_prefer=False)
-    assert make_app(upstream="http://127.0.0.1:9").may_wait(sends_prefer=False)
+    assert not plain.may_be_slow("/metrics/thisuser/e", sends_prefer=False)
+    assert not plain.may_be_slow("/auth/login", sends_prefer=False)
+    assert plain.may_be_slow("/metrics/thisuser/e", sends_prefer=True)
+    assert plain.may_be_slow("/__mock/events", sends_prefer=False)
+    delayed = make_app(latency=Latency(0, 5))
+    assert delayed.may_be_slow("/metrics/thisuser/e", sends_prefer=False)
+    passing_through = make_app(upstream="http://127.0.0.1:9")
+    assert passing_through.may_be_slow("/metrics/thisuser/e", sends_prefer=False)
