@@ -24,7 +24,7 @@ from .errors import PLAIN_TEXT, PlainError
 from .faults import FaultRequestError, Faults, Preference
 from .hosts import HostPolicy
 from .journal import Event, Journal
-from .own_api import ROUTES, OwnApi, own_rules, shown_path
+from .own_api import ROUTES, OwnApi, journal_sized_paths, own_rules, shown_path
 from .rejections import Rejection, Rejections
 from .routes import build_map, nearest_route, path_arguments
 from .security import Unauthorized, authorize
@@ -108,6 +108,7 @@ class MockApp:
             },
         }
         self._on_error = on_error
+        self._journal_sized_paths = journal_sized_paths()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         return self.respond(Request(environ))(environ, start_response)
@@ -118,14 +119,14 @@ class MockApp:
     def may_be_slow(self, path: str, sends_prefer: bool) -> bool:
         """Whether answering a request may take long, not only a little CPU and the
         journal's commit: with `--latency` or `--upstream`, with a `Prefer` header (which
-        may ask for a delay), or on the mock's own API, whose listings grow with the
-        journal. The server answers these in threads and the rest in its event loop, which
-        they would hold up (loop_dispatch.py)."""
+        may ask for a delay), or on a route of the mock's own API whose work grows with the
+        journal. The server answers these in threads and the rest in its event loop,
+        which they would hold up (loop_dispatch.py)."""
         return (
             sends_prefer
             or self.faults.latency.max_ms > 0
             or self.upstream is not None
-            or path.startswith(OWN_PREFIX)
+            or path in self._journal_sized_paths
         )
 
     def respond(self, request: Request) -> Response:

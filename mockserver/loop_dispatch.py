@@ -7,8 +7,9 @@ context switches per request (benchmarks/README.md). Most requests need nothing 
 little CPU and the journal's commit, so the loop answers those itself, at the end of the
 turn that read them, and sends the answer at once. The pool keeps the requests that may
 be slow: those that wait on a timer or another server (`--latency`, `Prefer: delay`,
-`--upstream`), and the mock's own API, whose listings grow with the journal. A loop busy
-with them would hold up every other connection of its worker, and gunicorn's heartbeat.
+`--upstream`), and the listings and clears of the mock's own API, which grow with the
+journal. A loop busy with them would hold up every other connection of its worker, and
+gunicorn's heartbeat.
 
 Slow clients are no less safe: the loop still reads each connection as its bytes come
 and answers only complete requests.

@@ -198,6 +198,13 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
 
 # Routes whose path carries a secret, shown by their template wherever requests are shown.
 SECRET_PATH_ROUTES = ("ServerCheckToken",)
+# Routes whose work grows with the journal (a listing or a clear of up to --max-events):
+# a thread answers them, never the event loop (MockApp.may_be_slow).
+JOURNAL_SIZED_ROUTES = ("ListEvents", "ClearEvents", "ListRejections", "ClearRejections")
+
+
+def journal_sized_paths() -> frozenset[str]:
+    return frozenset(ROUTES[operation_id][0].rule for operation_id in JOURNAL_SIZED_ROUTES)
 
 
 def shown_path(raw_path: str) -> str:
