@@ -146,7 +146,8 @@ def parser() -> argparse.ArgumentParser:
         "--threads",
         type=_positive,
         default=defaults.threads,
-        help="threads per worker (default %(default)s)",
+        help="threads per worker for the requests that may be slow (--latency, Prefer,"
+        " --upstream, event listings); the rest are answered at once (default %(default)s)",
     )
     cli.add_argument(
         "--upstream",

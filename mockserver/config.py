@@ -82,7 +82,8 @@ class MockConfig:
     # upstream only pages served from this machine.
     cors_origins: tuple[str, ...] = ()
     workers: int = default_workers()
-    # Threads per gunicorn worker: requests held by --latency or `Prefer: delay` wait in them.
+    # Threads per gunicorn worker, for the requests that may be slow (--latency, `Prefer`,
+    # the upstream, the journal's listings); the event loop answers the rest itself.
     threads: int = 16
     # The Tidepool environment (base URL) that what the mock does not serve passes through
     # to; None: the mock answers everything itself (upstream.py).
