@@ -210,6 +210,10 @@ class _Shard:
     # Held by a thread of this process using `connection` to read without `lock`.
     in_use: threading.Lock = field(default_factory=threading.Lock)
 
+    def close(self) -> None:
+        self.connection.close()
+        self.lock.close()
+
 
 class _ProcessState:
     """What one process holds of a journal: pooled connections to the main file, the claim
@@ -229,8 +233,7 @@ class _ProcessState:
         while not self.idle.empty():
             self.idle.get_nowait().close()
         for shard in [*self.shards.values(), *([self.own] if self.own else [])]:
-            shard.connection.close()
-            shard.lock.close()
+            shard.close()
         if self.claim is not None:
             os.close(self.claim)
         self.claim, self.own, self.shards = None, None, {}
@@ -428,7 +431,10 @@ class Journal:
             for slot in slots:
                 shard = state.shards.get(slot)
                 if shard is None:
-                    shard = state.shards.setdefault(slot, self._open_shard(slot))
+                    opened = self._open_shard(slot)
+                    shard = state.shards.setdefault(slot, opened)
+                    if shard is not opened:  # another thread of this process was first
+                        opened.close()
                 if exclusive:
                     held.enter_context(shard.lock.held())
                 else:
@@ -518,8 +524,7 @@ class Journal:
                     connection.execute("DROP TABLE main.events")  # and its triggers
                 connection.execute("COMMIT")
         finally:
-            shard.connection.close()
-            shard.lock.close()
+            shard.close()
             os.close(claim)
 
     def _last_id_recorded(self) -> int:
@@ -530,8 +535,7 @@ class Journal:
                 "SELECT value FROM meta WHERE name = 'cleared_through'"
             ).fetchone()
         for slot in shard_slots(self.path):
-            shard = self._open_shard(slot)
-            with closing(shard.connection):
+            with closing(self._open_shard(slot)) as shard:
                 (newest,) = shard.connection.execute("SELECT max(id) FROM events").fetchone()
             last = max(last, newest or 0)
         return last

@@ -1,6 +1,7 @@
 """mockserver.journal: the SQLite event store."""
 
 import dataclasses
+import os
 import re
 import sqlite3
 import threading
@@ -399,3 +400,17 @@ def test_a_failing_listener_neither_fails_the_request_nor_loses_the_event(tmp_pa
         assert "reporting 1 committed events failed" in caplog.text
     finally:
         journal.close()
+
+
+def test_opening_and_closing_a_journal_with_shards_leaves_no_descriptor_open(tmp_path):
+    """Opening reads every shard's newest id under its lock; closing must let both go."""
+    path = tmp_path / "journal.sqlite3"
+    first = Journal(path, max_events=10)
+    record(first)
+    first.close()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        reopened = Journal(path, max_events=10)
+        reopened.events()
+        reopened.close()
+    assert len(os.listdir("/proc/self/fd")) == before
