@@ -24,7 +24,7 @@ from .errors import PLAIN_TEXT, PlainError
 from .faults import FaultRequestError, Faults, Preference
 from .hosts import HostPolicy
 from .journal import Event, Journal
-from .own_api import ROUTES, OwnApi, journal_sized_paths, own_rules, shown_path
+from .own_api import JOURNAL_SIZED_PATHS, ROUTES, OwnApi, own_rules, shown_path
 from .rejections import Rejection, Rejections
 from .routes import build_map, nearest_route, path_arguments
 from .security import Unauthorized, authorize
@@ -108,7 +108,6 @@ class MockApp:
             },
         }
         self._on_error = on_error
-        self._journal_sized_paths = journal_sized_paths()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         return self.respond(Request(environ))(environ, start_response)
@@ -126,7 +125,7 @@ class MockApp:
             sends_prefer
             or self.faults.latency.max_ms > 0
             or self.upstream is not None
-            or path in self._journal_sized_paths
+            or path in JOURNAL_SIZED_PATHS
         )
 
     def respond(self, request: Request) -> Response:

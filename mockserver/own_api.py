@@ -201,10 +201,9 @@ SECRET_PATH_ROUTES = ("ServerCheckToken",)
 # Routes whose work grows with the journal (a listing or a clear of up to --max-events):
 # a thread answers them, never the event loop (MockApp.may_be_slow).
 JOURNAL_SIZED_ROUTES = ("ListEvents", "ClearEvents", "ListRejections", "ClearRejections")
-
-
-def journal_sized_paths() -> frozenset[str]:
-    return frozenset(ROUTES[operation_id][0].rule for operation_id in JOURNAL_SIZED_ROUTES)
+JOURNAL_SIZED_PATHS = frozenset(
+    ROUTES[operation_id][0].rule for operation_id in JOURNAL_SIZED_ROUTES
+)
 
 
 def shown_path(raw_path: str) -> str:
