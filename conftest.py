@@ -1,14 +1,16 @@
 """Wires the contract suite's pytest plugin into this repository's test runs.
 
 The plugin (contract_tests/plugin.py) holds the suite's options, target, guard, profiles,
-fixtures and reports; pytester proves in tests/suite that the suite fails broken servers.
+fixtures and reports, under `--tidepool-NAME`; short_options adds the short `--NAME`
+spellings this checkout's commands use; pytester proves in tests/suite that the suite
+fails broken servers.
 Where the package is also installed, its `pytest11` entry point has registered the plugin
 under this same name already, and pytest does not load it twice.
 """
 
 import pytest
 
-pytest_plugins = ["contract_tests.plugin", "pytester"]
+pytest_plugins = ["contract_tests.plugin", "contract_tests.short_options", "pytester"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

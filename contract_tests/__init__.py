@@ -6,6 +6,7 @@ qa1 or a deploy candidate; it never imports the mock to learn what is correct.
 Layers, from the command line down:
     __main__      python -m contract_tests: the gate's entry, exit 0 holds / 1 broken / 4 not verified
     plugin        pytest plugin: options, target, production guard, profiles, fixtures, reports
+    short_options --env, --spec-file...: the plugin's --tidepool-NAME options, short, where run on purpose
     environments  which URL (--base-url, --env, the in-process mock), production by host
     credentials   tokens from the environment or a login, checked with /auth before any test
     spec          the suite's own reading of the contract: operations, security, servers

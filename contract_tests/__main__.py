@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         pytest_args = ["--env", args.env, *pytest_args]
     if base_url:
         pytest_args = [f"--base-url={base_url}", *pytest_args]
-    status = pytest.main([str(SUITE_DIR), "-p", "contract_tests.plugin", *pytest_args])
+    plugins = ["-p", "contract_tests.plugin", "-p", "contract_tests.short_options"]
+    status = pytest.main([str(SUITE_DIR), *plugins, *pytest_args])
     return status if status in (HOLDS, BROKEN) else NOT_VERIFIED
 
 

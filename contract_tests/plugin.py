@@ -73,45 +73,61 @@ def use_suite_profiles(default: bool) -> None:
         settings.load_profile(DEFAULT_PROFILE)
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+# The suite's options, each registered as `--tidepool-NAME` by this plugin, which loads
+# itself wherever the package is installed, so that no other project's `--env` or
+# `--spec-file` meets it; the short `--NAME` is added only where the suite is run on
+# purpose (short_options.py). Both spellings set the same `tidepool_NAME` destination.
+OPTIONS: dict[str, dict] = {
+    "env": {"metavar": "NAME", "help": "environment named in the spec's servers (mock, qa1, ...)"},
+    "strict-auth": {
+        "action": "store_true",
+        "help": "refuse to run (exit 4), instead of skipping, when a kind of token is missing",
+    },
+    "allow-production": {
+        "action": "store_true",
+        "help": "allow api.tidepool.org; only the small smoke set runs",
+    },
+    "event-prefix": {
+        "default": "contract-tests - ",
+        "help": "prefix of every event name sent to a non-mock environment (default: %(default)r)",
+    },
+    "max-rps": {
+        "type": float,
+        "help": "requests per second at most (default: 5 to remote hosts, uncapped on loopback)",
+    },
+    "max-response-time": {
+        "type": float,
+        "default": 2.0,
+        "metavar": "SECONDS",
+        "help": "time budget of each answer (default: %(default)s)",
+    },
+    "summary-file": {"metavar": "PATH", "help": "write the run's summary as Markdown"},
+    "spec-file": {
+        "metavar": "PATH",
+        "help": f"the contract to test (default: {spec.SPEC_PATH.name} of this suite)",
+    },
+}
+PREFIX = "tidepool-"
+
+
+def add_options(parser: pytest.Parser, prefix: str) -> None:
+    """Register every suite option as `--{prefix}NAME`, with the destination both share."""
     group = parser.getgroup("contract", "Metrics API contract suite")
-    group.addoption(
-        "--env", metavar="NAME", help="environment named in the spec's servers (mock, qa1, ...)"
-    )
-    group.addoption(
-        "--strict-auth",
-        action="store_true",
-        help="refuse to run (exit 4), instead of skipping, when a kind of token is missing",
-    )
-    group.addoption(
-        "--allow-production",
-        action="store_true",
-        help="allow api.tidepool.org; only the small smoke set runs",
-    )
-    group.addoption(
-        "--event-prefix",
-        default="contract-tests - ",
-        help="prefix of every event name sent to a non-mock environment (default: %(default)r)",
-    )
-    group.addoption(
-        "--max-rps",
-        type=float,
-        default=None,
-        help="requests per second at most (default: 5 to remote hosts, uncapped on loopback)",
-    )
-    group.addoption(
-        "--max-response-time",
-        type=float,
-        default=2.0,
-        metavar="SECONDS",
-        help="time budget of each answer (default: %(default)s)",
-    )
-    group.addoption("--summary-file", metavar="PATH", help="write the run's summary as Markdown")
-    group.addoption(
-        "--spec-file",
-        metavar="PATH",
-        help=f"the contract to test (default: {spec.SPEC_PATH.name} of this suite)",
-    )
+    for name, keywords in OPTIONS.items():
+        group.addoption(f"--{prefix}{name}", dest=dest(name), **keywords)
+
+
+def dest(name: str) -> str:
+    return (PREFIX + name).replace("-", "_")
+
+
+def option(config: pytest.Config, name: str):
+    """The value of the suite's option `name` (as in OPTIONS), whichever spelling set it."""
+    return config.getoption(dest(name))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser, PREFIX)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -120,13 +136,16 @@ def pytest_configure(config: pytest.Config) -> None:
     named, and for a random one a seed that the summary can show, if none is given (under
     xdist, the controller's)."""
     config.addinivalue_line("markers", "smoke: the small fixed set that may run against production")
-    if config.getoption("spec_file"):
-        path = Path(config.getoption("spec_file"))
+    if option(config, "spec-file"):
+        path = Path(option(config, "spec-file"))
         if not path.is_file():
             raise pytest.UsageError(f"--spec-file {path}: no such file")
         spec.select(path)
-    if carries_userinfo(config.getoption("base_url") or ""):
-        # Refused here, before any report header could print it.
+    if parallel.runs_suite(config, SUITE_DIR) and carries_userinfo(
+        config.getoption("base_url") or ""
+    ):
+        # Refused here, before any report header could print it; a run that does not name
+        # the suite is another project's business (collecting the suite refuses it later).
         raise pytest.UsageError("--base-url must not carry a user or password (user:password@host)")
     named = config.getoption("hypothesis_profile")
     if named in SUITE_PROFILES:
@@ -188,10 +207,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def _allowed_target(config: pytest.Config) -> Target:
     try:
-        target = choose_target(config.getoption("env"), config.getoption("base_url"))
+        target = choose_target(option(config, "env"), config.getoption("base_url"))
     except BadTarget as error:
         raise pytest.UsageError(str(error)) from None
-    if target.is_production and not config.getoption("allow_production"):
+    if target.is_production and not option(config, "allow-production"):
         raise pytest.UsageError(
             f"refusing to test production ({target.host}): nothing was sent. Real users' "
             "metrics live there; pass --allow-production to run the small smoke set only."
@@ -220,9 +239,9 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
     target, redactor, summary = config.stash[TARGET], config.stash[REDACTOR], config.stash[SUMMARY]
     summary.base_url = contract_base_url
     summary.started = time.monotonic()
-    budget_s = config.getoption("max_response_time")
+    budget_s = option(config, "max-response-time")
     http = PacedSession(
-        target.max_rps(config.getoption("max_rps")), timeout_s=budget_s + TIMEOUT_MARGIN_S
+        target.max_rps(option(config, "max-rps")), timeout_s=budget_s + TIMEOUT_MARGIN_S
     )
     try:
         is_mock = probe(http, contract_base_url)
@@ -230,7 +249,7 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
             http,
             contract_base_url,
             is_mock=is_mock,
-            strict=config.getoption("strict_auth"),
+            strict=option(config, "strict-auth"),
             redactor=redactor,
         )
     except (Unreachable, CredentialProblem) as error:
@@ -249,7 +268,7 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
             http=http,
             tokens=tokens,
             is_mock=is_mock,
-            event_prefix=config.getoption("event_prefix"),
+            event_prefix=option(config, "event-prefix"),
             budget_s=budget_s,
             summary=summary,
         )
@@ -313,8 +332,8 @@ def _rerun(item: pytest.Item) -> str:
     words = ["python", "-m", "pytest", item.nodeid, "-p", "contract_tests.plugin"]
     if target.base_url is not None:
         words.append(f"--base-url={target.base_url}")
-    if config.getoption("spec_file"):
-        words.append(f"--spec-file={config.getoption('spec_file')}")
+    if option(config, "spec-file"):
+        words.append(f"--{PREFIX}spec-file={option(config, 'spec-file')}")
     words.append(f"--hypothesis-profile={summary.profile}")
     if config.getoption("hypothesis_seed") is not None:
         words.append(f"--hypothesis-seed={config.getoption('hypothesis_seed')}")
@@ -362,8 +381,8 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     if not _ran_the_suite(config):
         return
     summary = config.stash[SUMMARY]
-    if config.getoption("summary_file") and not parallel.is_worker(config):
-        path = Path(config.getoption("summary_file"))
+    if option(config, "summary-file") and not parallel.is_worker(config):
+        path = Path(option(config, "summary-file"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(summary.markdown(), encoding="utf-8")
     terminalreporter.section("contract summary")

@@ -156,9 +156,13 @@ def mock_url(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
             mock.wait()
 
 
-# What a service repository's CI runs (README): the suite as pytest runs it, and the gate.
+# What a service repository's CI runs (README): the suite as pytest runs it (where the
+# installed plugin's options are spelled `--tidepool-NAME`), and the gate.
 SUITE_COMMANDS = {
-    "pytest": (["-m", "pytest", "--pyargs", "contract_tests"], "summary.md"),
+    "pytest": (
+        ["-m", "pytest", "--pyargs", "contract_tests", "--tidepool-summary-file=summary.md"],
+        "summary.md",
+    ),
     "gate": (["-m", "contract_tests", "--gate"], "reports/contract-summary.md"),
 }
 
@@ -176,7 +180,6 @@ def test_the_installed_suite_passes_the_mock_started_by_its_console_script(
             "-p",
             "no:cacheprovider",
             "--hypothesis-profile=quick",
-            f"--summary-file={summary}",
         ],
         outside,
     )
@@ -219,7 +222,7 @@ def test_what_the_plugin_leaves_alone(pytestconfig):
     copies = [p for p in manager.get_plugins() if getattr(p, "__name__", "") == "contract_tests.plugin"]
     seen = {
         "registered": len(copies),
-        "option": hasattr(pytestconfig.option, "summary_file"),
+        "option": hasattr(pytestconfig.option, "tidepool_summary_file"),
         "profile": settings.get_current_profile_name(),
         "settings": repr(settings.default),
     }
@@ -250,3 +253,44 @@ def test_other_tests_run_unchanged_where_the_package_is_installed(installed: Pat
     assert (seen[False]["option"], seen[True]["option"]) == (True, False)
     assert seen[False]["profile"] == seen[True]["profile"]
     assert seen[False]["settings"] == seen[True]["settings"]
+
+
+NEIGHBOUR_CONFTEST = """
+def pytest_addoption(parser):
+    for name in ("--env", "--spec-file", "--summary-file", "--strict-auth"):
+        parser.addoption(name, action="store", default="theirs")
+"""
+NEIGHBOUR_TESTS = """
+def test_the_options_are_this_projects(pytestconfig):
+    assert pytestconfig.getoption("env") == "staging"
+    assert pytestconfig.getoption("spec_file") == "no/such/file.yaml"
+    assert pytestconfig.getoption("strict_auth") == "theirs"
+
+def test_its_base_url_is_its_own(base_url):
+    assert base_url == "https://user:pw@staging.example.org"
+"""
+
+
+def test_a_project_with_options_of_the_same_names_runs_as_if_the_suite_were_not_there(
+    installed: Path, outside: Path
+):
+    """Its own --env and --spec-file, and a base URL with a password that only it reads."""
+    (outside / "conftest.py").write_text(NEIGHBOUR_CONFTEST)
+    (outside / "test_neighbour.py").write_text(NEIGHBOUR_TESTS)
+    done = run(
+        [
+            str(installed / "python"),
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--env=staging",
+            "--spec-file=no/such/file.yaml",
+            "--base-url=https://user:pw@staging.example.org",
+        ],
+        outside,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout.splitlines()[-1]
+    assert "contract summary" not in done.stdout
