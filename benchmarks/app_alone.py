@@ -21,8 +21,8 @@ from werkzeug.test import EnvironBuilder
 from benchmarks.bare_app import app as bare_app
 from benchmarks.targets import LOAD_PATH
 from mockserver.app import MockApp
+from mockserver.auth.tokens import SESSION_TOKEN_HEADER
 from mockserver.config import MockConfig
-from mockserver.tokens import SESSION_TOKEN_HEADER
 
 CALLS = 5000  # per app and round
 

@@ -1,7 +1,7 @@
 """The baseline the mock is held to: a Werkzeug app that answers 200 and does nothing else.
 
 `python -m benchmarks.bare_app --port P` serves it with the mock's own gunicorn settings
-(mockserver.serve.GunicornMock: worker class, workers, threads, keep-alive, limits), so
+(mockserver.serving.serve.GunicornMock: worker class, workers, threads, keep-alive, limits), so
 the gap between the two is the cost of the mock's work per request (routing from the
 spec, the token check, the SQLite journal), not of the server around it. Subclassing
 rather than copying the settings keeps the two in step when the mock's change.
@@ -12,7 +12,7 @@ import argparse
 from werkzeug.wrappers import Request, Response
 
 from mockserver.config import MockConfig
-from mockserver.serve import GunicornMock
+from mockserver.serving.serve import GunicornMock
 
 
 @Request.application

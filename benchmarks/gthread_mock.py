@@ -10,7 +10,7 @@ import argparse
 
 from mockserver.app import MockApp
 from mockserver.config import MockConfig
-from mockserver.serve import GunicornMock
+from mockserver.serving.serve import GunicornMock
 
 
 class GthreadMock(GunicornMock):

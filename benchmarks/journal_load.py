@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mockserver.journal import Journal
+from mockserver.journal.store import Journal
 
 MAX_EVENTS = 10_000
 

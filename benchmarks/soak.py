@@ -15,7 +15,7 @@ from pathlib import Path
 from benchmarks import wrk
 from benchmarks.processes import Server
 from benchmarks.targets import LOAD_PATH, TARGETS, start_mock
-from mockserver.shards import shard_path, shard_slots
+from mockserver.journal.shards import shard_path, shard_slots
 
 CONNECTIONS = 16
 FIRST_SLICE_S = 2.0

@@ -226,7 +226,7 @@ def contract_base_url(pytestconfig: pytest.Config) -> Iterator[str]:
         yield target.base_url
         return
     from mockserver.config import MockConfig
-    from mockserver.inprocess import running_mock
+    from mockserver.serving.inprocess import running_mock
 
     with running_mock(MockConfig()) as mock:
         yield mock.url

@@ -17,23 +17,23 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Request, Response
 
 from . import errors
-from .accounts import USER, Accounts, Principal
+from .auth.accounts import USER, Accounts, Principal
+from .auth.security import Unauthorized, authorize
+from .auth.tokens import SESSION_TOKEN_HEADER, Tokens, shared_signing_key
 from .config import MockConfig
 from .cors import CorsPolicy
 from .errors import PLAIN_TEXT, PlainError
 from .faults import FaultRequestError, Faults, Preference
 from .hosts import HostPolicy
-from .journal import Event, Journal
+from .journal.rejections import Rejection, Rejections
+from .journal.store import Event, Journal
 from .own_api import JOURNAL_SIZED_PATHS, ROUTES, OwnApi, own_rules, shown_path
-from .rejections import Rejection, Rejections
 from .routes import build_map, nearest_route, path_arguments
-from .security import Unauthorized, authorize
 from .spec import Operation, load_spec
-from .tokens import SESSION_TOKEN_HEADER, Tokens, shared_signing_key
-from .upstream import PassThroughResponse, Upstream
-from .upstream_auth import UpstreamTokens
+from .upstream.auth import UpstreamTokens
+from .upstream.passthrough import PassThroughResponse, Upstream
+from .upstream.validating_proxy import ForwardedMetrics
 from .uri import MalformedTarget, decode_component, parse_query, raw_target
-from .validating_proxy import ForwardedMetrics
 
 # The journal's records name the path parameters they keep after the spec's names.
 USER_ID_PARAM, SERVER_NAME_PARAM, EVENT_NAME_PARAM = "userId", "serverName", "eventName"

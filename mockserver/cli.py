@@ -8,13 +8,13 @@ from pathlib import Path
 
 import yaml
 
-from .accounts import AccountsError
+from .auth.accounts import AccountsError
 from .config import DEFAULT_SPEC_PATH, MAX_UPSTREAM_TIMEOUT_S, Latency, MockConfig
 from .cors import parse_origin
-from .journal import JournalError
-from .serve import serve, serve_with_reloader
+from .journal.store import JournalError
+from .serving.serve import serve, serve_with_reloader
 from .spec import SpecError, load_spec
-from .upstream import UpstreamError, resolve_upstream
+from .upstream.passthrough import UpstreamError, resolve_upstream
 
 MAX_PORT = 65535
 

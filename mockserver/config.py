@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cors import ANY_ORIGIN, LOOPBACK_ORIGINS
-
 # The copy an installed package carries (pyproject.toml), else the checkout's spec/.
 DEFAULT_SPEC_PATH = next(
     path
@@ -22,6 +20,9 @@ DEFAULT_SPEC_PATH = next(
     if path.is_file()
 )
 MAX_PREFERRED_DELAY_MS = 10_000
+# The two words --cors-origin takes besides an origin: any page, or pages of this machine.
+ANY_ORIGIN = "*"
+LOOPBACK_ORIGINS = "loopback"
 MAX_UPSTREAM_TIMEOUT_S = 300.0
 # Limits on what a client may send (gunicorn's maxima), the same under every server the
 # mock runs on: 414 past the request line's, 431 past a header field's or the count.
@@ -70,7 +71,7 @@ class MockConfig:
     # Host names requests may name besides localhost, IP addresses and `host` (hosts.py).
     allowed_hosts: tuple[str, ...] = ()
     port: int = 8009
-    # YAML accounts file (see mockserver/accounts.py); None lets any username log in.
+    # YAML accounts file (see mockserver/auth/accounts.py); None lets any username log in.
     accounts_path: Path | None = None
     # SQLite journal; None means a fresh temporary file, deleted when the mock stops.
     journal_file: Path | None = None

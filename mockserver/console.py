@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .accounts import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
 from .app import MockApp
-from .cors import ANY_ORIGIN, LOOPBACK_ORIGINS
-from .journal import Event
-from .rejections import Rejection
+from .auth.accounts import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
+from .config import ANY_ORIGIN, LOOPBACK_ORIGINS
+from .journal.rejections import Rejection
+from .journal.store import Event
 
 _CONTROL_CHARACTERS = str.maketrans(
     {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}

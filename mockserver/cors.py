@@ -13,8 +13,8 @@ import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-ANY_ORIGIN = "*"
-LOOPBACK_ORIGINS = "loopback"
+from .config import ANY_ORIGIN, LOOPBACK_ORIGINS
+
 # Request headers a browser app sends besides the spec's token headers.
 EXTRA_ALLOWED_HEADERS = ("Authorization", "X-Tidepool-Trace-Session", "Prefer", "Content-Type")
 PREFLIGHT_MAX_AGE_S = 600

@@ -18,13 +18,13 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from . import errors
-from .accounts import SERVER, USER, Accounts, Principal, basic_credentials
+from .auth.accounts import SERVER, USER, Accounts, Principal, basic_credentials
+from .auth.tokens import SESSION_TOKEN_HEADER, Tokens
 from .config import MockConfig
 from .errors import PLAIN_TEXT, PlainError
-from .journal import Journal
-from .rejections import Rejections
+from .journal.rejections import Rejections
+from .journal.store import Journal
 from .spec import ApiSpec
-from .tokens import SESSION_TOKEN_HEADER, Tokens
 
 SERVER_NAME_HEADER = "X-Tidepool-Server-Name"
 SERVER_SECRET_HEADER = "X-Tidepool-Server-Secret"

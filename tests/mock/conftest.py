@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from mockserver.accounts import DEFAULT_SERVER_SECRET
 from mockserver.app import MockApp
+from mockserver.auth.accounts import DEFAULT_SERVER_SECRET
 from mockserver.config import MockConfig
 
 ROOT = Path(__file__).resolve().parents[2]

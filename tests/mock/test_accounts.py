@@ -1,8 +1,8 @@
-"""mockserver.accounts: who may log in, from an accounts file or by default."""
+"""mockserver.auth.accounts: who may log in, from an accounts file or by default."""
 
 import pytest
 
-from mockserver.accounts import (
+from mockserver.auth.accounts import (
     DEFAULT_SERVER_SECRET,
     SERVER,
     USER,

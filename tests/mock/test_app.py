@@ -5,7 +5,7 @@ import time
 import pytest
 from werkzeug.test import Client
 
-from mockserver.accounts import DEFAULT_SERVER_SECRET, derive_userid
+from mockserver.auth.accounts import DEFAULT_SERVER_SECRET, derive_userid
 from mockserver.config import Latency
 
 TOKEN = "X-Tidepool-Session-Token"

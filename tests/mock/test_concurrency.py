@@ -8,8 +8,8 @@ from contextlib import closing
 
 import requests
 
-from mockserver.journal import Journal
-from mockserver.shards import shard_path, shard_slots
+from mockserver.journal.shards import shard_path, shard_slots
+from mockserver.journal.store import Journal
 
 PROCESSES = 2
 EVENTS_PER_PROCESS = 1500

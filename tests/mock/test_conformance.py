@@ -1,10 +1,10 @@
-"""mockserver.conformance: the mock's own judge of an upstream's metrics answers."""
+"""mockserver.upstream.conformance: the mock's own judge of an upstream's metrics answers."""
 
 import pytest
 
 from mockserver.config import DEFAULT_SPEC_PATH
-from mockserver.conformance import auth_rule, check_exchange
 from mockserver.spec import load_spec
+from mockserver.upstream.conformance import auth_rule, check_exchange
 
 OPERATIONS = {
     operation.operation_id: operation for operation in load_spec(DEFAULT_SPEC_PATH).operations

@@ -3,10 +3,10 @@
 import io
 from types import MappingProxyType
 
-from mockserver.accounts import DEFAULT_SERVER_SECRET
+from mockserver.auth.accounts import DEFAULT_SERVER_SECRET
 from mockserver.console import banner, event_line, print_events, rejection_line
-from mockserver.journal import Event
-from mockserver.rejections import Rejection
+from mockserver.journal.rejections import Rejection
+from mockserver.journal.store import Event
 
 
 def event(**changes):

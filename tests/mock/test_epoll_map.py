@@ -20,8 +20,8 @@ from waitress.adjustments import Adjustments
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
-from mockserver import epoll_map
-from mockserver.epoll_map import EpollMap
+from mockserver.serving import epoll_map
+from mockserver.serving.epoll_map import EpollMap
 
 WATCHED_S = 0.3
 # A resting loop turns once per timeout while nothing happens; a spinning one turns for

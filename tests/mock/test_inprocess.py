@@ -1,4 +1,4 @@
-"""mockserver.inprocess: running_mock() over a real socket."""
+"""mockserver.serving.inprocess: running_mock() over a real socket."""
 
 import socket
 
@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from mockserver.config import REQUEST_LINE_LIMIT
-from mockserver.inprocess import running_mock
+from mockserver.serving.inprocess import running_mock
 
 
 def raw_exchange(url: str, data: bytes) -> bytes:

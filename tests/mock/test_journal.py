@@ -1,4 +1,4 @@
-"""mockserver.journal: the SQLite event store."""
+"""mockserver.journal.store: the SQLite event store."""
 
 import dataclasses
 import os
@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.conformance import Violation
-from mockserver.journal import Journal
-from mockserver.shards import shard_path
+from mockserver.journal.shards import shard_path
+from mockserver.journal.store import Journal, Violation
 
 
 @pytest.fixture

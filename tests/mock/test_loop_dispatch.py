@@ -1,5 +1,5 @@
 """The event loop answers requests that cannot wait; threads keep those that may
-(mockserver/loop_dispatch.py), over real sockets against `python -m mockserver`."""
+(mockserver/serving/loop_dispatch.py), over real sockets against `python -m mockserver`."""
 
 from __future__ import annotations
 

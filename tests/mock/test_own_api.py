@@ -1,6 +1,6 @@
 """mockserver.own_api: the auth calls Tidepool's clients and services make after login."""
 
-from mockserver.accounts import derive_userid
+from mockserver.auth.accounts import derive_userid
 
 TOKEN = "X-Tidepool-Session-Token"
 

@@ -3,8 +3,8 @@
 import pytest
 from werkzeug.test import Client
 
-from mockserver.journal import Journal
-from mockserver.rejections import Rejections
+from mockserver.journal.rejections import Rejections
+from mockserver.journal.store import Journal
 
 TOKEN = "X-Tidepool-Session-Token"
 

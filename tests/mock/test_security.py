@@ -1,12 +1,12 @@
-"""mockserver.security: each operation's `security` alternatives, applied to a request."""
+"""mockserver.auth.security: each operation's `security` alternatives, applied to a request."""
 
 import pytest
 
-from mockserver.accounts import SERVER, USER, Accounts, Principal
+from mockserver.auth.accounts import SERVER, USER, Accounts, Principal
+from mockserver.auth.security import Unauthorized, authorize
+from mockserver.auth.tokens import Tokens
 from mockserver.config import DEFAULT_SPEC_PATH
-from mockserver.security import Unauthorized, authorize
 from mockserver.spec import Operation, TokenScheme, load_spec
-from mockserver.tokens import Tokens
 
 KEY = b"k" * 32
 TOKEN = "X-Tidepool-Session-Token"

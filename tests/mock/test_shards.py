@@ -1,8 +1,8 @@
-"""mockserver.shards: the files beside a journal, the claim on a slot, the id counter."""
+"""mockserver.journal.shards: the files beside a journal, the claim on a slot, the id counter."""
 
 import os
 
-from mockserver.shards import IdCounter, claim_slot, journal_files, shard_slots
+from mockserver.journal.shards import IdCounter, claim_slot, journal_files, shard_slots
 
 
 def test_a_claim_takes_the_lowest_free_slot_and_frees_it_when_closed(tmp_path):

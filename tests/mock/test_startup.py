@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from mockserver.cli import config_from_args
-from mockserver.listen import urls
+from mockserver.serving.listen import urls
 
 START_TIMEOUT_S = 30
 ANSWER_TIMEOUT_S = 10
@@ -136,7 +136,7 @@ def test_an_ipv6_loopback_address_serves_and_prints_a_usable_url(tmp_path, free_
 
 
 def test_all_interfaces_print_the_loopback_url_and_those_of_the_network(monkeypatch):
-    monkeypatch.setattr("mockserver.listen._network_addresses", lambda: ["192.168.1.20"])
+    monkeypatch.setattr("mockserver.serving.listen._network_addresses", lambda: ["192.168.1.20"])
     assert urls("0.0.0.0", 8009) == ("http://127.0.0.1:8009", ["http://192.168.1.20:8009"])
     assert urls("::1", 8009) == ("http://[::1]:8009", [])
 

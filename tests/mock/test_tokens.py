@@ -1,9 +1,9 @@
-"""mockserver.tokens: issued tokens identify their principal, under one shared key."""
+"""mockserver.auth.tokens: issued tokens identify their principal, under one shared key."""
 
 import pytest
 
-from mockserver.accounts import SERVER, USER, Accounts, Principal
-from mockserver.tokens import Tokens, shared_signing_key
+from mockserver.auth.accounts import SERVER, USER, Accounts, Principal
+from mockserver.auth.tokens import Tokens, shared_signing_key
 
 KEY = b"k" * 32
 FIXED_TOKENS_YAML = """

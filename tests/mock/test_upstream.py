@@ -36,8 +36,8 @@ from tidepool_standin import (
 
 from mockserver.config import MockConfig
 from mockserver.errors import PlainError
-from mockserver.inprocess import running_mock
-from mockserver.upstream import Upstream
+from mockserver.serving.inprocess import running_mock
+from mockserver.upstream.passthrough import Upstream
 
 # Bounds every request of these tests: a hang fails the test instead of stalling the run.
 CLIENT_TIMEOUT_S = 10

@@ -10,10 +10,10 @@ from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import ignored_auth
 from werkzeug.routing import Rule
 
-from mockserver.accounts import DEFAULT_SERVER_SECRET
-from mockserver.inprocess import running_mock
+from mockserver.auth.accounts import DEFAULT_SERVER_SECRET
 from mockserver.own_api import ROUTES
 from mockserver.routes import openapi_path
+from mockserver.serving.inprocess import running_mock
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "mockserver.v1.yaml"
 DOCUMENT = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))

@@ -31,8 +31,8 @@ from urllib.parse import quote, unquote
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from mockserver.accounts import SERVER, USER, Principal
 from mockserver.app import MockApp
+from mockserver.auth.accounts import SERVER, USER, Principal
 from mockserver.config import MockConfig
 
 # The accounts of the reference environment; the suite gets them through the environment.
@@ -303,7 +303,7 @@ JOURNAL_BREAKS = {
 def journal_mock(brk: Break | None = None) -> Iterator[Callable]:
     """The real mock (temporary journal, deleted on exit); with a break, wrapped by it.
 
-    On exit, like mockserver.inprocess.running_mock, it raises the errors the mock answered 500.
+    On exit, like mockserver.serving.inprocess.running_mock, it raises the errors the mock answered 500.
     """
     failures: list[BaseException] = []
     mock = MockApp(MockConfig(), on_error=failures.append)

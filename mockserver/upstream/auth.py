@@ -16,11 +16,11 @@ import threading
 
 from cachetools import TTLCache
 
-from . import errors
-from .accounts import SERVER, USER, Principal
-from .errors import PlainError
-from .tokens import SESSION_TOKEN_HEADER
-from .upstream import Upstream
+from .. import errors
+from ..auth.accounts import SERVER, USER, Principal
+from ..auth.tokens import SESSION_TOKEN_HEADER
+from ..errors import PlainError
+from .passthrough import Upstream
 
 TOKEN_CHECK_PATH = "/auth/token"
 VERDICT_TTL_S = 10.0

@@ -20,11 +20,11 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from werkzeug.serving import is_running_from_reloader, run_simple
 
-from .app import MockApp
-from .config import MockConfig
-from .console import banner, print_events, print_rejection
+from ..app import MockApp
+from ..config import MockConfig
+from ..console import banner, print_events, print_rejection
+from ..journal.store import delete_temporary_journal, new_temporary_path
 from .inprocess import LimitedRequestHandler
-from .journal import delete_temporary_journal, new_temporary_path
 from .listen import bind_address, check_address, urls
 from .waitress_worker import WaitressWorker
 

@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 
 from werkzeug.wrappers import Request, Response
 
-from .accounts import Principal
+from ..auth.accounts import Principal
+from ..auth.security import Unauthorized, authorize
+from ..errors import PlainError
+from ..spec import Operation
 from .conformance import REJECTED, check_exchange
-from .errors import PlainError
-from .security import Unauthorized, authorize
-from .spec import Operation
-from .upstream import PassThroughResponse, Upstream, answer_headers
+from .passthrough import PassThroughResponse, Upstream, answer_headers
 
 # A metrics answer has an empty body; more than this of one is not kept to pass back.
 MAX_BODY_BYTES = 64 * 1024

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from .journal import Journal, utc_now
+from .store import Journal, utc_now
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rejections (

@@ -18,9 +18,9 @@ from http import HTTPStatus
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from .app import MockApp
-from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, MockConfig
-from .errors import PLAIN_TEXT
+from ..app import MockApp
+from ..config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, MockConfig
+from ..errors import PLAIN_TEXT
 
 # A client that sends nothing for this long is dropped (slow or stalled clients).
 CLIENT_TIMEOUT_S = 10

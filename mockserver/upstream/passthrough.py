@@ -27,10 +27,10 @@ from urllib3.exceptions import (
 from urllib3.util import SKIP_HEADER
 from werkzeug.wrappers import Request, Response
 
-from . import errors
-from .errors import PlainError
-from .spec import ApiSpec
-from .uri import raw_target
+from .. import errors
+from ..errors import PlainError
+from ..spec import ApiSpec
+from ..uri import raw_target
 
 # Headers that describe one connection, not the message: never forwarded either way.
 HOP_BY_HOP = frozenset(

@@ -31,9 +31,9 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask
 from waitress.utilities import BadRequest
 
-from .config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT
+from ..config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT
+from ..errors import PLAIN_TEXT
 from .epoll_map import EpollMap
-from .errors import PLAIN_TEXT
 from .loop_dispatch import LoopDispatcher
 
 KEEPALIVE_S = 5

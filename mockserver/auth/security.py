@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from . import errors
+from .. import errors
+from ..spec import Operation
 from .accounts import Principal
-from .spec import Operation
 
 
 class Unauthorized(Exception):

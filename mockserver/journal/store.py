@@ -51,7 +51,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from .conformance import Violation
 from .group_commit import GroupCommit, WriteLock
 from .shards import IdCounter, claim_slot, journal_files, shard_lock_path, shard_path, shard_slots
 
@@ -122,6 +121,17 @@ _KEPT_IN_SHARD = (
 log = logging.getLogger("mockserver")
 # How long a writer waits for another process's transaction before giving up.
 _BUSY_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One contract rule an upstream's answer broke (upstream/conformance.py judges), and why, in words that carry no token."""
+
+    rule: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"rule": self.rule, "reason": self.reason}
 
 
 @dataclass(frozen=True)

@@ -10,22 +10,10 @@ the spec states it, never from its path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from .spec import Operation
+from ..journal.store import Violation
+from ..spec import Operation
 
 REJECTED = 401
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One rule an exchange broke, and why, in words that carry no token."""
-
-    rule: str
-    reason: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"rule": self.rule, "reason": self.reason}
 
 
 def auth_rule(operation: Operation) -> str:

@@ -1,0 +1,61 @@
+"""The layers of mockserver/__init__.py's map, as `make lint` keeps them (import-linter).
+
+The contracts live in pyproject.toml and tox.ini's lint env runs `lint-imports` on them;
+these tests prove that a forbidden import fails that check, on a copy of the packages.
+"""
+
+from __future__ import annotations
+
+import configparser
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def test_the_lint_env_runs_the_layer_contracts():
+    tox_ini = configparser.ConfigParser(interpolation=None)
+    tox_ini.read(ROOT / "tox.ini", encoding="utf-8")
+    assert "lint-imports" in tox_ini["testenv:lint"]["commands"].split()
+
+
+def copy_of_the_packages(tmp_path: Path) -> Path:
+    for package in ("mockserver", "contract_tests"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    return tmp_path
+
+
+def lint_imports(where: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=where, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_packages_keep_their_layers(tmp_path: Path):
+    result = lint_imports(copy_of_the_packages(tmp_path))
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "import_line", "contract"),
+    [
+        ("mockserver/config.py", "from .app import MockApp", "layers below them"),
+        ("mockserver/journal/shards.py", "from .store import Journal", "Inside the journal"),
+        ("contract_tests/rules.py", "import mockserver.app", "never imports the mock"),
+        ("contract_tests/spec.py", "import requests", "know no HTTP"),
+    ],
+)
+def test_a_forbidden_import_breaks_a_contract(tmp_path, module, import_line, contract):
+    where = copy_of_the_packages(tmp_path)
+    path = where / module
+    path.write_text(path.read_text() + f"\n{import_line}  # noqa\n")
+    result = lint_imports(where)
+    assert result.returncode != 0
+    broken = result.stdout.split("Broken contracts")[1]
+    assert contract in broken, result.stdout
