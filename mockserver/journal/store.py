@@ -29,8 +29,7 @@ side, and the figure grows with the cores until the disk or the counter below li
 The main file keeps what the shards share (when the journal was last cleared, how many
 events filtered clears deleted) and the other modules' tables: the key that signs session
 tokens (tokens.py), so every process sharing a journal accepts the tokens any of them
-issued, and the refused requests (rejections.py). A journal from before shards, with its
-events in the main file, gets them moved into a shard, ids and all, when it is opened.
+issued, and the refused requests (rejections.py).
 """
 
 from __future__ import annotations
@@ -54,8 +53,7 @@ from types import MappingProxyType
 from .group_commit import GroupCommit, WriteLock
 from .shards import IdCounter, claim_slot, journal_files, shard_lock_path, shard_path, shard_slots
 
-# The main file: what the shards share. Earlier journals kept their events here too; see
-# Journal._move_unsharded_events.
+# The main file: what the shards share.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
 -- Events ever dropped = ids ever given (the counter never reuses one) since the last
@@ -72,13 +70,15 @@ CREATE TABLE IF NOT EXISTS events (
     user_id TEXT,
     server_name TEXT,
     event_name TEXT,
-    query TEXT NOT NULL
-    -- and _ADDED_COLUMNS, added by _add_missing_columns to new and older files alike
+    query TEXT NOT NULL,
+    upstream_status INTEGER,
+    violations TEXT NOT NULL DEFAULT '[]'
 );
 """
 # Ids are dense and global, so the newest max_events are those above the last id given
 # minus max_events, wherever they are; the shard's writer deletes its own older ones, and
-# readers leave out those an idle shard still holds.
+# readers leave out those an idle shard still holds. A shard kept by --journal-file may hold
+# the trigger of a run with another --max-events: the process claiming it replaces it.
 _KEEP_NEWEST = """
 DROP TRIGGER IF EXISTS keep_newest;
 CREATE TRIGGER keep_newest AFTER INSERT ON events BEGIN
@@ -89,12 +89,6 @@ _ROW_COLUMNS = (
     "received_at, operation_id, user_id, server_name, event_name, query, upstream_status,"
     " violations"
 )
-# Columns added since the first journals, with their definitions, the one place they are
-# defined: a new file gets them the way an older one does.
-_ADDED_COLUMNS = {
-    "upstream_status": "INTEGER",
-    "violations": "TEXT NOT NULL DEFAULT '[]'",
-}
 _COLUMNS = f"id, {_ROW_COLUMNS}"
 # Filter name (as in GET /__mock/events) -> the condition it adds.
 _FILTERS = {
@@ -103,12 +97,6 @@ _FILTERS = {
     "operationId": "operation_id = ?",
     "since": "id > ?",
 }
-# The newest id an older journal, with its events in the main file, ever gave: AUTOINCREMENT
-# keeps it even when every event is deleted.
-_UNSHARDED_LAST_ID = (
-    "SELECT max(coalesce((SELECT seq FROM main.sqlite_sequence WHERE name = 'events'), 0),"
-    " coalesce((SELECT max(id) FROM main.events), 0))"
-)
 # The events a reader may see: the newest max_events of the ids given, all committed.
 _VISIBLE = "id > ? AND id <= ?"
 # How many of a shard's events are visible: all its rows, which SQLite counts without
@@ -276,7 +264,6 @@ class Journal:
                     "INSERT OR REPLACE INTO meta (name, value) VALUES ('max_events', ?)",
                     (max_events,),
                 )
-            self._move_unsharded_events()
             self._ids.raise_to(self._last_id_recorded())
         except (sqlite3.DatabaseError, OSError) as error:
             raise JournalError(f"journal {self.path}: {_unusable(self.path, error)}") from None
@@ -310,7 +297,6 @@ class Journal:
         with lock.held():
             connection = self._open(path)
             connection.executescript(_SHARD_SCHEMA)
-            _add_missing_columns(connection)
         return _Shard(path, lock, connection)
 
     def _claim_shard(self) -> tuple[_Shard, int]:
@@ -504,39 +490,6 @@ class Journal:
                 )
                 connection.execute("UPDATE meta SET value = 0 WHERE name = 'deleted'")
 
-    def _move_unsharded_events(self) -> None:
-        """Journals from before shards kept their events in the main file: move them, ids
-        and all, into a shard, and go on counting after the last id that file gave.
-
-        INSERT OR IGNORE makes the move safe to repeat should it stop half-way (a commit
-        across two files in WAL mode is atomic in each, not in both).
-        """
-        with closing(self._open(self.path)) as connection:
-            if not _has_unsharded_events(connection):
-                return
-            _add_missing_columns(connection)
-        shard, claim = self._claim_shard()
-        try:
-            with (
-                shard.lock.held(),
-                self._write_lock.held(),
-                closing(self._open(self.path)) as connection,
-            ):
-                connection.execute("ATTACH DATABASE ? AS shard", (str(shard.path),))
-                connection.execute("BEGIN IMMEDIATE")
-                if _has_unsharded_events(connection):  # unless another process moved them
-                    (last_id,) = connection.execute(_UNSHARDED_LAST_ID).fetchone()
-                    self._ids.raise_to(last_id)
-                    connection.execute(
-                        f"INSERT OR IGNORE INTO shard.events ({_COLUMNS})"
-                        f" SELECT {_COLUMNS} FROM main.events"
-                    )
-                    connection.execute("DROP TABLE main.events")  # and its triggers
-                connection.execute("COMMIT")
-        finally:
-            shard.close()
-            os.close(claim)
-
     def _last_id_recorded(self) -> int:
         """The newest id the journal's files show: a floor for the counter, should its
         file be missing while the others are not."""
@@ -568,21 +521,6 @@ def utc_now() -> str:
 def _where(filters: Mapping[str, str | int]) -> str:
     """The SQL condition of FILTERS, in the order given; their values are its parameters."""
     return " AND ".join(_FILTERS[name] for name in filters) or "1"
-
-
-def _has_unsharded_events(connection: sqlite3.Connection) -> bool:
-    """Whether the main file still has the events table of a journal from before shards."""
-    table = "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'events'"
-    return connection.execute(table).fetchone() is not None
-
-
-def _add_missing_columns(connection: sqlite3.Connection) -> None:
-    """Bring a journal file written by an earlier version up to the current columns."""
-    present = {row[1] for row in connection.execute("PRAGMA table_info(events)")}
-    for name, definition in _ADDED_COLUMNS.items():
-        if name not in present:
-            with contextlib.suppress(sqlite3.OperationalError):  # another process added it
-                connection.execute(f"ALTER TABLE events ADD COLUMN {name} {definition}")
 
 
 def new_temporary_path() -> Path:

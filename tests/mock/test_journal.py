@@ -55,32 +55,6 @@ def test_an_upstream_status_and_the_rules_it_broke_come_back_whole(journal):
     ]
 
 
-def test_a_journal_file_from_before_upstreams_gains_their_columns_and_keeps_its_events(tmp_path):
-    path = tmp_path / "old.sqlite3"
-    with closing(sqlite3.connect(path)) as old, old:
-        old.execute(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT NOT NULL,"
-            " operation_id TEXT NOT NULL, user_id TEXT, server_name TEXT, event_name TEXT,"
-            " query TEXT NOT NULL)"
-        )
-        old.execute(
-            "INSERT INTO events (received_at, operation_id, event_name, query)"
-            " VALUES ('2024-05-01T12:00:00.000Z', 'Op', 'old', '{}')"
-        )
-    journal = Journal(path, max_events=10)
-    try:
-        record(journal, event_name="new")
-        old_event, new_event = journal.events()
-        assert (old_event.event_name, old_event.upstream_status, old_event.violations) == (
-            "old",
-            None,
-            (),
-        )
-        assert new_event.event_name == "new"
-    finally:
-        journal.close()
-
-
 def test_events_are_immutable_values(journal):
     event = record(journal, query={"a": ["1"]})
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -150,6 +124,23 @@ def test_a_journal_file_keeps_its_events_across_reopening(tmp_path):
     second = Journal(path, max_events=10)
     try:
         assert second.events() == [event]
+    finally:
+        second.close()
+
+
+def test_a_journal_file_reopened_with_a_smaller_bound_keeps_to_it(tmp_path):
+    """The shard's trigger holds the bound it was made with; a new run's replaces it."""
+    path = tmp_path / "kept.sqlite3"
+    first = Journal(path, max_events=10)
+    for _ in range(5):
+        record(first)
+    first.close()
+    second = Journal(path, max_events=2)
+    try:
+        newest = [record(second).id for _ in range(3)]
+        assert [e.id for e in second.events()] == newest[1:]
+        with closing(sqlite3.connect(shard_path(path, 0))) as shard:
+            assert shard.execute("SELECT id FROM events").fetchall() == [(i,) for i in newest[1:]]
     finally:
         second.close()
 
@@ -258,74 +249,6 @@ def test_a_failed_commit_fails_every_request_in_it_and_the_next_commit_works(tmp
         assert [e.event_name for e in journal.events()] == ["after"]
     finally:
         journal.close()
-
-
-def test_a_journal_from_before_group_commit_loses_its_old_trigger(tmp_path):
-    path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as connection:
-        connection.executescript(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT,"
-            " operation_id TEXT, user_id TEXT, server_name TEXT, event_name TEXT, query TEXT);"
-            "CREATE TABLE meta (name TEXT PRIMARY KEY, value NOT NULL);"
-            "CREATE TRIGGER drop_oldest AFTER INSERT ON events BEGIN SELECT 1; END;"
-        )
-    connection.close()
-    journal = Journal(path, max_events=2)
-    try:
-        ids = [record(journal).id for _ in range(3)]
-        assert [e.id for e in journal.events()] == ids[1:] and journal.counts() == (2, 1)
-        # The events moved to a shard, with the trigger that bounds it; none left here.
-        assert triggers(path) == []
-        assert triggers(shard_path(path, 0)) == [("keep_newest",)]
-    finally:
-        journal.close()
-
-
-def triggers(path):
-    with closing(sqlite3.connect(path)) as connection:
-        return connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-        ).fetchall()
-
-
-def make_unsharded_journal(path, events):
-    """A journal file as written before shards: events in the main file, AUTOINCREMENT ids."""
-    with closing(sqlite3.connect(path)) as old, old:
-        old.executescript(
-            "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT NOT NULL,"
-            " operation_id TEXT NOT NULL, user_id TEXT, server_name TEXT, event_name TEXT,"
-            " query TEXT NOT NULL, upstream_status INTEGER, violations TEXT NOT NULL DEFAULT '[]');"
-            "CREATE TABLE meta (name TEXT PRIMARY KEY, value NOT NULL);"
-            "INSERT INTO meta VALUES ('cleared_through', 0), ('deleted', 0), ('max_events', 10);"
-        )
-        old.executemany(
-            "INSERT INTO events (received_at, operation_id, event_name, query)"
-            " VALUES ('2024-05-01T12:00:00.000Z', 'Op', ?, '{}')",
-            [(name,) for name in events],
-        )
-
-
-def test_an_unsharded_journal_keeps_its_events_and_its_id_sequence(tmp_path):
-    path = tmp_path / "old.sqlite3"
-    make_unsharded_journal(path, ["a", "b", "c", "d"])
-    with closing(sqlite3.connect(path)) as old, old:
-        old.execute("DELETE FROM events WHERE id >= 3")  # the file gave ids 1-4, kept 1-2
-        old.execute("UPDATE meta SET value = 2 WHERE name = 'deleted'")
-    journal = Journal(path, max_events=10)
-    try:
-        assert [(e.id, e.event_name) for e in journal.events()] == [(1, "a"), (2, "b")]
-        assert journal.counts() == (2, 0)
-        assert record(journal, "new").id == 5
-        assert [e.id for e in journal.events(since=2)] == [5]
-        assert journal.counts() == (3, 0)
-    finally:
-        journal.close()
-    reopened = Journal(path, max_events=10)  # moved once: nothing doubled on reopening
-    try:
-        assert [e.event_name for e in reopened.events()] == ["a", "b", "new"]
-        assert record(reopened).id == 6
-    finally:
-        reopened.close()
 
 
 def test_ids_keep_rising_across_reopening_even_after_a_clear(tmp_path):
