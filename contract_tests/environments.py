@@ -1,7 +1,8 @@
 """Which server the suite talks to, decided once from the command line, before any request.
 
-Precedence: an explicit `--base-url` (or `PYTEST_BASE_URL`) wins, then `--env NAME` (a
-server named in the spec), else the mock started in-process. Production is recognised
+One target: `--base-url` (or `PYTEST_BASE_URL`), or `--env NAME` (a server named in the
+spec), else the mock started in-process. Both at once are refused unless they name the
+same URL: a run that silently picked one would report on a target nobody meant. Production is recognised
 here by its host, however the URL spells it (case, a trailing dot, a port, userinfo, a
 path), so that the guard can refuse it before a single request is sent.
 """
@@ -75,6 +76,11 @@ def choose_target(env_name: str | None, base_url: str | None) -> Target:
         )
     if base_url:
         url = base_url.rstrip("/")
+        if env_name and known[env_name] != url:
+            raise BadTarget(
+                f"two targets: --env {env_name} ({known[env_name]}) and --base-url {_shown(url)}; "
+                "give one (PYTEST_BASE_URL counts as --base-url)"
+            )
         named = next((name for name, known_url in known.items() if known_url == url), CUSTOM)
         target = Target(named, url)
         if not target.is_production:
@@ -83,6 +89,14 @@ def choose_target(env_name: str | None, base_url: str | None) -> Target:
     if env_name is not None:
         return Target(env_name, known[env_name])
     return Target(IN_PROCESS_MOCK, None)
+
+
+def _shown(url: str) -> str:
+    """The URL as it may be printed: a user or password in it masked."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
 
 
 def _check_url(url: str) -> None:

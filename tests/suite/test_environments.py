@@ -13,8 +13,24 @@ from contract_tests.environments import (
 )
 
 
-def test_an_explicit_base_url_wins_over_the_environment() -> None:
-    target = choose_target("qa1", "http://127.0.0.1:8123/")
+def test_two_targets_are_refused_naming_both() -> None:
+    with pytest.raises(BadTarget) as refused:
+        choose_target("qa1", "http://user:pw@127.0.0.1:8123/")
+
+    assert str(refused.value) == (
+        "two targets: --env qa1 (https://qa1.development.tidepool.org) and --base-url "
+        "http://***@127.0.0.1:8123; give one (PYTEST_BASE_URL counts as --base-url)"
+    )
+
+
+def test_an_environment_and_its_own_url_are_one_target() -> None:
+    target = choose_target("qa1", "https://qa1.development.tidepool.org/")
+
+    assert (target.name, target.base_url) == ("qa1", "https://qa1.development.tidepool.org")
+
+
+def test_a_base_url_alone_is_a_custom_target() -> None:
+    target = choose_target(None, "http://127.0.0.1:8123/")
 
     assert (target.name, target.base_url) == (CUSTOM, "http://127.0.0.1:8123")
 

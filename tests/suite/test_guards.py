@@ -65,6 +65,14 @@ def test_production_is_refused_before_any_request(run_suite, target) -> None:
     result.stdout.fnmatch_lines(["*no tests ran*"])
 
 
+def test_two_targets_are_refused_outside_the_gate_too(run_suite) -> None:
+    result = run_suite("--env", "qa2", "--base-url", "http://127.0.0.1:1")
+
+    assert result.ret == NOT_VERIFIED
+    result.stderr.fnmatch_lines(["ERROR: two targets: --env qa2 (*) and --base-url *; give one*"])
+    result.stdout.fnmatch_lines(["*no tests ran*"])
+
+
 def test_a_base_url_with_a_password_is_refused_without_showing_it(run_suite) -> None:
     result = run_suite("--base-url", "https://qa:a-password@api.tidepool.org/")
 
