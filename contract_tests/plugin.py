@@ -141,6 +141,11 @@ def pytest_configure(config: pytest.Config) -> None:
         if not path.is_file():
             raise pytest.UsageError(f"--spec-file {path}: no such file")
         spec.select(path)
+    if option(config, "spec-file") or parallel.runs_suite(config, SUITE_DIR):
+        try:  # read now: at collection, a spec it cannot read would be a traceback
+            spec.operations()
+        except spec.SpecProblem as error:
+            raise pytest.UsageError(str(error)) from None
     if parallel.runs_suite(config, SUITE_DIR) and carries_userinfo(
         config.getoption("base_url") or ""
     ):
@@ -228,7 +233,7 @@ def contract_base_url(pytestconfig: pytest.Config) -> Iterator[str]:
     from mockserver.config import MockConfig
     from mockserver.serving.inprocess import running_mock
 
-    with running_mock(MockConfig()) as mock:
+    with running_mock(MockConfig(spec_path=spec.selected_path())) as mock:
         yield mock.url
 
 

@@ -91,6 +91,6 @@ def rules_broken_by_status(
         broken = []
     else:
         broken = list(subject or (auth,))
-    if got not in operation.documented_statuses:
+    if not operation.documents(got):
         broken.append(R6)
     return tuple(broken)

@@ -7,7 +7,11 @@ the facts (`success_status`, `documented_statuses`, `path_template`, ...) are th
 mock's spec reader uses, but the two readers stay separate on purpose.
 
 `SPEC_PATH` is the one place the suite locates the spec; `--spec-file` selects another
-copy for a run (`select`), before any test module reads the operations.
+copy for a run (`select`), before any test module reads the operations. Any spelling
+OpenAPI 3.0 allows reads the same: path-level parameters (an operation's own override
+them by name and location), `$ref` chains, `default` and range (`2XX`) responses, `x-`
+extensions. A document that is not a valid OpenAPI 3.0 one, or that this reading cannot
+serve, is a `SpecProblem` whose one line names the place.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from typing import Any
 from urllib.parse import quote
 
 import yaml
+from openapi_spec_validator import OpenAPIV30SpecValidator, validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from referencing.exceptions import Unresolvable
 
 # The copy an installed package carries (pyproject.toml), else the checkout's spec/.
 SPEC_PATH = next(
@@ -32,12 +39,20 @@ SPEC_PATH = next(
     if path.is_file()
 )
 TOKEN_KINDS_EXTENSION = "x-token-kinds"
+# The keys of a path item that are operations; the others (summary, servers, x-...) are not.
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# `$ref` hops followed before a chain is taken for a cycle.
+MAX_HOPS = 32
 # A `{name}` in a path template; the one definition of the pattern in the suite.
 PATH_TEMPLATE_VARIABLE = re.compile(r"\{([^{}/]+)\}")
 # Segments that clients and proxies remove or collapse unless they are percent-encoded.
 DOT_SEGMENTS = {".": "%2E", "..": "%2E%2E"}
 
 _selected = SPEC_PATH
+
+
+class SpecProblem(ValueError):
+    """The spec cannot be read as a contract; the message is one line naming the place."""
 
 
 @dataclass(frozen=True)
@@ -50,13 +65,25 @@ class Operation:
     # names (an empty alternative, `{}`, is a request without a token).
     security: tuple[tuple[frozenset[str], ...], ...]
     token_header: str
+    # Statuses the spec numbers, and the hundreds of its ranges (`2XX` is 2). `default`
+    # documents none: it describes the answers the spec does not number (README, R6).
     documented_statuses: frozenset[int]
+    documented_ranges: frozenset[int]
     # A sample value per path parameter, from the spec's examples.
     examples: dict[str, str]
 
     @property
     def success_status(self) -> int:
-        return min(code for code in self.documented_statuses if 200 <= code < 300)
+        """The success the mock answers and the suite asks for: the lowest numbered 2xx,
+        else the first of a `2XX` range."""
+        numbered = [code for code in self.documented_statuses if 200 <= code < 300]
+        return min(numbered, default=200)
+
+    def documents(self, status: int) -> bool:
+        return status in self.documented_statuses or status // 100 in self.documented_ranges
+
+    def is_success(self, status: int) -> bool:
+        return 200 <= status < 300 and self.documents(status)
 
     @property
     def anonymous_allowed(self) -> bool:
@@ -91,7 +118,21 @@ def selected_path() -> Path:
 
 @cache
 def load_document() -> dict[str, Any]:
-    return yaml.safe_load(_selected.read_text(encoding="utf-8"))
+    """The selected spec, validated as OpenAPI 3.0 (openapi-spec-validator)."""
+    where = str(_selected)
+    try:
+        document = yaml.safe_load(_selected.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise SpecProblem(f"{where}: cannot be read: {type(error).__name__}") from None
+    if not isinstance(document, dict):
+        raise SpecProblem(f"{where}: not an OpenAPI document (not a mapping)")
+    try:
+        validate(document, cls=OpenAPIV30SpecValidator)
+    except OpenAPIValidationError as error:
+        raise SpecProblem(f"{where}: {error.json_path}: {error.message}") from None
+    except Unresolvable as error:
+        raise SpecProblem(f"{where}: a $ref leads nowhere: {error}") from None
+    return document
 
 
 def fingerprint() -> str:
@@ -104,12 +145,16 @@ def fingerprint() -> str:
 @cache
 def operations() -> tuple[Operation, ...]:
     document = load_document()
-    return tuple(
-        _operation(document, template, method, definition)
-        for template, item in document["paths"].items()
-        for method, definition in item.items()
-        if method != "parameters"
+    found = tuple(
+        _operation(document, template, method, item)
+        for template, reference in document["paths"].items()
+        for item in (_resolve(document, reference),)
+        for method in METHODS
+        if method in item
     )
+    if not found:
+        raise SpecProblem(f"{_selected}: paths: no operation to test")
+    return found
 
 
 def operation_by_id(operation_id: str) -> Operation:
@@ -119,59 +164,80 @@ def operation_by_id(operation_id: str) -> Operation:
 def environments() -> dict[str, str]:
     """Environment name (the server's `description`) -> base URL."""
     return {
-        server["description"]: server["url"].rstrip("/") for server in load_document()["servers"]
+        server["description"]: server["url"].rstrip("/")
+        for server in load_document().get("servers", [])
     }
 
 
 def _operation(
-    document: dict[str, Any], template: str, method: str, definition: dict[str, Any]
+    document: dict[str, Any], template: str, method: str, item: dict[str, Any]
 ) -> Operation:
-    schemes = document["components"]["securitySchemes"]
+    definition = item[method]
+    where = f"{_selected}: paths.{template}.{method}"
+    schemes = {
+        name: _resolve(document, scheme)
+        for name, scheme in document.get("components", {}).get("securitySchemes", {}).items()
+    }
     security = definition.get("security", document.get("security", [{}]))
+    undefined = {name for alternative in security for name in alternative} - set(schemes)
+    if undefined:
+        raise SpecProblem(f"{where}.security: no security scheme named {sorted(undefined)}")
     headers = {schemes[name]["name"] for alternative in security for name in alternative}
     # Anonymous only: the token header is still the one the schemes share.
     headers = headers or {scheme["name"] for scheme in schemes.values()}
     if len(headers) != 1:
-        raise ValueError(
-            f"{definition['operationId']}: expected one token header, got {sorted(headers)}"
-        )
-    parameters = [
-        *document["paths"][template].get("parameters", []),
-        *definition.get("parameters", []),
-    ]
+        raise SpecProblem(f"{where}: expected one token header, got {sorted(headers)}")
+    if "operationId" not in definition:
+        raise SpecProblem(f"{where}: every operation needs an operationId")
+    codes = [str(code) for code in definition["responses"] if str(code) != "default"]
     return Operation(
         operation_id=definition["operationId"],
         method=method.upper(),
         path_template=template,
         path_params=tuple(PATH_TEMPLATE_VARIABLE.findall(template)),
         security=tuple(
-            tuple(frozenset(schemes[name][TOKEN_KINDS_EXTENSION]) for name in alternative)
+            tuple(frozenset(schemes[name].get(TOKEN_KINDS_EXTENSION, ())) for name in alternative)
             for alternative in security
         ),
         token_header=headers.pop(),
-        documented_statuses=frozenset(int(code) for code in definition["responses"]),
-        examples=_path_examples(document, parameters),
+        documented_statuses=frozenset(int(code) for code in codes if code.isdigit()),
+        documented_ranges=frozenset(int(code[0]) for code in codes if not code.isdigit()),
+        examples=_path_examples(document, _parameters(document, item, definition)),
     )
+
+
+def _parameters(
+    document: dict[str, Any], item: dict[str, Any], definition: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The path item's parameters with the operation's own in place of any of the same
+    name and location, as OpenAPI says."""
+    by_place = {}
+    for parameter in (*item.get("parameters", []), *definition.get("parameters", [])):
+        parameter = _resolve(document, parameter)
+        by_place[parameter["name"], parameter["in"]] = parameter
+    return list(by_place.values())
 
 
 def _path_examples(document: dict[str, Any], parameters: list[dict[str, Any]]) -> dict[str, str]:
     examples = {}
     for parameter in parameters:
-        parameter = _dereference(document, parameter)
         if parameter["in"] != "path":
             continue
         if "example" in parameter:
             examples[parameter["name"]] = str(parameter["example"])
-        else:
-            examples[parameter["name"]] = str(next(iter(parameter["examples"].values()))["value"])
+        elif parameter.get("examples"):
+            first = _resolve(document, next(iter(parameter["examples"].values())))
+            examples[parameter["name"]] = str(first["value"])
     return examples
 
 
-def _dereference(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """Follow one local `$ref` (`#/components/...`), as the spec uses them for parameters."""
-    if "$ref" not in node:
-        return node
-    target: Any = document
-    for key in node["$ref"].removeprefix("#/").split("/"):
-        target = target[key]
-    return target
+def _resolve(document: dict[str, Any], node: Any) -> Any:
+    """Follow a chain of local `$ref`s (`#/components/...`) to the node it ends at."""
+    for _ in range(MAX_HOPS):
+        if not isinstance(node, dict) or "$ref" not in node:
+            return node
+        reference = node["$ref"]  # local: the validator resolved every one (load_document)
+        node = document
+        for key in reference[2:].split("/"):
+            node = node[key.replace("~1", "/").replace("~0", "~")]
+    raise SpecProblem(f"{_selected}: {reference}: more than {MAX_HOPS} $ref hops (a cycle?)")

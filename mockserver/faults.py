@@ -70,7 +70,7 @@ class Faults:
     def check(self, operation: Operation, preference: Preference) -> None:
         """Refuse a preferred status the operation does not document (500 always allowed)."""
         code = preference.code
-        if code is not None and code != 500 and code not in operation.documented_statuses:
+        if code is not None and code != 500 and not operation.documents(code):
             codes = ", ".join(str(c) for c in sorted(operation.documented_statuses))
             raise FaultRequestError(
                 UNDOCUMENTED_CODE.format(

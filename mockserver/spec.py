@@ -3,6 +3,9 @@
 Everything the mock knows about the Metrics API comes through here: which paths and
 methods exist, what each operation is called, which tokens it accepts and which status
 codes it documents. Nothing about the API is written anywhere else in the package.
+Any spelling OpenAPI 3.0 allows reads the same (`$ref` chains, path-level keys that are
+not methods, `default` and `2XX` responses, `x-` extensions); a document that is not
+valid OpenAPI 3.0 is refused with one line naming the place (openapi-spec-validator).
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openapi_spec_validator import OpenAPIV30SpecValidator
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from referencing.exceptions import Unresolvable
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 TOKEN_KINDS_EXTENSION = "x-token-kinds"
@@ -44,12 +50,22 @@ class Operation:
     path_params: tuple[str, ...]
     # The alternatives of the `security` list; an empty tuple is `{}` (anonymous allowed).
     security: tuple[tuple[TokenScheme, ...], ...]
+    # The statuses the spec numbers, and the hundreds digit of its ranges (`2XX`: 2);
+    # `default` documents no status, it describes the answers not numbered (README, R6).
     documented_statuses: frozenset[int]
+    documented_ranges: frozenset[int] = frozenset()
 
     # Cached: read on every request, and an Operation never changes.
     @functools.cached_property
     def success_status(self) -> int:
-        return min(code for code in self.documented_statuses if 200 <= code < 300)
+        """The status the mock answers: the lowest numbered 2xx, else 200 of a `2XX`."""
+        return min((code for code in self.documented_statuses if 200 <= code < 300), default=200)
+
+    def documents(self, status: int) -> bool:
+        return status in self.documented_statuses or status // 100 in self.documented_ranges
+
+    def is_success(self, status: int) -> bool:
+        return 200 <= status < 300 and self.documents(status)
 
     @functools.cached_property
     def token_headers(self) -> frozenset[str]:
@@ -75,8 +91,14 @@ class ApiSpec:
 def load_spec(path: Path) -> ApiSpec:
     with open(path, encoding="utf-8") as stream:
         document = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    if not isinstance(document, dict) or "paths" not in document:
-        raise SpecError(f"{path}: not an OpenAPI document (no 'paths')")
+    if not isinstance(document, dict):
+        raise SpecError(f"{path}: not an OpenAPI document (not a mapping)")
+    try:
+        OpenAPIV30SpecValidator(document).validate()
+    except OpenAPIValidationError as error:
+        raise SpecError(f"{path}: {error.json_path}: {error.message}") from None
+    except Unresolvable as error:
+        raise SpecError(f"{path}: a $ref leads nowhere: {error}") from None
     schemes = _token_schemes(document)
     operations = tuple(
         _operation(document, schemes, template, method, _resolve(document, item)[method])
@@ -100,9 +122,7 @@ def load_spec(path: Path) -> ApiSpec:
 def _resolve(document: dict[str, Any], node: Any) -> Any:
     """Follow local `$ref`s (`#/a/b`) until a node that is not a reference."""
     while isinstance(node, dict) and "$ref" in node:
-        reference = node["$ref"]
-        if not reference.startswith("#/"):
-            raise SpecError(f"only local references are supported, got {reference!r}")
+        reference = node["$ref"]  # local: the validator resolved every one (load_spec)
         node = document
         for key in reference[2:].split("/"):
             node = node[key.replace("~1", "/").replace("~0", "~")]
@@ -143,8 +163,10 @@ def _operation(
         )
     except KeyError as error:
         raise SpecError(f"{where}: unknown security scheme {error.args[0]!r}") from None
-    codes = frozenset(int(code) for code in operation.get("responses", {}) if str(code).isdigit())
-    if not any(200 <= code < 300 for code in codes):
+    keys = [str(key) for key in operation.get("responses", {}) if key != "default"]
+    codes = frozenset(int(key) for key in keys if key.isdigit())
+    ranges = frozenset(int(key[0]) for key in keys if not key.isdigit())
+    if not any(200 <= code < 300 for code in codes) and 2 not in ranges:
         raise SpecError(f"{where}: no 2xx response to answer with")
     return Operation(
         operation_id=operation["operationId"],
@@ -153,4 +175,5 @@ def _operation(
         path_params=tuple(TEMPLATE_VARIABLE.findall(template)),
         security=security,
         documented_statuses=codes,
+        documented_ranges=ranges,
     )

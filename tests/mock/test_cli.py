@@ -173,7 +173,8 @@ def test_tokens_are_valid_in_every_worker_and_after_a_restart(start_cli_mock, tm
 def test_a_bad_spec_stops_the_command_with_the_reason_not_a_traceback(tmp_path):
     spec = tmp_path / "spec.yaml"
     spec.write_text(
-        "openapi: 3.0.3\npaths:\n  /x:\n    get:\n      responses: {'200': {description: ok}}\n",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
+        "paths:\n  /x:\n    get:\n      responses: {'200': {description: ok}}\n",
         encoding="utf-8",
     )
     result = subprocess.run(

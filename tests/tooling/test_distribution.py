@@ -76,6 +76,10 @@ def install(python: Path, wheel: Path) -> None:
     offline = ("--no-index", "--find-links", str(house), "-c", str(CONSTRAINTS), str(wheel))
     done = pip("--python", str(python), "install", "--quiet", *offline)
     if done.returncode != 0:
+        # pip download keeps a copy of the wheel itself there too; one of an earlier run,
+        # same version but older requirements, would contradict the fresh one.
+        for kept in house.glob("tidepool_metrics_contract-*.whl"):
+            kept.unlink(missing_ok=True)
         fetched = pip("download", "--quiet", "-d", str(house), "-c", str(CONSTRAINTS), str(wheel))
         assert fetched.returncode == 0, fetched.stderr
         done = pip("--python", str(python), "install", "--quiet", *offline)
