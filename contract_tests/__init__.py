@@ -15,6 +15,7 @@ Layers, from the command line down:
     suite         Suite.send / Suite.expect: the one way a request is sent and judged
     checks        what an answer is checked for, as problems naming their rules
     failures      ContractViolation: a broken rule as data, read by every reporter
+    drifts        --known-drifts: breaks accepted until a date, each excusing exactly its answers
     summary       the run's verdict (terminal and --summary-file Markdown)
     parallel      -n (pytest-xdist): the workers' summaries merged on the controller
     pacing, redaction   a paced, timed-out HTTP session; secrets out of every report
@@ -22,7 +23,8 @@ Layers, from the command line down:
 
 One generated case: schema -> test_properties (one test per operation and accepted
 credential) -> Suite.expect -> Suite.send (URL from spec.Operation.path, paced, counted,
-curl) -> checks.problems (rules.rules_broken_by_status) -> on a problem, sent twice more ->
+curl) -> checks.problems (rules.rules_broken_by_status) -> drifts.KnownDrifts.excuse, for a
+status a known drift explains -> else sent twice more ->
 failures.ContractViolation -> plugin.pytest_runtest_makereport -> summary (terminal,
 Markdown) and JUnit properties.
 

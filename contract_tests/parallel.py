@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from contract_tests.failures import Attempts, Problem, Violation
-from contract_tests.summary import Failed, RunSummary
+from contract_tests.summary import DriftEntry, Excused, Failed, RunSummary
 
 SEED_KEY = "contract_tests_hypothesis_seed"
 SUMMARY_KEY = "contract_tests_summary"
@@ -77,6 +77,8 @@ def as_data(summary: RunSummary) -> dict[str, Any]:
         "not_verified": list(summary.not_verified),
         "skipped": dict(summary.skipped),
         "passed": summary.passed,
+        "drift_entries": [asdict(entry) for entry in summary.drift_entries],
+        "excused": [asdict(excused) for excused in summary.excused],
     }
 
 
@@ -89,6 +91,7 @@ def merged(summary: RunSummary | None, data: dict[str, Any], started: float) -> 
             profile=data["profile"],
             seed=data["seed"],
             started=started,
+            drift_entries=[DriftEntry(**entry) for entry in data["drift_entries"]],
         )
     if data["base_url"]:
         # Without a target each worker serves its own mock: every URL is named.
@@ -100,6 +103,9 @@ def merged(summary: RunSummary | None, data: dict[str, Any], started: float) -> 
     summary.not_verified += [r for r in data["not_verified"] if r not in summary.not_verified]
     summary.skipped.update(Counter(data["skipped"]))
     summary.passed += data["passed"]
+    summary.excused += [
+        Excused(**{**excused, "rules": tuple(excused["rules"])}) for excused in data["excused"]
+    ]
     return summary
 
 

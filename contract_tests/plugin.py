@@ -12,6 +12,8 @@ redactor. Failures reach the summary and JUnit as data (failures.Violation).
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import random
 import shlex
 import time
@@ -22,14 +24,14 @@ import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
-from contract_tests import parallel, spec
+from contract_tests import drifts, parallel, spec
 from contract_tests.credentials import CredentialProblem, check_credentials, log_out
 from contract_tests.environments import BadTarget, Target, carries_userinfo, choose_target
 from contract_tests.failures import find_violation
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import Redactor
 from contract_tests.suite import Suite, Unreachable, probe
-from contract_tests.summary import Failed, RunSummary
+from contract_tests.summary import DriftEntry, Failed, RunSummary
 
 SUITE_DIR = Path(__file__).resolve().parent
 # A request that takes this much longer than the budget is abandoned (it has failed already).
@@ -43,6 +45,7 @@ SUMMARY = pytest.StashKey[RunSummary]()
 OTHER_FAILURES = pytest.StashKey[int]()
 # When the run began: the duration of a run spread over xdist workers (parallel.py).
 STARTED = pytest.StashKey[float]()
+KNOWN_DRIFTS = pytest.StashKey["drifts.KnownDrifts | None"]()
 
 # Profiles, chosen with hypothesis's own --hypothesis-profile. `ci` is the default: the
 # same examples on every run (derandomize) and no example database, so a developer's
@@ -106,6 +109,17 @@ OPTIONS: dict[str, dict] = {
         "metavar": "PATH",
         "help": f"the contract to test (default: {spec.SPEC_PATH.name} of this suite)",
     },
+    "known-drifts": {
+        "metavar": "PATH",
+        "help": f"breaks of the contract accepted until a date (YAML); {drifts.SHIPPED!r}: "
+        "the file shipped with the suite, for Tidepool's environments",
+    },
+    "known-drifts-as-of": {
+        "metavar": "YYYY-MM-DD",
+        "type": datetime.date.fromisoformat,
+        "help": "judge the known drifts' `until` as of this day (default: today), "
+        "to rerun a past gate as it ran",
+    },
 }
 PREFIX = "tidepool-"
 
@@ -146,6 +160,7 @@ def pytest_configure(config: pytest.Config) -> None:
             spec.operations()
         except spec.SpecProblem as error:
             raise pytest.UsageError(str(error)) from None
+    config.stash[KNOWN_DRIFTS] = _known_drifts(config)
     if parallel.runs_suite(config, SUITE_DIR) and carries_userinfo(
         config.getoption("base_url") or ""
     ):
@@ -168,6 +183,19 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.hypothesis_seed = seed
     config.stash[OTHER_FAILURES] = 0
     config.stash[STARTED] = time.monotonic()
+
+
+def _known_drifts(config: pytest.Config) -> drifts.KnownDrifts | None:
+    named = option(config, "known-drifts")
+    if not named:
+        return None
+    path = drifts.SHIPPED_PATH if named == drifts.SHIPPED else Path(named)
+    today = option(config, "known-drifts-as-of") or datetime.date.today()
+    ids = [operation.operation_id for operation in spec.operations()]
+    try:
+        return drifts.load(path, ids, today)
+    except drifts.DriftFileProblem as problem:
+        raise pytest.UsageError(f"--known-drifts {problem}") from None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -195,11 +223,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         spec=spec.fingerprint(),
         profile=profile,
         seed=f"derandomized by profile {profile}" if seed is None else str(seed),
+        drift_entries=_drift_entries(config.stash[KNOWN_DRIFTS]),
     )
     if target.is_production:
         kept = [item for item in items if not _is_suite(item) or item.get_closest_marker("smoke")]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+def _drift_entries(known: drifts.KnownDrifts | None) -> list[DriftEntry]:
+    if known is None:
+        return []
+    return [
+        DriftEntry(d.number, d.label(), d.reason, d.until.isoformat(), d.expired(known.today))
+        for d in known.drifts
+    ]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -276,6 +314,7 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
             event_prefix=option(config, "event-prefix"),
             budget_s=budget_s,
             summary=summary,
+            known_drifts=config.stash[KNOWN_DRIFTS],
         )
         log_out(http, contract_base_url, tokens)
 
@@ -289,6 +328,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             item.config.stash[OTHER_FAILURES] += 1
         return report
     redactor, summary = item.config.stash[REDACTOR], item.config.stash[SUMMARY]
+    if report.when == "call":
+        _name_excused(item, summary)
     violation = find_violation(call.excinfo.value) if report.failed and call.excinfo else None
     if violation is not None:
         report.longrepr = redactor.redact(violation.text())
@@ -322,6 +363,28 @@ def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo, report) 
     if getattr(report, "contract_violation", False):
         violation = find_violation(call.excinfo.value)
         report.longrepr = node.config.stash[REDACTOR].redact(violation.text())
+
+
+def _name_excused(item: pytest.Item, summary: RunSummary) -> None:
+    """The answers known drifts matched during this test: named after it, in its JUnit too."""
+    entries = {entry.number: entry for entry in summary.drift_entries}
+    shown = set()
+    for index, excused in enumerate(summary.excused):
+        if excused.test:
+            continue
+        summary.excused[index] = dataclasses.replace(excused, test=item.nodeid)
+        if excused.drift not in shown:
+            shown.add(excused.drift)
+            entry = entries[excused.drift]
+            state = "expired, not excused" if excused.expired else "excused"
+            item.user_properties.append(
+                (
+                    "known drift",
+                    f"{', '.join(excused.rules)} {state}: known drift {entry.number}, "
+                    f"{entry.label}: {entry.reason} "
+                    f"(until {entry.until})",
+                )
+            )
 
 
 def _first_line(call: pytest.CallInfo) -> str:

@@ -18,12 +18,13 @@ import requests
 
 from contract_tests.checks import problems
 from contract_tests.credentials import Credential, Tokens
+from contract_tests.drifts import KnownDrifts
 from contract_tests.failures import Attempts, ContractViolation, Problem
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import curl_command
 from contract_tests.rules import Rule, expected_status
 from contract_tests.spec import Operation
-from contract_tests.summary import RunSummary
+from contract_tests.summary import Excused, RunSummary
 
 EVENT_NAME_PARAM = "eventName"
 # How many times in all a request that broke the contract is sent, to tell flaky from broken.
@@ -45,6 +46,7 @@ class Suite:
     event_prefix: str
     budget_s: float
     summary: RunSummary
+    known_drifts: KnownDrifts | None = None
 
     def require(self, credential: Credential) -> dict[str, str]:
         """The headers for `credential`; a kind of token not given skips the test."""
@@ -99,7 +101,7 @@ class Suite:
             return checked + more_checks(response)
 
         first = found(sent.response)
-        if not first:
+        if not first or self._excused(operation, credential, sent, expected, first):
             return sent
         request = sent.response.request
         failed = 1 + sum(
@@ -113,6 +115,34 @@ class Suite:
             sent.curl,
             Attempts(failed, ATTEMPTS),
         )
+
+    def _excused(
+        self,
+        operation: Operation,
+        credential: Credential,
+        sent: Sent,
+        expected: int,
+        found: list[Problem],
+    ) -> bool:
+        """Whether a known drift excuses this answer: its status must be the one problem.
+
+        An expired entry that matches is recorded too, so that the summary can say why the
+        failure is no longer excused.
+        """
+        got = sent.response.status_code
+        status_only = [Problem(found[0].rules, str(expected), str(got))]
+        if self.known_drifts is None or found != status_only:
+            return False
+        url = sent.response.request.url or ""
+        active, expired = self.known_drifts.excuse(
+            operation.operation_id, credential, url, expected, got
+        )
+        drift = active or expired
+        if drift is not None:
+            self.summary.excused.append(
+                Excused(drift.number, active is None, found[0].rules, sent.curl)
+            )
+        return active is not None
 
     def curl(self, operation: Operation, request: requests.PreparedRequest) -> str:
         sent_headers = {

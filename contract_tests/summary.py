@@ -31,6 +31,28 @@ class Failed:
     violation: Violation
 
 
+@dataclass(frozen=True)
+class DriftEntry:
+    """An entry of the known-drifts file, as the summary shows it (drifts.Drift as data)."""
+
+    number: int
+    label: str
+    reason: str
+    until: str
+    expired: bool
+
+
+@dataclass(frozen=True)
+class Excused:
+    """One answer that an entry matched: excused, or failed since the entry expired."""
+
+    drift: int
+    expired: bool
+    rules: tuple[str, ...]
+    curl: str
+    test: str = ""
+
+
 @dataclass
 class RunSummary:
     environment: str
@@ -46,6 +68,9 @@ class RunSummary:
     # Skip reason -> how many tests it skipped.
     skipped: Counter[str] = field(default_factory=Counter)
     passed: int = 0
+    # The known-drifts file's entries, and the answers they matched.
+    drift_entries: list[DriftEntry] = field(default_factory=list)
+    excused: list[Excused] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
 
     def record_case(self, operation_id: str, credential: str) -> None:
@@ -60,9 +85,34 @@ class RunSummary:
         if not self.passed:
             return NOTHING
         gaps = sum(n for reason, n in self.skipped.items() if not reason.startswith(NOT_APPLICABLE))
+        holds = HOLDS
+        excused = len({e.drift for e in self.excused if not e.expired})
+        if excused:
+            holds += f", except {excused} known drift{'s' if excused > 1 else ''}"
         if gaps:
-            return f"{HOLDS} for what ran ({gaps} tests skipped: not verified in full)"
-        return HOLDS
+            return f"{holds} for what ran ({gaps} tests skipped: not verified in full)"
+        return holds
+
+    def drift_lines(self) -> list[tuple[str, str | None]]:
+        """Per entry: a line saying what became of it, and an example request (or None)."""
+        lines: list[tuple[str, str | None]] = []
+        for entry in self.drift_entries:
+            matched = [e for e in self.excused if e.drift == entry.number]
+            rules = ", ".join(dict.fromkeys(rule for e in matched for rule in e.rules))
+            tests = len({e.test for e in matched})
+            seen = f"{len(matched)} answers in {tests} tests"
+            name = f"known drift {entry.number}"
+            if entry.expired:
+                line = f"EXPIRED {name} (until {entry.until}): it excuses nothing now: " + (
+                    f"{rules} failed ({seen})" if matched else "not seen this run"
+                )
+            elif matched:
+                line = f"KNOWN DRIFT {entry.number} [{rules}] ({seen}): {entry.reason} (until {entry.until})"
+            else:
+                line = f"NOT SEEN this run: {name}: remove it when the service is fixed"
+            example = min((e.curl for e in matched), key=len, default=None)
+            lines.append((f"{line}; it matches {entry.label}", example))
+        return lines
 
     def _facts(self) -> list[tuple[str, str]]:
         covered = ", ".join(
@@ -91,6 +141,8 @@ class RunSummary:
             lines.append(f"FAILED {failure.test} [{_rules(failure.violation)}]")
             lines.append(f"    {failure.violation.curl}")
             lines.append(f"    rerun: {failure.rerun}")
+        for line, example in self.drift_lines():
+            lines += [line, *([f"    e.g. {example}"] if example else [])]
         lines += [f"NOT VERIFIED {reason}" for reason in self.not_verified[1:]]
         lines += [f"SKIPPED ({count}) {reason}" for reason, count in self.skipped.items()]
         return lines
@@ -108,6 +160,11 @@ class RunSummary:
                     for p in violation.problems
                 ]
                 lines += ["", "  ```sh", f"  {violation.curl}", f"  {failure.rerun}", "  ```"]
+        if self.drift_entries:
+            lines += ["", "## Known drifts", ""]
+            for line, example in self.drift_lines():
+                lines.append(f"- {line}")
+                lines += ["", "  ```sh", f"  {example}", "  ```"] if example else []
         if self.not_verified:
             lines += ["", "## Not verified", ""]
             lines += [f"- {reason}" for reason in self.not_verified]

@@ -56,6 +56,7 @@ class Call:
     token: str | None  # "user", "server", "invalid" or None when no token was sent
     names: tuple[str, ...]  # the decoded path parameters
     query: str  # the raw query string
+    raw_path: str  # the path as sent, percent-encoded
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def understand(request: Request) -> Call:
     names = tuple(segments[2:]) if operation else ()
     if operation and not all(names):
         operation = ""
-    return Call(operation, kind, names, query)
+    return Call(operation, kind, names, query, raw_path)
 
 
 def keep_the_contract(call: Call, accepted: Mapping[str, set[str | None]]) -> Answer:
@@ -218,6 +219,28 @@ BREAKS = {
         ),
     )
 }
+# The route limit of Tidepool's service (restify through find-my-way: maxParamLength).
+HIGHWATER_MAX_PARAM_LENGTH = 100
+
+
+def _highwater(call: Call, answer: Answer) -> Answer:
+    """Tidepool's service as it is: its router answers 404 to a path segment over 100
+    characters as sent (before any auth), and /metrics/user demands a token."""
+    if any(len(segment) > HIGHWATER_MAX_PARAM_LENGTH for segment in call.raw_path.split("/")):
+        return Answer(404)
+    if call.operation == "user" and call.token is None:
+        return Answer(401)
+    return answer
+
+
+# The two drifts of Tidepool's service, which spec/known-drifts.yaml describes.
+HIGHWATER = Break("highwater", ("R1", "R5"), _highwater)
+# The same service with one more, new break.
+HIGHWATER_AND_NEW = Break(
+    "highwater_and_server_accepts_user_token",
+    ("R3",),
+    lambda call, a: BREAKS["server_accepts_user_token"].change(call, _highwater(call, a)),
+)
 # Generated cases only, so that Hypothesis meets the intermittent answer as well.
 INTERMITTENT = Break("intermittent_503", ("R4", "R5"), _now_and_then(7), ("-k", "test_properties"))
 

@@ -217,6 +217,20 @@ def test_the_installed_mock_and_suite_each_read_their_own_copy_of_the_spec(
     assert served != read, "the mock and the suite share one file"
 
 
+def test_the_installed_suite_finds_the_shipped_known_drifts(installed: Path, outside: Path):
+    done = run(
+        [
+            str(installed / "python"),
+            "-c",
+            "import contract_tests.drifts as d; print(d.SHIPPED_PATH)",
+        ],
+        outside,
+    )
+    path = Path(done.stdout.strip())
+    assert installed.parent in path.parents, done.stderr
+    assert path.read_bytes() == (ROOT / "spec" / "known-drifts.yaml").read_bytes()
+
+
 UNRELATED_TESTS = """
 import json
 from hypothesis import given, settings, strategies

@@ -207,6 +207,12 @@ def test_gate_runs_on_the_chosen_environment_with_every_credential(gate):
         assert step["env"][name] == f"${{{{ secrets.{name} }}}}"
 
 
+def test_gate_excuses_the_known_drifts_of_tidepools_environments_only(gate):
+    """The shipped file describes Tidepool's service; the gate's choices never include the mock."""
+    assert f"{GATE_COMMAND} --known-drifts shipped " in gate_step(gate)["run"]
+    assert "mock" not in gate["on"]["workflow_dispatch"]["inputs"]["environment"]["options"]
+
+
 def test_gate_keeps_the_verdicts_exit_status_and_names_it(gate):
     """make would turn 1 and 4 into 2: the workflow calls the entry that keeps them."""
     script = gate_step(gate)["run"]

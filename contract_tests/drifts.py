@@ -1,0 +1,191 @@
+"""Known drifts: breaks of the contract a team has accepted for now, each with a reason and an end.
+
+A service that breaks the contract today (Tidepool's does, in two ways) would keep a deploy
+gate red on every deploy, and a team in that position switches the gate off, missing the
+next break too. `--known-drifts FILE` lists what is known instead: each entry names the
+operations, credentials and answer (expected and got status) it excuses, a condition on
+the request where the operations alone would be too broad, a reason and an `until` date.
+
+An entry excuses one response at a time (suite.Suite.expect asks `excuse` before a failure
+is raised), and only when the status is the one problem with that response: a slow or
+wrong-bodied answer, or another status, still fails. Rule ids are not matched on: they are
+shown beside the drift, as the suite computed them. Past its `until` an entry excuses
+nothing, and the summary says it expired. `spec/known-drifts.yaml` describes Tidepool's
+service as it is; the package carries a copy (pyproject.toml), which `shipped` names.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from contract_tests.credentials import Credential
+
+# The copy an installed package carries (pyproject.toml), else the checkout's spec/.
+SHIPPED_PATH = next(
+    path
+    for path in (
+        Path(__file__).resolve().parent / "known-drifts.yaml",
+        Path(__file__).resolve().parent.parent / "spec" / "known-drifts.yaml",
+    )
+    if path.is_file()
+)
+# `--known-drifts shipped` names the file above, wherever the suite is installed.
+SHIPPED = "shipped"
+# Credentials as an entry names them.
+CREDENTIALS = {credential.name.lower(): credential for credential in Credential}
+FIELDS = {"operations", "credentials", "expected", "got", "when", "reason", "until"}
+CONDITIONS = {"path-segment-longer-than"}
+
+
+class DriftFileProblem(Exception):
+    """The known-drifts file cannot be used; the message is one line naming file and entry."""
+
+
+@dataclass(frozen=True)
+class Drift:
+    number: int  # its place in the file, from 1
+    operations: frozenset[str]  # empty: every operation
+    credentials: frozenset[Credential]
+    expected: int
+    got: int
+    # A request path segment (percent-encoded, as sent) longer than this; None: any request.
+    segment_longer_than: int | None
+    reason: str
+    until: datetime.date
+
+    def expired(self, today: datetime.date) -> bool:
+        return today > self.until
+
+    def matches(
+        self, operation_id: str, credential: Credential, url: str, expected: int, got: int
+    ) -> bool:
+        if (expected, got) != (self.expected, self.got) or credential not in self.credentials:
+            return False
+        if self.operations and operation_id not in self.operations:
+            return False
+        if self.segment_longer_than is None:
+            return True
+        segments = urlsplit(url).path.split("/")
+        return any(len(segment) > self.segment_longer_than for segment in segments)
+
+    def label(self) -> str:
+        """What it excuses, in one line."""
+        where = ", ".join(sorted(self.operations)) or "every operation"
+        credentials = ", ".join(sorted(str(credential) for credential in self.credentials))
+        condition = (
+            f", a path segment over {self.segment_longer_than} characters as sent"
+            if self.segment_longer_than is not None
+            else ""
+        )
+        return f"{where} with {credentials}{condition}: {self.got} instead of {self.expected}"
+
+
+@dataclass(frozen=True)
+class KnownDrifts:
+    path: Path
+    drifts: tuple[Drift, ...]
+    today: datetime.date
+
+    def excuse(
+        self, operation_id: str, credential: Credential, url: str, expected: int, got: int
+    ) -> tuple[Drift | None, Drift | None]:
+        """(the entry that excuses this answer, else an expired entry that would have)."""
+        matching = [
+            d for d in self.drifts if d.matches(operation_id, credential, url, expected, got)
+        ]
+        active = next((d for d in matching if not d.expired(self.today)), None)
+        expired = next((d for d in matching if d.expired(self.today)), None)
+        return active, (None if active else expired)
+
+
+def load(path: Path, operation_ids: Iterable[str], today: datetime.date) -> KnownDrifts:
+    """Read and check the file; raise DriftFileProblem with one line for anything wrong."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise DriftFileProblem(f"{path}: cannot read it ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise DriftFileProblem(f"{path}: not YAML{where}") from None
+    entries = document.get("known-drifts") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise DriftFileProblem(f"{path}: expected a mapping with a `known-drifts` list")
+    known = frozenset(operation_ids)
+    drifts = tuple(_drift(path, number, entry, known) for number, entry in enumerate(entries, 1))
+    return KnownDrifts(path, drifts, today)
+
+
+def _drift(path: Path, number: int, entry: Any, known: frozenset[str]) -> Drift:
+    def problem(text: str) -> DriftFileProblem:
+        return DriftFileProblem(f"{path}: entry {number}: {text}")
+
+    if not isinstance(entry, dict):
+        raise problem("expected a mapping")
+    unknown = sorted(set(entry) - FIELDS)
+    if unknown:
+        raise problem(f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(FIELDS))})")
+    for name in ("expected", "got", "reason", "until"):
+        if name not in entry:
+            raise problem(f"`{name}` is missing")
+    operations = frozenset(_names(entry.get("operations", []), problem, "operations"))
+    strangers = sorted(operations - known)
+    if strangers:
+        raise problem(
+            f"unknown operation {strangers[0]!r} (the spec has {', '.join(sorted(known))})"
+        )
+    credential_names = _names(entry.get("credentials", list(CREDENTIALS)), problem, "credentials")
+    wrong = [name for name in credential_names if name not in CREDENTIALS]
+    if wrong:
+        raise problem(f"unknown credential {wrong[0]!r} (one of {', '.join(CREDENTIALS)})")
+    when = entry.get("when") or {}
+    if not isinstance(when, dict) or set(when) - CONDITIONS:
+        raise problem(f"`when` takes only {', '.join(sorted(CONDITIONS))}")
+    longer_than = when.get("path-segment-longer-than")
+    if longer_than is not None and (not isinstance(longer_than, int) or longer_than < 0):
+        raise problem("`path-segment-longer-than` must be a number of characters")
+    if longer_than is None and operations in (frozenset(), known):
+        raise problem(
+            "too broad: it would excuse that answer from every operation; "
+            "name the operations or add a `when` condition"
+        )
+    statuses = [entry["expected"], entry["got"]]
+    if not all(isinstance(status, int) and 100 <= status <= 599 for status in statuses):
+        raise problem("`expected` and `got` must be HTTP statuses")
+    if entry["expected"] == entry["got"]:
+        raise problem("`expected` and `got` are the same status: nothing to excuse")
+    reason = entry["reason"]
+    if not isinstance(reason, str) or not reason.strip():
+        raise problem("`reason` must say why the drift is accepted")
+    return Drift(
+        number=number,
+        operations=operations,
+        credentials=frozenset(CREDENTIALS[name] for name in credential_names),
+        expected=entry["expected"],
+        got=entry["got"],
+        segment_longer_than=longer_than,
+        reason=" ".join(reason.split()),
+        until=_date(entry["until"], problem),
+    )
+
+
+def _names(value: Any, problem, field: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise problem(f"`{field}` must be a list of names")
+    return value
+
+
+def _date(value: Any, problem) -> datetime.date:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise problem(f"`until` must be a date (YYYY-MM-DD), not {value!r}") from None

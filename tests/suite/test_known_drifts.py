@@ -1,0 +1,230 @@
+"""Known drifts excuse exactly the answers they describe, until their date, and nothing else.
+
+The file's checks run in-process; the gate's verdicts come from the suite run in a
+subprocess over a real socket against a stand-in of Tidepool's service with its two
+drifts (broken_servers.HIGHWATER), with the shipped spec/known-drifts.yaml. Every run
+fixes "today" (`--known-drifts-as-of`), so that the shipped `until` never turns these
+tests red on the day it passes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+import yaml
+from broken_servers import HIGHWATER, HIGHWATER_AND_NEW, reference_target
+from test_power import run_suite
+
+from contract_tests.credentials import Credential
+from contract_tests.drifts import SHIPPED_PATH, DriftFileProblem, KnownDrifts, load
+from contract_tests.spec import operations
+
+TODAY = datetime.date(2026, 12, 1)
+OPERATIONS = [operation.operation_id for operation in operations()]
+NAMED_USER = "RecordMetricsEventForNamedUser"
+SHORT = "http://127.0.0.1:1/metrics/user/u/short%20name"
+LONG = "http://127.0.0.1:1/metrics/user/u/" + "blip%20-%20" * 10
+
+
+def shipped(today: datetime.date = TODAY) -> KnownDrifts:
+    return load(SHIPPED_PATH, OPERATIONS, today)
+
+
+def test_the_shipped_file_is_valid_and_in_force_on_the_fixed_day() -> None:
+    known = shipped()
+    assert len(known.drifts) == 2
+    assert not any(drift.expired(TODAY) for drift in known.drifts)
+
+
+@pytest.mark.parametrize(
+    ("credential", "url", "expected", "got", "drift"),
+    [
+        (Credential.NONE, SHORT, 200, 401, 1),
+        (Credential.USER, SHORT, 200, 401, None),  # a token the operation accepts: a new break
+        (Credential.NONE, LONG, 200, 404, 2),
+        (Credential.SERVER, LONG, 200, 404, 2),
+        (Credential.USER, SHORT, 200, 404, None),  # a 404 for a short name is not the router's
+        (Credential.USER, LONG, 200, 500, None),
+        (Credential.INVALID, LONG, 401, 404, None),
+    ],
+)
+def test_an_entry_excuses_only_the_answer_it_describes(credential, url, expected, got, drift):
+    active, expired = shipped().excuse(NAMED_USER, credential, url, expected, got)
+    assert (active.number if active else None) == drift
+    assert expired is None
+
+
+def test_the_segment_is_counted_as_sent_percent_encoded() -> None:
+    """Sixty spaces are 180 characters as sent: over the router's limit of 100."""
+    url = "http://127.0.0.1:1/metrics/thisuser/" + "%20" * 60
+    assert shipped().excuse("RecordMetricsEventForLoggedInUser", Credential.USER, url, 200, 404)[0]
+    exactly = "http://127.0.0.1:1/metrics/thisuser/" + "x" * 100
+    assert not shipped().excuse(
+        "RecordMetricsEventForLoggedInUser", Credential.USER, exactly, 200, 404
+    )[0]
+
+
+def test_an_expired_entry_excuses_nothing_and_says_so() -> None:
+    later = datetime.date(2100, 1, 1)
+    active, expired = shipped(later).excuse(NAMED_USER, Credential.NONE, SHORT, 200, 401)
+    assert active is None
+    assert expired is not None and expired.number == 1
+
+
+ENTRY = {
+    "operations": [NAMED_USER],
+    "expected": 200,
+    "got": 401,
+    "reason": "r",
+    "until": "2027-01-01",
+}
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("known-drifts: [", "not YAML at line"),
+        ("- a list", "a `known-drifts` list"),
+        (
+            yaml.safe_dump({"known-drifts": [{**ENTRY, "operations": ["Nope"]}]}),
+            "unknown operation 'Nope'",
+        ),
+        (
+            yaml.safe_dump({"known-drifts": [{**ENTRY, "credentials": ["root"]}]}),
+            "unknown credential",
+        ),
+        (yaml.safe_dump({"known-drifts": [{**ENTRY, "until": "soon"}]}), "`until` must be a date"),
+        (yaml.safe_dump({"known-drifts": [{**ENTRY, "rules": ["R1"]}]}), "unknown field 'rules'"),
+        (
+            yaml.safe_dump({"known-drifts": [{k: v for k, v in ENTRY.items() if k != "reason"}]}),
+            "`reason` is missing",
+        ),
+        (
+            yaml.safe_dump(
+                {"known-drifts": [{k: v for k, v in ENTRY.items() if k != "operations"}]}
+            ),
+            "too broad",
+        ),
+        (yaml.safe_dump({"known-drifts": [{**ENTRY, "operations": OPERATIONS}]}), "too broad"),
+        (
+            yaml.safe_dump({"known-drifts": [{**ENTRY, "when": {"path-matches": "x"}}]}),
+            "`when` takes only",
+        ),
+    ],
+)
+def test_a_bad_file_is_one_line_naming_the_entry(tmp_path: Path, content: str, says: str) -> None:
+    path = tmp_path / "drifts.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DriftFileProblem) as raised:
+        load(path, OPERATIONS, TODAY)
+    assert says in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+# The gate over a real socket ----------------------------------------------------------
+
+QUICK = ("--hypothesis-profile=quick", f"--known-drifts-as-of={TODAY}")
+
+
+def moved_into_the_past(directory: Path) -> Path:
+    document = yaml.safe_load(SHIPPED_PATH.read_text(encoding="utf-8"))
+    for entry in document["known-drifts"]:
+        entry["until"] = TODAY - datetime.timedelta(days=1)
+    path = directory / "expired.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def gate_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[pytest.RunResult, Path]]:
+    expired = moved_into_the_past(tmp_path_factory.mktemp("drifts"))
+    planned = {
+        "highwater": (HIGHWATER, "--known-drifts=shipped"),
+        "new_drift": (HIGHWATER_AND_NEW, "--known-drifts=shipped"),
+        "expired": (HIGHWATER, f"--known-drifts={expired}"),
+        "without_file": (HIGHWATER, "-x"),
+    }
+    with ExitStack() as stack, ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {}
+        for name, (brk, drifts_option) in planned.items():
+            target = reference_target(brk)
+            base_url = stack.enter_context(target.serve())
+            workdir = tmp_path_factory.mktemp(name)
+            future = pool.submit(run_suite, base_url, workdir, target, *QUICK, drifts_option)
+            futures[name] = (future, workdir)
+        return {name: (future.result(), workdir) for name, (future, workdir) in futures.items()}
+
+
+def junit_properties(workdir: Path, name: str) -> list[str]:
+    root = ET.parse(workdir / "junit.xml").getroot()
+    return [p.get("value") for p in root.iter("property") if p.get("name") == name]
+
+
+def test_without_the_file_the_service_breaks_the_contract(gate_runs) -> None:
+    result, _ = gate_runs["without_file"]
+    assert result.ret == 1
+
+
+def test_the_shipped_drifts_make_the_service_hold_except_two(gate_runs) -> None:
+    result, workdir = gate_runs["highwater"]
+    output = "\n".join(result.outlines)
+    assert result.ret == 0, output
+    assert "Verdict: the contract holds, except 2 known drifts" in output
+    assert "KNOWN DRIFT 1 [R1]" in output
+    assert "KNOWN DRIFT 2 [R5" in output
+    summary = (workdir / "summary.md").read_text(encoding="utf-8")
+    assert "## Known drifts" in summary and "until 2027" in summary
+    recorded = junit_properties(workdir, "known drift")
+    assert any("R1 excused: known drift 1," in value for value in recorded)
+    assert any("excused: known drift 2," in value for value in recorded)
+
+
+def test_a_new_drift_breaks_the_gate_naming_only_itself(gate_runs) -> None:
+    result, workdir = gate_runs["new_drift"]
+    output = "\n".join(result.outlines)
+    assert result.ret == 1, output
+    root = ET.parse(workdir / "junit.xml").getroot()
+    failed_rules = {
+        p.get("value")
+        for case in root.iter("testcase")
+        if case.find("failure") is not None
+        for p in case.iter("property")
+        if p.get("name") == "rules"
+    }
+    assert failed_rules == {"R3"}, output
+
+
+def test_expired_drifts_break_the_gate_and_say_so(gate_runs) -> None:
+    result, workdir = gate_runs["expired"]
+    output = "\n".join(result.outlines)
+    assert result.ret == 1, output
+    assert "EXPIRED known drift 1 (until" in output and "EXPIRED known drift 2 (until" in output
+    assert "it excuses nothing now" in (workdir / "summary.md").read_text(encoding="utf-8")
+
+
+def test_an_entry_that_matched_nothing_is_named_for_removal(tmp_path: Path) -> None:
+    """Against a service that keeps the contract, both entries are not seen."""
+    target = reference_target()
+    with target.serve() as base_url:
+        result = run_suite(
+            base_url, tmp_path, target, *QUICK, "--known-drifts=shipped", "-k", "auth_matrix"
+        )
+    output = "\n".join(result.outlines)
+    assert result.ret == 0, output
+    assert output.count("NOT SEEN this run:") == 2
+    assert "remove it when the service is fixed" in output
+
+
+def test_a_malformed_file_stops_the_run_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "drifts.yaml"
+    path.write_text(yaml.safe_dump({"known-drifts": [{**ENTRY, "operations": ["Nope"]}]}))
+    target = reference_target()
+    result = run_suite("http://127.0.0.1:9", tmp_path, target, f"--known-drifts={path}")
+    assert result.ret == 4
+    errors = [line for line in result.errlines if "unknown operation" in line]
+    assert len(errors) == 1 and "Traceback" not in "\n".join(result.errlines)
