@@ -1,9 +1,8 @@
-"""The mock's server before issue 11: gunicorn's `gthread` worker, a thread per connection
+"""The mock's former server: gunicorn's `gthread` worker, a thread per connection
 being read, so that clients which stall inside their headers hold every thread.
 
 `python -m benchmarks.gthread_mock --port P` serves the mock so; `make bench` measures it
-beside the current server (the runner-up that was replaced), and
-tests/mock/test_slow_clients.py uses it as the broken server its check must fail on.
+beside the current server (the runner-up that was replaced).
 """
 
 import argparse

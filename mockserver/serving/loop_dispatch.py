@@ -2,10 +2,10 @@
 
 waitress hands every request to a pool thread. For a mock request that costs more than
 the answer: the loop wakes a thread, the thread takes the GIL from the loop, wakes the
-loop again when it is done, and the loop takes the GIL back to send the answer, about 11
-context switches per request (benchmarks/README.md). Most requests need nothing but a
-little CPU and the journal's commit, so the loop answers those itself, at the end of the
-turn that read them, and sends the answer at once. The pool keeps the requests that may
+loop again when it is done, and the loop takes the GIL back to send the answer: a round
+of context switches per request (counted in benchmarks/README.md). Most requests need
+nothing but a little CPU and the journal's commit, so the loop answers those itself, at
+the end of the turn that read them, and sends the answer at once. The pool keeps the requests that may
 be slow: those that wait on a timer or another server (`--latency`, `Prefer: delay`,
 `--upstream`), and the listings and clears of the mock's own API, which grow with the
 journal. A loop busy with them would hold up every other connection of its worker, and

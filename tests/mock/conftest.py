@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -112,7 +112,8 @@ def free_port() -> int:
 
 @dataclasses.dataclass
 class CliMock:
-    """`python -m mockserver` running as a subprocess; `output()` is what it printed."""
+    """A server running as a subprocess (`python -m mockserver`, or another server a check
+    must fail on); `output()` is what it printed."""
 
     url: str
     port: int
@@ -124,41 +125,52 @@ class CliMock:
 
 
 @contextmanager
-def serve_cli(log_dir: Path, *options: str) -> Iterator[CliMock]:
-    """Start the command-line mock on a free port, wait until it answers, stop it after."""
-    port = free_port()
-    log_path = log_dir / f"mock-{port}.log"
+def serve_command(
+    log_dir: Path, port: int, command: list[str], ready_path: str
+) -> Iterator[CliMock]:
+    """Run a server's command, wait until `ready_path` answers on `port`, stop it after."""
+    log_path = log_dir / f"server-{port}.log"
     with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver", "--port", str(port), *options],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         mock = CliMock(f"http://127.0.0.1:{port}", port, process, log_path)
         try:
-            _wait_until_answering(mock)
+            _wait_until_answering(mock, ready_path)
             yield mock
         finally:
             process.terminate()
             process.wait(timeout=START_TIMEOUT_S)
 
 
-def _wait_until_answering(mock: CliMock) -> None:
+def _wait_until_answering(mock: CliMock, ready_path: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if mock.process.poll() is not None:
-            raise RuntimeError(f"the mock exited with {mock.process.returncode}:\n{mock.output()}")
+            raise RuntimeError(
+                f"the server exited with {mock.process.returncode}:\n{mock.output()}"
+            )
         try:
-            with urllib.request.urlopen(mock.url + "/__mock/status", timeout=1):
+            with urllib.request.urlopen(mock.url + ready_path, timeout=1):
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.02)
-    raise RuntimeError(f"the mock did not answer within {START_TIMEOUT_S} s:\n{mock.output()}")
+    raise RuntimeError(f"the server did not answer within {START_TIMEOUT_S} s:\n{mock.output()}")
 
 
 @pytest.fixture(scope="session")
 def start_cli_mock(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., CliMock]:
-    """A factory: `with start_cli_mock("--workers", "2") as mock: ...`."""
+    """A factory: `with start_cli_mock("--workers", "2") as mock: ...`, on a free port."""
     log_dir = tmp_path_factory.mktemp("cli-mock")
-    return lambda *options: serve_cli(log_dir, *options)
+
+    def start(*options: str) -> AbstractContextManager[CliMock]:
+        port = free_port()
+        command = [sys.executable, "-m", "mockserver", "--port", str(port), *options]
+        return serve_command(log_dir, port, command, "/__mock/status")
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def start_server(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., CliMock]:
+    """A factory for another server: `with start_server(port, command, ready_path) as s:`."""
+    log_dir = tmp_path_factory.mktemp("server")
+    return lambda port, command, ready_path: serve_command(log_dir, port, command, ready_path)

@@ -77,19 +77,26 @@ def test_events_survive_a_restart_with_a_journal_file(start_cli_mock, tmp_path):
     assert journal_file.exists()
 
 
-def record_many(journal: Journal, process: int, start) -> None:
-    start.wait(30)
+HALF = EVENTS_PER_PROCESS // 2
+WAIT_S = 60  # a functional bound: a child that is never let go fails the test
+
+
+def record_many(journal: Journal, process: int, start, halfway) -> None:
+    start.wait(WAIT_S)
     for n in range(EVENTS_PER_PROCESS):
+        if n == HALF and halfway is not None:
+            halfway.wait(WAIT_S)
         journal.record("Op", "u", None, f"p{process}-{n}", {"n": [str(n)]})
 
 
-def start_recording(journal: Journal) -> list[multiprocessing.Process]:
+def start_recording(journal: Journal, halfway=None) -> list[multiprocessing.Process]:
     """PROCESSES children of this one, each recording with the journal it inherits, as
-    gunicorn's workers do, all starting at once."""
+    gunicorn's workers do, all starting at once; with `halfway`, each waits for it to be
+    set once it has recorded HALF of its events."""
     context = multiprocessing.get_context("fork")
     start = context.Event()
     children = [
-        context.Process(target=record_many, args=(journal, process, start))
+        context.Process(target=record_many, args=(journal, process, start, halfway))
         for process in range(PROCESSES)
     ]
     for child in children:
@@ -129,20 +136,28 @@ def test_processes_recording_at_once_each_write_a_shard_and_lose_nothing(tmp_pat
 
 def test_a_reader_polling_since_the_last_id_seen_misses_nothing_while_processes_write(tmp_path):
     journal = Journal(tmp_path / "polled.sqlite3", max_events=10_000)
-    try:
-        children = start_recording(journal)
-        seen, polls_with_news = [], 0
-        while any(child.is_alive() for child in children):
-            news = journal.events(since=seen[-1].id if seen else 0)
-            polls_with_news += bool(news)
-            seen.extend(news)
-        finish(children)
+    halfway = multiprocessing.get_context("fork").Event()
+    seen = []
+
+    def poll() -> None:
         seen.extend(journal.events(since=seen[-1].id if seen else 0))
+
+    try:
+        children = start_recording(journal, halfway)
+        # The reader reads while the processes write, surely: they wait half-way for it.
+        while len(seen) < PROCESSES * HALF:
+            assert all(child.is_alive() for child in children)
+            poll()
+        halfway.set()
+        while any(child.is_alive() for child in children):
+            poll()
+        finish(children)
+        poll()
         assert seen == journal.events()
     finally:
+        halfway.set()
         journal.close()
     assert len(seen) == PROCESSES * EVENTS_PER_PROCESS
-    assert polls_with_news > 2  # the reader did read while the processes wrote
 
 
 def test_a_new_shard_opens_for_its_reader_and_its_writer_at_once(tmp_path):

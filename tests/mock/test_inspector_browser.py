@@ -7,7 +7,6 @@ person sees on the page (cell text, counts) and what the journal holds afterward
 from __future__ import annotations
 
 import dataclasses
-import time
 from urllib.parse import quote
 
 import pytest
@@ -21,9 +20,10 @@ from mockserver.serving.inprocess import running_mock
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 HOSTILE_VALUE = "<script>alert(2)</script>"
 HOSTILE_PARAM = '"><b id=injected>bold</b>'
-# The page polls every 500 ms: an event is on screen within about a second; 2 s leaves room
-# for a loaded CI machine.
-LIVE_MS = 2000
+# The page polls every 500 ms, so an event is on screen within about a second. This is a
+# bound, not a timing: a working page meets it at once, and the rest is room for a loaded
+# machine; a page that never shows the event fails it.
+LIVE_MS = 10_000
 SESSION_TOKEN = "X-Tidepool-Session-Token"
 
 
@@ -133,14 +133,11 @@ def test_events_appear_live_newest_first_with_their_properties(page, mock, http)
     token, userid = login(http, mock, "frontend@example.org")
     server_token = server_login(http, mock, "export-service")
 
-    started = time.monotonic()
     send(http, mock, "/metrics/user/a1b2c3/Viewed%20Hub?tab=devices&tab=data&empty=")
     expect(rows(page)).to_have_count(1, timeout=LIVE_MS)
-    first_seen = time.monotonic() - started
     send(http, mock, "/metrics/thisuser/Clicked%20Save?source=blip&unit=mg%2FdL", token)
     send(http, mock, "/metrics/server/export-service/Export%20done", server_token)
     expect(rows(page)).to_have_count(3, timeout=LIVE_MS)
-    assert first_seen < LIVE_MS / 1000
 
     newest, middle, oldest = (rows(page).nth(i) for i in range(3))
     expect(newest.locator(".col-name")).to_have_text("Export done")
@@ -220,9 +217,10 @@ def test_clear_asks_first_then_empties_the_list_and_the_journal(page, mock, http
 
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.click("#clear")
-    page.wait_for_timeout(300)
-    assert len(journal(http, mock)) == 2, "dismissing the confirmation must keep the events"
-    expect(rows(page)).to_have_count(2)
+    # A poll after the click has shown a new event: whatever the click did is done.
+    send(http, mock, "/metrics/user/u1/after-dismissing")
+    expect(rows(page)).to_have_count(3, timeout=LIVE_MS)
+    assert len(journal(http, mock)) == 3, "dismissing the confirmation must keep the events"
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#clear")
@@ -230,8 +228,8 @@ def test_clear_asks_first_then_empties_the_list_and_the_journal(page, mock, http
     expect(page.locator("#count-events")).to_have_text("0")
     assert journal(http, mock) == []
     assert [m.split("\n")[0] for m in problems["dialogs"]] == [
-        "Delete all 2 recorded events from the mock's journal?"
-    ] * 2
+        f"Delete all {count} recorded events from the mock's journal?" for count in (2, 3)
+    ]
 
     # The page keeps following the journal after clearing it.
     send(http, mock, "/metrics/user/u1/three")
@@ -242,7 +240,7 @@ def test_a_journal_cleared_elsewhere_empties_the_page(page, mock, http):
     send(http, mock, "/metrics/user/u1/soon-gone")
     expect(rows(page)).to_have_count(1, timeout=LIVE_MS)
     http.delete(f"{mock.url}/__mock/events").raise_for_status()
-    expect(rows(page)).to_have_count(0, timeout=4000)
+    expect(rows(page)).to_have_count(0, timeout=LIVE_MS)
 
 
 def test_counts_events_the_journal_dropped(browser):
@@ -282,7 +280,10 @@ def test_hostile_names_and_values_render_as_text(page, mock, http, problems):
     # Offered as a filter option, also as text.
     expect(page.locator("#filter-who option[value='user:<i>u</i>']")).to_have_text("user: <i>u</i>")
 
-    page.wait_for_timeout(300)  # time for an onerror handler to fire, were there an img
+    # The page renders on: an alert from an onerror handler would have stopped it (the
+    # dialog is left open), and a row rendered after the hostile one shows it did not.
+    send(http, mock, "/metrics/user/u1/rendered-after")
+    expect(rows(page).first.locator(".col-name")).to_have_text("rendered-after", timeout=LIVE_MS)
     assert page.locator("img").count() == 0
     assert page.locator("#events i, #events b, #events script, #injected").count() == 0
     assert problems == {"dialogs": [], "errors": []}

@@ -1,10 +1,11 @@
-"""Slow and idle clients do not starve `python -m mockserver` (issue 11), over real sockets.
+"""Slow and idle clients do not starve `python -m mockserver`, over real sockets.
 
 Hundreds of connections that stall half-way through their headers, and hundreds of
 kept-alive connections that send nothing more, are held open while a fresh client asks
-for an event: it must be answered. The same check against gunicorn's `gthread` worker
-(the mock's server before issue 11, benchmarks/gthread_mock.py) shows that it can fail. Everything stays on 127.0.0.1; the counts are bounded, and halved until they
-fit when the descriptor limit cannot be raised to hold them.
+for an event: it must be answered. The same check against gunicorn's `gthread` worker,
+a thread per connection being read, shows that it can fail. Everything stays on
+127.0.0.1; the counts are bounded, and halved until they fit when the descriptor limit
+cannot be raised to hold them.
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ import resource
 import socket
 import sys
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
-from pathlib import Path
+from contextlib import ExitStack, contextmanager
 
 import pytest
 import requests
 
-from benchmarks.processes import Server, free_port, serve
 from mockserver.cli import config_from_args
 
 STALLED = b"GET /metrics/user/u/stalled HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
@@ -29,7 +28,6 @@ HELD = 400
 # A functional bound, not a timing: a starved server never answers at all.
 ANSWER_TIMEOUT_S = 5
 SPARE_FDS = 100
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def held_count() -> int:
@@ -67,13 +65,19 @@ def answers_a_fresh_client(url: str) -> bool:
     return response.status_code == 200
 
 
-def gthread_mock(log_dir: Path) -> AbstractContextManager[Server]:
-    """The broken server, started and stopped (with its workers) like a benchmark target."""
-    port = free_port()
-    command = [sys.executable, "-m", "benchmarks.gthread_mock", "--port", str(port)]
-    command += ["--workers", "1", "--threads", "4"]
-    url = f"http://127.0.0.1:{port}"
-    return serve(command, url, "/__mock/status", log_dir / "gthread.log", ROOT)
+def gthread_command(port: int) -> list[str]:
+    """gunicorn's `gthread` worker with 4 threads, serving the standard library's demo
+    app (200 to every request): any app starves on it once the threads wait for headers."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--worker-class=gthread",
+        "--workers=1",
+        "--threads=4",
+        f"--bind=127.0.0.1:{port}",
+        "wsgiref.simple_server:demo_app",
+    ]
 
 
 def test_held_partial_and_idle_connections_do_not_stop_the_mock(start_cli_mock):
@@ -85,10 +89,12 @@ def test_held_partial_and_idle_connections_do_not_stop_the_mock(start_cli_mock):
     assert [event["eventName"] for event in events["events"]] == ["fresh"] * 20
 
 
-def test_the_same_check_fails_on_a_thread_per_connection_server(tmp_path):
+def test_the_same_check_fails_on_a_thread_per_connection_server(start_server, free_port):
     count = held_count()
-    with gthread_mock(tmp_path) as mock, held_connections(int(mock.url.rsplit(":", 1)[1]), count):
-        assert not answers_a_fresh_client(mock.url)
+    with start_server(free_port, gthread_command(free_port), "/") as server:
+        assert answers_a_fresh_client(server.url)  # while nobody holds a connection
+        with held_connections(server.port, count):
+            assert not answers_a_fresh_client(server.url)
 
 
 def test_a_stalled_request_is_closed_after_the_header_timeout_and_not_recorded(start_cli_mock):
