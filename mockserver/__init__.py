@@ -21,6 +21,7 @@ checks that (import-linter's contracts in pyproject.toml say the same as this ma
     faults, cors      injected latency and failures; the headers a browser needs
     hosts             which Host a request may name (against DNS rebinding)
     spec, uri         read the OpenAPI document; decode the raw request target
+    callers           which pages and clients may call what (foreign pages, the LAN)
     config, errors    every setting in one value; every error message in one place
 
 The folders are the parts with an inside that a reader of the app need not open: the
@@ -30,7 +31,8 @@ parts each have a map of their own. Modules at the top are the app itself.
 One request, `GET /metrics/thisuser/Viewed%20Page?source=blip` with a user token:
 serving hands the WSGI environ to `MockApp.__call__`; `dispatch` takes the raw target
 (uri), matches it on the URL map (routes) to the endpoint named by its operationId, and
-decodes the path values and the query; the endpoint's handler, `record_event`, reads the
+decodes the path values and the query (after callers has checked the page and the
+client that sent it); the endpoint's handler, `record_event`, reads the
 `Prefer` header (faults), lets `auth.security.authorize` check the token (auth.tokens)
 against the operation's `security` (spec), stores the event (journal) and answers 200
 with an empty body; `cors` adds its headers on the way out, and the committed event

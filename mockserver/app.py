@@ -20,7 +20,8 @@ from . import errors
 from .auth.accounts import USER, Accounts, Principal
 from .auth.security import Unauthorized, authorize
 from .auth.tokens import SESSION_TOKEN_HEADER, Tokens, shared_signing_key
-from .config import MockConfig
+from .callers import OWN_PREFIX, SECURITY_HEADERS, is_own_path, refusal
+from .config import LOOPBACK_ORIGINS, MockConfig
 from .cors import CorsPolicy
 from .errors import PLAIN_TEXT, PlainError
 from .faults import FaultRequestError, Faults, Preference
@@ -37,8 +38,6 @@ from .uri import MalformedTarget, decode_component, parse_query, raw_target
 
 # The journal's records name the path parameters they keep after the spec's names.
 USER_ID_PARAM, SERVER_NAME_PARAM, EVENT_NAME_PARAM = "userId", "serverName", "eventName"
-# With an upstream, only the mock's own endpoints under this prefix stay local.
-OWN_PREFIX = "/__mock"
 # What a browser may send to a path that passes through, as far as the mock's preflight says.
 PASS_THROUGH_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -71,9 +70,11 @@ class MockApp:
         self.tokens = Tokens(self.accounts, shared_signing_key(self.journal.path))
         self.faults = Faults(config.latency, config.fail_rate)
         self.hosts = HostPolicy([config.host, *config.allowed_hosts])
-        self.cors = CorsPolicy(
-            config.allowed_origins(), {*self.spec.token_headers, SESSION_TOKEN_HEADER}
-        )
+        token_headers = {*self.spec.token_headers, SESSION_TOKEN_HEADER}
+        self.cors = CorsPolicy(config.allowed_origins(), token_headers)
+        # The mock's own API is for its own pages and this machine's, whatever --cors-origin.
+        self.own_cors = CorsPolicy((LOOPBACK_ORIGINS,), token_headers)
+        self._allows_origin = None if self.cors.allows_any else self.cors.allows
         self.operations = {operation.operation_id: operation for operation in self.spec.operations}
         # With an upstream, its tokens are the ones that count, and logging in is its job.
         self.upstream = (
@@ -139,9 +140,13 @@ class MockApp:
                 self._on_error(error)
             response = PlainError(500, errors.INTERNAL_ERROR).get_response()
         # An upstream's answer, passed on, is not the mock refusing anything.
-        if response.status_code >= 400 and not isinstance(response, PassThroughResponse):
+        passed_through = isinstance(response, PassThroughResponse)
+        if response.status_code >= 400 and not passed_through:
             self._keep_rejection(request, response)
-        response.headers.extend(self.cors.headers(request.headers.get("Origin")))
+        if not passed_through:
+            response.headers.extend(SECURITY_HEADERS)
+        cors = self.own_cors if is_own_path(raw_target(request.environ)[0]) else self.cors
+        response.headers.extend(cors.headers(request.headers.get("Origin")))
         return response
 
     def _keep_rejection(self, request: Request, response: Response) -> None:
@@ -161,6 +166,16 @@ class MockApp:
         if not self.hosts.allows(host):
             raise PlainError(403, errors.HOST_NOT_ALLOWED.format(host=host))
         raw_path, raw_query = raw_target(request.environ)
+        refused = refusal(
+            request.method,
+            raw_path,
+            request.headers,
+            request.environ,
+            self._allows_origin,
+            self.config.allow_remote_changes,
+        )
+        if refused is not None:
+            raise PlainError(403, refused)
         if self.upstream is not None and not self._served_here(raw_path, request):
             return self._pass_through(request)
         if not _routable(raw_path):

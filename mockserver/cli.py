@@ -137,6 +137,12 @@ def parser() -> argparse.ArgumentParser:
         "'loopback' with --upstream)",
     )
     cli.add_argument(
+        "--allow-remote-changes",
+        action="store_true",
+        help="with --host other than loopback: let other machines clear the journal and"
+        " the refusals too (default: they may only read)",
+    )
+    cli.add_argument(
         "--workers",
         type=_positive,
         default=defaults.workers,
@@ -159,6 +165,12 @@ def parser() -> argparse.ArgumentParser:
         "--forward-metrics",
         action="store_true",
         help="with --upstream: send metrics requests there too and check its answers",
+    )
+    cli.add_argument(
+        "--forward-cookies",
+        action="store_true",
+        help="with --upstream: send the browser's cookies there and its Set-Cookie back"
+        " (default: neither; Tidepool's clients use the session-token header)",
     )
     cli.add_argument(
         "--upstream-timeout",
@@ -195,6 +207,8 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
         latency=args.latency,
         fail_rate=args.fail_rate,
         cors_origins=tuple(args.cors_origin),
+        allow_remote_changes=args.allow_remote_changes,
+        forward_cookies=args.forward_cookies,
         workers=args.workers,
         threads=args.threads,
         upstream=_upstream(args),

@@ -82,6 +82,12 @@ class MockConfig:
     # Origins whose pages may read the mock's answers (cors.py); empty: `*`, or with an
     # upstream only pages served from this machine.
     cors_origins: tuple[str, ...] = ()
+    # Whether clients on other machines may change the mock's state (clear its journal
+    # and refusals) when it serves the network; they may always read (callers.py).
+    allow_remote_changes: bool = False
+    # The pass-through forwards the client's cookies and hands back the upstream's only
+    # when asked: cookies for localhost belong to every local app (upstream/passthrough.py).
+    forward_cookies: bool = False
     workers: int = default_workers()
     # Threads per gunicorn worker, for the requests that may be slow (--latency, `Prefer`,
     # the upstream, the journal's listings); the event loop answers the rest itself.

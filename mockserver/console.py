@@ -15,6 +15,7 @@ from typing import TextIO
 
 from .app import MockApp
 from .auth.accounts import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
+from .callers import is_loopback_host
 from .config import ANY_ORIGIN, LOOPBACK_ORIGINS
 from .journal.rejections import Rejection
 from .journal.store import Event
@@ -59,6 +60,7 @@ def banner(app: MockApp, url: str, network_urls: Sequence[str] = ()) -> str:
             f"Mock of {app.spec.title} {app.spec.version} ({app.spec.path})",
             f"  serving    {url}",
             *_network_lines(network_urls),
+            *_exposure_lines(config),
             f"  pages      {_origins(app.cors.origins)}",
             *login,
             f"  events     {url}/__mock/events   refused {url}/__mock/rejections",
@@ -74,6 +76,20 @@ def _network_lines(network_urls: Sequence[str]) -> list[str]:
     if not network_urls:
         return []
     return [f"  network    {', '.join(network_urls)} (other machines, e.g. a phone)"]
+
+
+def _exposure_lines(config) -> list[str]:
+    """Bound beyond loopback: what anyone on the network may now do, in one line."""
+    if is_loopback_host(config.host):
+        return []
+    may = "read the journal and the refusals, record events, log in"
+    if config.upstream:
+        may += f", reach {config.upstream} through this machine"
+    if config.allow_remote_changes:
+        may += " and clear them"
+    else:
+        may += "; only this machine may clear them (--allow-remote-changes)"
+    return [f"  NOTE       anyone on the network may {may}"]
 
 
 def _origins(origins: Sequence[str]) -> str:

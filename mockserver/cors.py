@@ -9,10 +9,10 @@ a real environment, whose data and the developer's session must not reach any si
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from .callers import is_loopback_origin
 from .config import ANY_ORIGIN, LOOPBACK_ORIGINS
 
 # Request headers a browser app sends besides the spec's token headers.
@@ -51,12 +51,16 @@ class CorsPolicy:
         self._allowed_headers = ", ".join([*token_headers, *EXTRA_ALLOWED_HEADERS])
         self._exposed_headers = ", ".join(token_headers)
 
+    @property
+    def allows_any(self) -> bool:
+        return ANY_ORIGIN in self.origins
+
     def allows(self, origin: str | None) -> bool:
         if origin is None:
             return False
         if ANY_ORIGIN in self.origins or origin.lower() in self.origins:
             return True
-        return LOOPBACK_ORIGINS in self.origins and _is_loopback(origin)
+        return LOOPBACK_ORIGINS in self.origins and is_loopback_origin(origin)
 
     def headers(self, origin: str | None) -> list[tuple[str, str]]:
         """Added to every response, errors included, so a browser app can read them.
@@ -90,16 +94,3 @@ class CorsPolicy:
             ("Access-Control-Allow-Headers", allowed_headers),
             ("Access-Control-Max-Age", str(PREFLIGHT_MAX_AGE_S)),
         ]
-
-
-def _is_loopback(origin: str) -> bool:
-    try:
-        host = urlsplit(origin).hostname or ""
-    except ValueError:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

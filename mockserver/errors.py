@@ -36,6 +36,18 @@ HOST_NOT_ALLOWED = (
     "Refused: this mock answers requests for localhost, an IP address or the names it was "
     "started with, not {host!r} (start it with --allowed-host to accept that name)."
 )
+FOREIGN_PAGE = (
+    "Refused: the mock's own API answers its own pages and pages on this machine, not a page"
+    " from {origin}."
+)
+ORIGIN_NOT_ALLOWED = (
+    "Refused: a page from {origin} may not call this mock (start it with --cors-origin to"
+    " allow that origin)."
+)
+REMOTE_CHANGE = (
+    "Refused: only this machine may change the mock's state (start it with"
+    " --allow-remote-changes to let the network do so)."
+)
 NOT_FOUND = "Nothing is served at this path."
 NOT_FOUND_NEAR = "Nothing is served at this path; the nearest one served is {hint}."
 UNFORWARDABLE_HEADER = "A header field of this request cannot be sent on to the upstream."

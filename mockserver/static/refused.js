@@ -59,6 +59,9 @@
   }
 
   async function forget() {
+    const question = `Forget all ${count} refused requests the mock has kept?\n` +
+      "Everyone watching this mock loses them.";
+    if (!window.confirm(question)) return;
     const response = await fetch(URL, { method: "DELETE", cache: "no-store" });
     if (!response.ok) return;
     $("refused-rows").replaceChildren();

@@ -33,15 +33,18 @@ SCREENSHOTS = ROOT / "reports" / "screenshots"
 
 
 @contextmanager
-def chromium() -> Iterator[Browser]:
-    """A headless Chromium for one test module (starting one takes about two seconds)."""
+def chromium(extra_args: tuple[str, ...] = ()) -> Iterator[Browser]:
+    """A headless Chromium for one test module (starting one takes about two seconds);
+    `extra_args`, e.g. `--host-resolver-rules` to give a local server a foreign name."""
     if not CHROMIUM.exists():
         raise RuntimeError(
             f"no browser at {CHROMIUM}: `apt-get install chromium`, or set CHROMIUM_PATH to a "
             "Chromium or Chrome binary"
         )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args]
+        )
         try:
             yield browser
         finally:

@@ -122,9 +122,14 @@ def test_page_shows_the_mocks_state_and_links_the_raw_json(page, problems):
     expect(credentials).to_contain_text(status["credentials"]["serverSecret"])
     raw = page.locator("#raw-events")
     assert page.request.get(raw.evaluate("a => a.href")).json() == {"events": [], "dropped": 0}
-    # The page's own Content-Security-Policy forbids inline script, and it complies.
-    csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    # The page's Content-Security-Policy forbids inline script, and it complies; it is a
+    # header, so it also forbids framing, which a meta tag cannot.
+    headers = page.request.get(page.url).headers
+    csp = headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
     assert page.locator("script:not([src])").count() == 0
     assert problems == {"dialogs": [], "errors": []}
 
@@ -306,11 +311,20 @@ def test_refused_requests_are_shown_apart_with_why_as_text(page, mock, http, pro
     expect(page.locator("#refused-count")).to_have_text("2")
     assert rows(page).count() == 0, "a refused request is not an event"
 
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.locator("#refused-clear").click()
+    page.wait_for_timeout(300)
+    assert len(http.get(f"{mock.url}/__mock/rejections").json()["rejections"]) == 2
+    expect(refused).to_have_count(2)
+    page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#refused-clear").click()
     expect(refused).to_have_count(0)
     assert http.get(f"{mock.url}/__mock/rejections").json() == {"rejections": []}
     assert page.locator("#refused img").count() == 0
-    assert problems == {"dialogs": [], "errors": []}
+    assert [m.split("\n")[0] for m in problems["dialogs"]] == [
+        "Forget all 2 refused requests the mock has kept?"
+    ] * 2
+    assert problems["errors"] == []
 
 
 def test_screenshot_for_a_person_to_look_at(page, mock, http):

@@ -261,12 +261,14 @@ def test_a_browser_preflight_for_a_passed_through_path_is_answered_by_the_mock(h
     assert not standin.received
 
 
-def test_by_default_only_pages_of_this_machine_may_read_what_passes_through(http, mock, standin):
+def test_by_default_only_pages_of_this_machine_may_call_what_passes_through(http, mock, standin):
     response = http.get(
         f"{mock.url}/echo", headers={"Origin": "https://evil.example"}, timeout=CLIENT_TIMEOUT_S
     )
-    assert response.status_code == 200
+    assert response.status_code == 403
+    assert "https://evil.example may not call this mock" in response.text
     assert "Access-Control-Allow-Origin" not in response.headers
+    assert not standin.received
 
 
 def test_the_mocks_own_endpoints_stay_local_and_say_where_requests_pass(http, mock, standin):
