@@ -20,6 +20,9 @@ from .config import ANY_ORIGIN, LOOPBACK_ORIGINS
 from .journal.rejections import Rejection
 from .journal.store import Event
 
+# Below this many connections per worker (macOS starts with 256 descriptors), the banner
+# says how many: the slow-clients protection holds only as many as there are.
+FEW_CONNECTIONS = 1000
 _CONTROL_CHARACTERS = str.maketrans(
     {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
 )
@@ -29,8 +32,11 @@ def _safe(text: str) -> str:
     return text.translate(_CONTROL_CHARACTERS)
 
 
-def banner(app: MockApp, url: str, network_urls: Sequence[str] = ()) -> str:
-    """What the mock says when it starts; `network_urls`: where other machines reach it."""
+def banner(
+    app: MockApp, url: str, network_urls: Sequence[str] = (), connection_limit: int | None = None
+) -> str:
+    """What the mock says when it starts; `network_urls`: where other machines reach it;
+    `connection_limit`: the connections a worker may hold, said when they are few."""
     credentials = app.accounts.describe()
     if credentials["users"] is None:
         users = f"any username and password (e.g. {EXAMPLE_USERNAME})"
@@ -67,9 +73,19 @@ def banner(app: MockApp, url: str, network_urls: Sequence[str] = ()) -> str:
             f"  inspector  {url}/__mock/",
             f"  journal    {app.journal.path} (newest {app.journal.max_events} kept)",
             f"  faults     latency {faults.latency}, fail rate {faults.fail_rate:.0%}",
+            *_limit_lines(connection_limit),
             "",
         ]
     )
+
+
+def _limit_lines(connection_limit: int | None) -> list[str]:
+    if connection_limit is None or connection_limit >= FEW_CONNECTIONS:
+        return []
+    return [
+        f"  limit      {connection_limit} connections per worker, as the open-files limit "
+        "allows (raise it with ulimit -n)"
+    ]
 
 
 def _network_lines(network_urls: Sequence[str]) -> list[str]:

@@ -79,3 +79,8 @@ class PlainError(HTTPException):
 
     def get_headers(self, environ=None, scope=None) -> list[tuple[str, str]]:
         return [("Content-Type", PLAIN_TEXT), *self._headers]
+
+
+class UnsupportedDependency(ImportError):
+    """An installed waitress or gunicorn lacks a name the mock uses (serving/private_api.py);
+    the message, one line, names the package, the version found and the one tested."""

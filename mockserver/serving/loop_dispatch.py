@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 
-from waitress.channel import HTTPChannel
-from waitress.task import ThreadedTaskDispatcher
+from .private_api import HTTPChannel, ThreadedTaskDispatcher
 
 # May answering a request (its decoded path; its headers, named as waitress's parser
 # names them: `PREFER`) be slow?

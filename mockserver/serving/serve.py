@@ -16,8 +16,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from gunicorn.app.base import BaseApplication
-from gunicorn.arbiter import Arbiter
 from werkzeug.serving import is_running_from_reloader, run_simple
 
 from ..app import MockApp
@@ -26,7 +24,8 @@ from ..console import banner, print_events, print_rejection
 from ..journal.store import delete_temporary_journal, new_temporary_path
 from .inprocess import LimitedRequestHandler
 from .listen import bind_address, check_address, urls
-from .waitress_worker import WaitressWorker
+from .private_api import Arbiter, BaseApplication, listening_port
+from .waitress_worker import WaitressWorker, raise_open_files_limit
 
 GRACEFUL_TIMEOUT_S = 5
 # Set by the reloading parent so that every reloaded child uses the same journal file.
@@ -37,6 +36,8 @@ class GunicornMock(BaseApplication):
     def __init__(self, app: MockApp, config: MockConfig) -> None:
         self.application = app
         self.mock_config = config
+        # Raised here, before the workers fork, so that the banner can say it.
+        self.connection_limit = raise_open_files_limit()
         super().__init__()
 
     def load_config(self) -> None:
@@ -66,9 +67,9 @@ class GunicornMock(BaseApplication):
         return self.application.may_be_slow(path, sends_prefer="PREFER" in headers)
 
     def _when_ready(self, arbiter) -> None:
-        port = arbiter.LISTENERS[0].sock.getsockname()[1]
+        port = listening_port(arbiter)
         local, network = urls(self.mock_config.host, port)
-        sys.stdout.write(banner(self.application, local, network) + "\n")
+        sys.stdout.write(banner(self.application, local, network, self.connection_limit) + "\n")
         sys.stdout.flush()
 
     def _on_exit(self, arbiter) -> None:

@@ -6,7 +6,7 @@ every connection in one event loop and answers a request only once it is complet
 a thousand clients that stall half-way through their headers hold a socket each, not a
 thread. The loop answers most requests itself and gives a thread only those that may be
 slow (loop_dispatch.py); its turns cost what the busy connections cost, not the idle ones
-(epoll_map.py). A request whose headers have not all arrived `header_timeout_s` after its
+(event_map.py). A request whose headers have not all arrived `header_timeout_s` after its
 first byte is closed unanswered; nothing reaches the app, so nothing is recorded.
 Kept-alive connections idle for `KEEPALIVE_S` are closed too.
 
@@ -19,28 +19,32 @@ one line of plain text, like all the mock's errors. Figures: benchmarks/README.m
 from __future__ import annotations
 
 import logging
+import os
 import resource
 import time
 from collections.abc import Callable, Iterable
 
-from gunicorn.workers.base import Worker
-from waitress.adjustments import Adjustments
-from waitress.channel import HTTPChannel
-from waitress.parser import HTTPRequestParser
-from waitress.server import TcpWSGIServer
-from waitress.task import ErrorTask
-from waitress.utilities import BadRequest
-
 from ..config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT
 from ..errors import PLAIN_TEXT
-from .epoll_map import EpollMap
+from .event_map import EventMap
 from .loop_dispatch import LoopDispatcher
+from .private_api import (
+    Adjustments,
+    BadRequest,
+    ErrorTask,
+    HTTPChannel,
+    HTTPRequestParser,
+    TcpWSGIServer,
+    Worker,
+)
 
 KEEPALIVE_S = 5
 # How often the worker looks for stalled requests and tells gunicorn's master it lives.
 TICK_S = 1.0
 # Descriptors kept for everything but client connections (journal files, pipes, logs).
 RESERVED_FDS = 64
+# The most descriptors asked for where the system calls its limit unlimited.
+UNLIMITED_CEILING = 1 << 20
 # waitress warns whenever requests wait for a thread; under load that is every second,
 # and the mock's console is for its banner and its events.
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
@@ -132,17 +136,41 @@ class _Server(TcpWSGIServer):
                 self._map.recheck(channel)
 
 
-def _connection_limit() -> int:
-    """As many connections as this process may open descriptors, soft limit raised to hard."""
+def raise_open_files_limit() -> int:
+    """Raise this process's open-files limit as far as the system allows, for the workers
+    it forks, and return the connections each may then hold.
+
+    Linux reports a hard limit that setrlimit accepts; macOS reports none (unlimited) while
+    refusing anything above its own ceiling, and starts with a soft limit of 256. So the
+    highest value the system accepts is searched for, by halving the range between the
+    current limit and the hard one (or `UNLIMITED_CEILING`); where it accepts none, the old
+    limit stays.
+    """
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        soft = hard
+    if soft != resource.RLIM_INFINITY:
+        accepted, refused = soft, (UNLIMITED_CEILING if hard == resource.RLIM_INFINITY else hard)
+        while accepted < refused:
+            wanted = (accepted + refused + 1) // 2
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            except (ValueError, OSError):
+                refused = wanted - 1
+            else:
+                accepted = wanted
+    return connections_allowed()
+
+
+def connections_allowed() -> int:
+    """The connections one worker may hold: its descriptors, less those kept for the rest."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        soft = UNLIMITED_CEILING
     return max(1, soft - RESERVED_FDS)
 
 
 class WaitressWorker(Worker):
-    """gunicorn's worker protocol (heartbeat, `alive`, signals) around waitress's loop."""
+    """gunicorn's worker protocol (heartbeat, `alive`, signals) around waitress's loop; like
+    gunicorn's own workers, it stops once its master is gone."""
 
     def run(self) -> None:
         config = self.app.mock_config
@@ -150,13 +178,13 @@ class WaitressWorker(Worker):
             threads=config.threads,
             channel_timeout=KEEPALIVE_S,
             cleanup_interval=TICK_S,
-            connection_limit=_connection_limit(),
+            connection_limit=connections_allowed(),
             # The head of the largest request with_limits answers itself.
             max_request_header_size=REQUEST_LINE_LIMIT + HEADER_COUNT_LIMIT * HEADER_FIELD_LIMIT,
         )
         dispatcher = LoopDispatcher(self.app.may_be_slow)
         dispatcher.set_thread_count(config.threads)
-        socket_map = EpollMap()
+        socket_map = EventMap()
         app = with_limits(self.wsgi)
         for listener in self.sockets:
             server = _Server(
@@ -173,6 +201,8 @@ class WaitressWorker(Worker):
         try:
             while self.alive:
                 if time.monotonic() >= next_beat:  # a system call: not on every turn
+                    if self.ppid != os.getppid():  # the master is gone, even by SIGKILL:
+                        break  # nobody else would stop this worker or free its port
                     self.notify()
                     next_beat = time.monotonic() + TICK_S
                 socket_map.turn(TICK_S)

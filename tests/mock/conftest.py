@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -126,12 +126,17 @@ class CliMock:
 
 @contextmanager
 def serve_command(
-    log_dir: Path, port: int, command: list[str], ready_path: str
+    log_dir: Path,
+    port: int,
+    command: list[str],
+    ready_path: str,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[CliMock]:
-    """Run a server's command, wait until `ready_path` answers on `port`, stop it after."""
+    """Run a server's command, wait until `ready_path` answers on `port`, stop it after;
+    `env`, if given, is its whole environment."""
     log_path = log_dir / f"server-{port}.log"
     with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
         mock = CliMock(f"http://127.0.0.1:{port}", port, process, log_path)
         try:
             _wait_until_answering(mock, ready_path)
@@ -161,10 +166,12 @@ def start_cli_mock(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Cl
     """A factory: `with start_cli_mock("--workers", "2") as mock: ...`, on a free port."""
     log_dir = tmp_path_factory.mktemp("cli-mock")
 
-    def start(*options: str) -> AbstractContextManager[CliMock]:
+    def start(
+        *options: str, env: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[CliMock]:
         port = free_port()
         command = [sys.executable, "-m", "mockserver", "--port", str(port), *options]
-        return serve_command(log_dir, port, command, "/__mock/status")
+        return serve_command(log_dir, port, command, "/__mock/status", env)
 
     return start
 

@@ -4,7 +4,13 @@ import io
 from types import MappingProxyType
 
 from mockserver.auth.accounts import DEFAULT_SERVER_SECRET
-from mockserver.console import banner, event_line, print_events, rejection_line
+from mockserver.console import (
+    FEW_CONNECTIONS,
+    banner,
+    event_line,
+    print_events,
+    rejection_line,
+)
 from mockserver.journal.rejections import Rejection
 from mockserver.journal.store import Event
 
@@ -53,6 +59,12 @@ def test_the_banner_shows_url_and_demo_credentials_only(app):
     assert "http://127.0.0.1:8009" in text and "/__mock/events" in text
     assert "any username and password" in text and DEFAULT_SERVER_SECRET in text
     assert str(app.journal.path) in text
+
+
+def test_the_banner_says_how_many_connections_a_worker_holds_only_when_few(app):
+    url = "http://127.0.0.1:8009"
+    assert "192 connections per worker" in banner(app, url, connection_limit=192)
+    assert "connections per worker" not in banner(app, url, connection_limit=FEW_CONNECTIONS)
 
 
 def test_with_accounts_the_banner_names_accounts_without_secrets(make_app, tmp_path):

@@ -1,6 +1,7 @@
 """Starting `python -m mockserver`: what goes wrong is one line, and the URLs printed work."""
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -8,6 +9,7 @@ import time
 import pytest
 import requests
 
+from mockserver.__main__ import NATIVE_WINDOWS
 from mockserver.cli import config_from_args
 from mockserver.serving.listen import urls
 
@@ -101,6 +103,38 @@ def test_closing_the_terminal_stops_the_mock(start_cli_mock):
         running.process.send_signal(signal.SIGHUP)
         assert running.process.wait(timeout=START_TIMEOUT_S) == 0
         assert "Reloading" not in running.output()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_no_worker_outlives_its_master(start_cli_mock, stop):
+    with start_cli_mock("--workers", "2") as running:
+        running.process.send_signal(stop)
+        running.process.wait(timeout=START_TIMEOUT_S)
+        assert _refused_within_bound(running.port)
+
+
+def _refused_within_bound(port: int) -> bool:
+    """Whether connecting to `port` is refused (no process holds its listening socket) at
+    some try before the bound; a worker left serving keeps it accepted."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=ANSWER_TIMEOUT_S).close()
+        except ConnectionRefusedError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_on_native_windows_it_says_to_use_wsl2_in_one_line():
+    pretend = (
+        "import runpy, sys; sys.platform = 'win32'; sys.modules['fcntl'] = None;"
+        " runpy.run_module('mockserver', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", pretend], capture_output=True, text=True, timeout=START_TIMEOUT_S
+    )
+    assert (result.returncode, result.stderr) == (1, NATIVE_WINDOWS + "\n")
 
 
 def _wait_for(url: str, process: subprocess.Popen) -> requests.Response:

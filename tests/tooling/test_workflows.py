@@ -248,7 +248,7 @@ def test_tests_run_on_every_push_with_python_node_and_chromium():
     workflow = load_workflow(TESTS)
     assert "push" in workflow["on"]
     assert list(workflow["on"]["push"] or {}) == [], "every push: no branch or path filter"
-    (job,) = workflow["jobs"].values()
+    job = workflow["jobs"]["test"]
     assert job["runs-on"] == "ubuntu-latest"
     # Python 3.11 either from the container image or from actions/setup-python.
     python = [
@@ -263,11 +263,19 @@ def test_tests_run_on_every_push_with_python_node_and_chromium():
 def test_a_pull_request_from_this_repository_is_tested_once_by_its_push():
     workflow = load_workflow(TESTS)
     assert set(workflow["on"]) == {"push", "pull_request"}
-    (job,) = workflow["jobs"].values()
-    assert job["if"] == (
-        "github.event_name == 'push' || "
-        "github.event.pull_request.head.repo.full_name != github.repository"
-    )
+    for job in workflow["jobs"].values():
+        assert job["if"] == (
+            "github.event_name == 'push' || "
+            "github.event.pull_request.head.repo.full_name != github.repository"
+        )
+
+
+def test_the_mock_is_tested_on_macos_without_the_browser_tests():
+    job = load_workflow(TESTS)["jobs"]["mock-macos"]
+    assert job["runs-on"].startswith("macos-")
+    scripts = "\n".join(s.get("run", "") for s in job["steps"])
+    assert make_targets_run(scripts) == []
+    assert "pytest tests/mock --ignore-glob='*_browser.py'" in scripts
 
 
 # ---- Node for the pinned Redocly CLI ----------------------------------------------------
@@ -306,7 +314,7 @@ def test_the_tests_run_on_a_node_the_pinned_redocly_cli_supports():
     """A major version in setup-node means its newest release; that one must be supported."""
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
     engines = lock["packages"]["node_modules/@redocly/cli"]["engines"]["node"]
-    (job,) = load_workflow(TESTS)["jobs"].values()
+    job = load_workflow(TESTS)["jobs"]["test"]
     (node,) = [s["with"]["node-version"] for s in job["steps"] if "setup-node" in s.get("uses", "")]
     assert re.fullmatch(r"\d+", node), "a major version, kept current by setup-node"
     assert satisfies((int(node), 999, 999), engines), f"Node {node} against {engines}"

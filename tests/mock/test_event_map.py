@@ -1,4 +1,4 @@
-"""The event loop rests while a request's task sends its answer (epoll_map.py).
+"""The event loop rests while a request's task sends its answer (event_map.py).
 
 Two checks over real sockets. A channel whose task holds its output lock, as a task does
 while it sends, must not make the loop spin (a spinning loop keeps the GIL from that very
@@ -9,7 +9,6 @@ a client that reads slowly, is sent by the loop while the task is still busy.
 
 from __future__ import annotations
 
-import select
 import socket
 import threading
 import time
@@ -20,8 +19,8 @@ from waitress.adjustments import Adjustments
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
-from mockserver.serving import epoll_map
-from mockserver.serving.epoll_map import EpollMap
+from mockserver.serving import event_map
+from mockserver.serving.event_map import EventMap
 
 WATCHED_S = 0.3
 # A resting loop turns once per timeout while nothing happens; a spinning one turns for
@@ -57,7 +56,7 @@ class BusyChannel:
 
 
 def turns_beside_a_busy_channel() -> int:
-    socket_map = EpollMap()
+    socket_map = EventMap()
     ours, peer = socket.socketpair()
     with ours, peer:
         channel = BusyChannel(ours)
@@ -77,16 +76,16 @@ def test_the_loop_rests_while_a_task_holds_its_output():
 
 def test_the_same_count_fails_when_the_loop_watches_every_writable_channel(monkeypatch):
     def writable_socket(dispatcher) -> int:
-        return select.EPOLLOUT if dispatcher.writable() else 0
+        return event_map.WRITE if dispatcher.writable() else 0
 
-    monkeypatch.setattr(epoll_map, "_wanted_events", writable_socket)
+    monkeypatch.setattr(event_map, "_wanted_events", writable_socket)
     assert turns_beside_a_busy_channel() > RESTING_TURNS
 
 
 @contextmanager
 def serving(app: Callable) -> Iterator[int]:
-    """waitress on an EpollMap, as the mock's worker runs it, on a free loopback port."""
-    socket_map = EpollMap()
+    """waitress on an EventMap, as the mock's worker runs it, on a free loopback port."""
+    socket_map = EventMap()
     listener = socket.create_server(("127.0.0.1", 0))
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(1)
