@@ -22,9 +22,9 @@ class PacedSession(requests.Session):
         self._lock = threading.Lock()
         self._next_at = 0.0
 
-    def request(
-        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
-    ) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """Every request passes here, whether built by `request` or prepared by the caller
+        (a replayed request target, sent exactly as recorded)."""
         kwargs["timeout"] = self._timeout_s  # also over the default schemathesis passes
         with self._lock:
             now = time.monotonic()
@@ -32,4 +32,4 @@ class PacedSession(requests.Session):
             self._next_at = max(now, self._next_at) + self._interval
         if wait > 0:
             time.sleep(wait)
-        return super().request(method, url, *args, **kwargs)
+        return super().send(request, **kwargs)

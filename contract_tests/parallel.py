@@ -78,6 +78,7 @@ def as_data(summary: RunSummary) -> dict[str, Any]:
         "skipped": dict(summary.skipped),
         "passed": summary.passed,
         "drift_entries": [asdict(entry) for entry in summary.drift_entries],
+        "notes": list(summary.notes),
         "excused": [asdict(excused) for excused in summary.excused],
     }
 
@@ -92,6 +93,7 @@ def merged(summary: RunSummary | None, data: dict[str, Any], started: float) -> 
             seed=data["seed"],
             started=started,
             drift_entries=[DriftEntry(**entry) for entry in data["drift_entries"]],
+            notes=list(data["notes"]),
         )
     if data["base_url"]:
         # Without a target each worker serves its own mock: every URL is named.

@@ -24,10 +24,11 @@ import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
-from contract_tests import drifts, parallel, spec
+from contract_tests import drifts, parallel, replay, spec
 from contract_tests.credentials import CredentialProblem, check_credentials, log_out
 from contract_tests.environments import BadTarget, Target, carries_userinfo, choose_target
 from contract_tests.failures import find_violation
+from contract_tests.har import HarProblem
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import Redactor
 from contract_tests.suite import Suite, Unreachable, probe
@@ -46,6 +47,8 @@ OTHER_FAILURES = pytest.StashKey[int]()
 # When the run began: the duration of a run spread over xdist workers (parallel.py).
 STARTED = pytest.StashKey[float]()
 KNOWN_DRIFTS = pytest.StashKey["drifts.KnownDrifts | None"]()
+REPLAY = pytest.StashKey["replay.Replay | None"]()
+REPLAY_MODULE = SUITE_DIR / "test_replay.py"
 
 # Profiles, chosen with hypothesis's own --hypothesis-profile. `ci` is the default: the
 # same examples on every run (derandomize) and no example database, so a developer's
@@ -120,6 +123,10 @@ OPTIONS: dict[str, dict] = {
         "help": "judge the known drifts' `until` as of this day (default: today), "
         "to rerun a past gate as it ran",
     },
+    "replay": {
+        "metavar": "FILE.har",
+        "help": "also send each Metrics API request recorded in this HAR file, as recorded",
+    },
 }
 PREFIX = "tidepool-"
 
@@ -161,6 +168,7 @@ def pytest_configure(config: pytest.Config) -> None:
         except spec.SpecProblem as error:
             raise pytest.UsageError(str(error)) from None
     config.stash[KNOWN_DRIFTS] = _known_drifts(config)
+    config.stash[REPLAY] = _replay(config)
     if parallel.runs_suite(config, SUITE_DIR) and carries_userinfo(
         config.getoption("base_url") or ""
     ):
@@ -198,6 +206,23 @@ def _known_drifts(config: pytest.Config) -> drifts.KnownDrifts | None:
         raise pytest.UsageError(f"--known-drifts {problem}") from None
 
 
+def _replay(config: pytest.Config) -> replay.Replay | None:
+    named = option(config, "replay")
+    if not named:
+        return None
+    try:
+        return replay.plan(Path(named), spec.operations())
+    except HarProblem as problem:
+        raise pytest.UsageError(f"--replay {problem}") from None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The replay's cases exist only when --replay names a file."""
+    if collection_path == REPLAY_MODULE and config.stash.get(REPLAY, None) is None:
+        return True
+    return None
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
     """The suite's default profile, loaded before its test modules apply their settings."""
@@ -224,6 +249,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         profile=profile,
         seed=f"derandomized by profile {profile}" if seed is None else str(seed),
         drift_entries=_drift_entries(config.stash[KNOWN_DRIFTS]),
+        notes=_replay_notes(config.stash[REPLAY]),
     )
     if target.is_production:
         kept = [item for item in items if not _is_suite(item) or item.get_closest_marker("smoke")]
@@ -238,6 +264,12 @@ def _drift_entries(known: drifts.KnownDrifts | None) -> list[DriftEntry]:
         DriftEntry(d.number, d.label(), d.reason, d.until.isoformat(), d.expired(known.today))
         for d in known.drifts
     ]
+
+
+def _replay_notes(replayed: replay.Replay | None) -> list[str]:
+    if replayed is None:
+        return []
+    return [f"Replayed {replayed.line()}", *filter(None, [replayed.secrets_line()])]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -400,8 +432,9 @@ def _rerun(item: pytest.Item) -> str:
     words = ["python", "-m", "pytest", item.nodeid, "-p", "contract_tests.plugin"]
     if target.base_url is not None:
         words.append(f"--base-url={target.base_url}")
-    if option(config, "spec-file"):
-        words.append(f"--{PREFIX}spec-file={option(config, 'spec-file')}")
+    for name in ("spec-file", "known-drifts", "replay"):
+        if option(config, name):
+            words.append(f"--{PREFIX}{name}={option(config, name)}")
     words.append(f"--hypothesis-profile={summary.profile}")
     if config.getoption("hypothesis_seed") is not None:
         words.append(f"--hypothesis-seed={config.getoption('hypothesis_seed')}")

@@ -71,6 +71,8 @@ class RunSummary:
     # The known-drifts file's entries, and the answers they matched.
     drift_entries: list[DriftEntry] = field(default_factory=list)
     excused: list[Excused] = field(default_factory=list)
+    # Lines about the run's inputs that the reader should see (what a replay sent).
+    notes: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
 
     def record_case(self, operation_id: str, credential: str) -> None:
@@ -137,6 +139,7 @@ class RunSummary:
 
     def terminal_lines(self) -> list[str]:
         lines = [f"{name}: {value}" for name, value in self._facts()]
+        lines += [f"NOTE {note}" for note in self.notes]
         for failure in self.failures:
             lines.append(f"FAILED {failure.test} [{_rules(failure.violation)}]")
             lines.append(f"    {failure.violation.curl}")
@@ -150,6 +153,9 @@ class RunSummary:
     def markdown(self) -> str:
         lines = ["# Contract test summary", "", "| | |", "|---|---|"]
         lines += [f"| {name} | {value} |" for name, value in self._facts()]
+        if self.notes:
+            lines += ["", "## Notes", ""]
+            lines += [f"- {note}" for note in self.notes]
         if self.failures:
             lines += ["", "## Failures", ""]
             for failure in self.failures:

@@ -1,0 +1,32 @@
+"""With `--replay FILE.har`: each recorded Metrics API request, sent again as recorded and judged.
+
+Collected only when the option is given (plugin.pytest_ignore_collect). The cases come
+from replay.plan, one per recorded request, named after it (entry number, method, path and
+query as recorded); a request the spec does not accept reports why and fails nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.plugin import REPLAY
+from contract_tests.replay import ReplayCase
+from contract_tests.rules import R4, R5
+from contract_tests.suite import Suite
+from contract_tests.summary import NOT_APPLICABLE
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    cases = metafunc.config.stash[REPLAY].cases
+    metafunc.parametrize("replayed", cases, ids=[case.name for case in cases])
+
+
+def test_a_recorded_request_keeps_the_contract(suite: Suite, replayed: ReplayCase) -> None:
+    if replayed.outside is not None:
+        pytest.skip(
+            f"{NOT_APPLICABLE}: a consumer outside the contract: {replayed.name}: "
+            f"{replayed.outside}"
+        )
+    operation, credential = replayed.operation, replayed.credential
+    sent = suite.send_as_recorded(operation, credential, replayed.recorded.target)
+    suite.judge(operation, credential, sent, subject=(R4, R5))
