@@ -22,6 +22,7 @@ checks that (import-linter's contracts in pyproject.toml say the same as this ma
     hosts             which Host a request may name (against DNS rebinding)
     spec, uri         read the OpenAPI document; decode the raw request target
     callers           which pages and clients may call what (foreign pages, the LAN)
+    masking           what of a refused request may be shown (no token, no password)
     config, errors    every setting in one value; every error message in one place
 
 The folders are the parts with an inside that a reader of the app need not open: the

@@ -28,7 +28,8 @@ from .faults import FaultRequestError, Faults, Preference
 from .hosts import HostPolicy
 from .journal.rejections import Rejection, Rejections
 from .journal.store import Event, Journal
-from .own_api import JOURNAL_SIZED_PATHS, ROUTES, OwnApi, own_rules, shown_path
+from .masking import shown_target
+from .own_api import JOURNAL_SIZED_PATHS, ROUTES, OwnApi, own_rules, secret_paths
 from .routes import build_map, nearest_route, path_arguments
 from .spec import Operation, load_spec
 from .upstream.auth import UpstreamTokens
@@ -109,6 +110,7 @@ class MockApp:
             },
         }
         self._on_error = on_error
+        self._secret_paths = secret_paths()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         return self.respond(Request(environ))(environ, start_response)
@@ -152,7 +154,7 @@ class MockApp:
     def _keep_rejection(self, request: Request, response: Response) -> None:
         """Keep a refused request and the reason its client got (our errors are one line)."""
         raw_path, raw_query = raw_target(request.environ)
-        target = shown_path(raw_path) + (f"?{raw_query}" if raw_query else "")
+        target = shown_target(raw_path, raw_query, self._secret_paths)
         reason = (
             response.get_data(as_text=True).strip() if response.mimetype == "text/plain" else ""
         )

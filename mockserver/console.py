@@ -19,6 +19,7 @@ from .callers import is_loopback_host
 from .config import ANY_ORIGIN, LOOPBACK_ORIGINS
 from .journal.rejections import Rejection
 from .journal.store import Event
+from .masking import CREDENTIAL_NAMES, MASK
 
 # Below this many connections per worker (macOS starts with 256 descriptors), the banner
 # says how many: the slow-clients protection holds only as many as there are.
@@ -123,7 +124,11 @@ def event_line(event: Event) -> str:
         who = f"user {event.user_id}"
     else:
         who = "anonymous"
-    query = " ".join(f"{name}={value}" for name, values in event.query.items() for value in values)
+    query = " ".join(
+        f"{name}={MASK if name.lower() in CREDENTIAL_NAMES else value}"
+        for name, values in event.query.items()
+        for value in values
+    )
     time_of_day = event.received_at[11:23]
     line = f"{time_of_day} #{event.id} {event.event_name}  {who}  {query}".rstrip()
     if event.upstream_status is not None:

@@ -206,13 +206,10 @@ JOURNAL_SIZED_PATHS = frozenset(
 )
 
 
-def shown_path(raw_path: str) -> str:
-    """The path as the mock may show it: a token in it is replaced by its template."""
-    for operation_id in SECRET_PATH_ROUTES:
-        template = ROUTES[operation_id][0].rule
-        if raw_path.startswith(template[: template.index("<")]):
-            return template
-    return raw_path
+def secret_paths() -> list[tuple[str, str]]:
+    """(prefix, template) of each route whose path carries a secret (masking.py)."""
+    templates = [ROUTES[operation_id][0].rule for operation_id in SECRET_PATH_ROUTES]
+    return [(template[: template.index("<")], template) for template in templates]
 
 
 def own_rules() -> list[Rule]:

@@ -121,11 +121,19 @@ def test_the_served_mock_prints_url_credentials_and_events_but_no_secrets(start_
         )
         checked = http.get(mock.url + f"/auth/token/{token}", headers={TOKEN: "forged"})
         assert checked.status_code == 401
+        # However a client spells a token into the target, the terminal never shows it.
+        for target in (f"/auth//token/{token}", f"/auth/token%2F{token}"):
+            assert http.get(mock.url + target).status_code in (401, 404)
+        http.get(mock.url + f"/metrics/thisuser/Nope?access_token={token}&Password=pw-alice-123")
+        http.get(mock.url + f"/metrics/thisuser/Kept?token={token}", headers={TOKEN: token})
         assert http.get(mock.url + "/__mock/status").json()["credentials"]["users"] == ["alice"]
     output = mock.output()
     assert "refused 401 GET /metrics/thisuser/Nope  The session token is not valid" in output
     assert "refused 401 POST /auth/login  Unknown username" in output
     assert "refused 401 GET /auth/token/<token>" in output
+    assert "refused 404 GET /auth/token/<token>" in output
+    assert "GET /metrics/thisuser/Nope?access_token=***&Password=***" in output
+    assert "Kept  user " in output and "token=***" in output
     assert f"serving    {mock.url}" in output and "alice" in output
     assert (
         "Viewed Page  user " in output and "tab=one" in output and "Sync  server worker" in output

@@ -76,3 +76,29 @@ def test_since_polls_and_delete_forgets(client):
     assert client.get("/__mock/rejections?eventName=x").status_code == 400
     assert client.delete("/__mock/rejections").status_code == 204
     assert rejections(client) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/auth//token/{secret}",
+        "/auth/token%2F{secret}",
+        "/auth/token%252F{secret}",
+        "/AUTH/Token/{secret}",
+        "//auth/token/{secret}",
+        "/x/..%2Fauth%2Ftoken/{secret}",
+    ],
+)
+def test_a_token_in_the_path_is_masked_however_spelled(client, path):
+    client.get(path.format(secret="S3CRET-TOKEN"))
+    assert rejections(client)[0]["target"] == "/auth/token/<token>"
+    assert "S3CRET" not in client.get("/__mock/rejections").text
+
+
+def test_credential_values_in_the_query_are_masked(client):
+    query = "a=1&TOKEN=t1&access_token=t2&Password=p&secret&api%5Fkey=k&tokens=kept"
+    client.get(f"/metrics/thisuser/e?{query}")
+    assert rejections(client)[0]["target"] == (
+        "/metrics/thisuser/e?a=1&TOKEN=***&access_token=***&Password=***&secret=***"
+        "&api%5Fkey=***&tokens=kept"
+    )

@@ -1,0 +1,56 @@
+"""What the mock may show of a request it refused: no token, no password.
+
+The refused requests are kept (journal/rejections), printed on the terminal and shown in
+the inspector, all with the target as the client sent it. A client may put a secret in
+it: a token in a path (`/auth/token/{token}`) or a query parameter named like a
+credential (`?access_token=...`). Those are masked before any record is made, however
+they are spelled: a path is compared decoded (repeatedly, so `%252F` too), without case
+and with its repeated slashes folded, since a server or a proxy might read it that way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+# Query parameter names (compared decoded and without case) whose values are secrets.
+CREDENTIAL_NAMES = frozenset({"token", "access_token", "password", "secret", "api_key"})
+MASK = "***"
+# Enough for any encoding a client would nest; a target decoded this often is refused anyway.
+_DECODE_ROUNDS = 4
+_SLASHES = re.compile(r"/{2,}")
+
+
+def shown_target(raw_path: str, raw_query: str, secret_paths: Iterable[tuple[str, str]]) -> str:
+    """The target to keep and show. `secret_paths`: (prefix, template) pairs, such as
+    ("/auth/token/", "/auth/token/<token>"); a path that holds a prefix anywhere, however
+    spelled, is shown as the template."""
+    normal = normal_path(raw_path)
+    path = next(
+        (template for prefix, template in secret_paths if prefix in normal),
+        raw_path,
+    )
+    query = masked_query(raw_query)
+    return f"{path}?{query}" if query else path
+
+
+def normal_path(raw_path: str) -> str:
+    path = raw_path
+    for _ in range(_DECODE_ROUNDS):
+        decoded = unquote(path, errors="replace")
+        if decoded == path:
+            break
+        path = decoded
+    return _SLASHES.sub("/", path.replace("\\", "/")).lower()
+
+
+def masked_query(raw_query: str) -> str:
+    """The query as sent, with the values of credential-named parameters masked."""
+    items = []
+    for item in raw_query.split("&"):
+        name, equals, _ = item.partition("=")
+        if normal_path(name.replace("+", " ")).strip() in CREDENTIAL_NAMES:
+            item = f"{name}{equals or '='}{MASK}"
+        items.append(item)
+    return "&".join(items)
