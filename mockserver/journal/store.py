@@ -42,7 +42,6 @@ import os
 import queue
 import sqlite3
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
@@ -198,18 +197,22 @@ def _unusable(path: Path, error: sqlite3.DatabaseError | OSError) -> str:
 
 @dataclass
 class _Shard:
-    """A shard as one process uses it: its commit lock, and a connection that one thread
-    at a time uses. A process's own shard (to write) and its view of the same shard (to
-    read) are two of these, with two descriptors, so their `flock`s exclude each other."""
+    """A shard as one process uses it: its commit lock, the connection its writer uses (or
+    that made its schema), and idle connections for reading. A process's own shard (to
+    write) and its view of the same shard (to read) are two of these, with two
+    descriptors, so their `flock`s exclude each other."""
 
     path: Path
     lock: WriteLock
     connection: sqlite3.Connection
-    # Held by a thread of this process using `connection` to read without `lock`.
-    in_use: threading.Lock = field(default_factory=threading.Lock)
+    # Each reading thread borrows one, so that no thread waits for another's read: a
+    # listing may read for seconds while the event loop answers a status.
+    idle_readers: queue.SimpleQueue[sqlite3.Connection] = field(default_factory=queue.SimpleQueue)
 
     def close(self) -> None:
         self.connection.close()
+        while not self.idle_readers.empty():
+            self.idle_readers.get_nowait().close()
         self.lock.close()
 
 
@@ -404,26 +407,27 @@ class Journal:
 
     @contextmanager
     def _settled(
-        self, exclusive: bool = False
-    ) -> Iterator[tuple[tuple[int, int], list[sqlite3.Connection]]]:
+        self,
+    ) -> Iterator[tuple[tuple[int, int], list[tuple[WriteLock, sqlite3.Connection]]]]:
         """The ids a reader may see (the parameters of _VISIBLE), each of them committed, and
-        every shard that may hold them, with its connection this process's alone meanwhile.
+        every shard that may hold them: its commit lock, and a connection of its own that
+        this thread alone uses meanwhile.
 
         The counter and the slots are read together, so every id given so far came from
         one of those slots' writers, who took it holding their shard's commit lock: taking
         each such lock once, in turn, waits for the commit of any id taken before the
-        counter was read. Readers then read without it, so a burst of reads (a status poll
-        per held connection) never stops the writers; a clear (`exclusive`) holds every
-        lock, in slot order so that clears never deadlock, until it is done. An id given
-        after the counter was read may be in a shard already, but ids below it may not be
-        committed yet: a reader that returned it could make `since=` skip them, so
+        counter was read. Readers then read without it, each on a connection of its own, so
+        a burst of reads (a status poll per held connection) never stops the writers, and
+        no reader waits for another, however long its read: at most for one commit. An id
+        given after the counter was read may be in a shard already, but ids below it may
+        not be committed yet: a reader that returned it could make `since=` skip them, so
         _VISIBLE leaves it out until the next read.
         """
         with self._ids.frozen() as last_id:
             slots = shard_slots(self.path)
         state = self._here
         with ExitStack() as held:
-            connections = []
+            shards = []
             for slot in slots:
                 shard = state.shards.get(slot)
                 if shard is None:
@@ -431,14 +435,22 @@ class Journal:
                     shard = state.shards.setdefault(slot, opened)
                     if shard is not opened:  # another thread of this process was first
                         opened.close()
-                if exclusive:
-                    held.enter_context(shard.lock.held())
-                else:
-                    with shard.lock.held():
-                        pass
-                held.enter_context(shard.in_use)
-                connections.append(shard.connection)
-            yield (last_id - self.max_events, last_id), connections
+                with shard.lock.held():
+                    pass
+                shards.append((shard.lock, held.enter_context(self._reader(shard))))
+            yield (last_id - self.max_events, last_id), shards
+
+    @contextmanager
+    def _reader(self, shard: _Shard) -> Iterator[sqlite3.Connection]:
+        """A connection to `shard` for this thread alone until the block ends."""
+        try:
+            connection = shard.idle_readers.get_nowait()
+        except queue.Empty:
+            connection = self._open(shard.path)
+        try:
+            yield connection
+        finally:
+            shard.idle_readers.put(connection)
 
     def events(self, **filters: str | int) -> list[Event]:
         """Events oldest first, narrowed by any of FILTERS (e.g. eventName='x', since=41)."""
@@ -448,7 +460,8 @@ class Journal:
             # One lower bound: SQLite searches the ids by only one, and `since` is the tighter.
             visible = (max(oldest, since), newest)
             found = [
-                shard.execute(select, (*visible, *filters.values())).fetchall() for shard in shards
+                shard.execute(select, (*visible, *filters.values())).fetchall()
+                for _, shard in shards
             ]
         return [_event_from_row(row) for row in heapq.merge(*found, key=lambda row: row[0])]
 
@@ -456,7 +469,7 @@ class Journal:
         """(events kept, events dropped); a clear at the same moment may leave them off by
         what it deletes, until the next read."""
         with self._settled() as (visible, shards):
-            kept = sum(shard.execute(_KEPT_IN_SHARD, visible).fetchone()[0] for shard in shards)
+            kept = sum(shard.execute(_KEPT_IN_SHARD, visible).fetchone()[0] for _, shard in shards)
             with self._connection() as connection:
                 cleared_through, deleted = connection.execute(
                     "SELECT (SELECT value FROM meta WHERE name = 'cleared_through'),"
@@ -467,23 +480,30 @@ class Journal:
 
     def clear(self, **filters: str | int) -> None:
         """Delete the events matching every filter, which leaves the dropped count as it is;
-        without filters, delete them all and start the dropped count again."""
-        with self._settled(exclusive=True) as (visible, shards):
+        without filters, delete them all and start the dropped count again.
+
+        Each shard's rows go in one transaction under its commit lock, one shard at a time:
+        the ids it deletes are all committed already (`_settled`), and those its writer
+        takes meanwhile are higher, so holding one lock at a time loses nothing, and a
+        reader or writer waits for one shard's delete at most, never for the whole clear.
+        """
+        with self._settled() as (visible, shards):
             if filters:
-                deleted = sum(
-                    shard.execute(
-                        f"DELETE FROM events WHERE {_VISIBLE} AND {_where(filters)}",
-                        (*visible, *filters.values()),
-                    ).rowcount
-                    for shard in shards
-                )
+                deleted = 0
+                for lock, shard in shards:
+                    with lock.held():
+                        deleted += shard.execute(
+                            f"DELETE FROM events WHERE {_VISIBLE} AND {_where(filters)}",
+                            (*visible, *filters.values()),
+                        ).rowcount
                 with self.writing() as connection:
                     connection.execute(
                         "UPDATE meta SET value = value + ? WHERE name = 'deleted'", (deleted,)
                     )
                 return
-            for shard in shards:  # idle shards' rows older than the bound go too
-                shard.execute("DELETE FROM events WHERE id <= ?", (visible[1],))
+            for lock, shard in shards:  # idle shards' rows older than the bound go too
+                with lock.held():
+                    shard.execute("DELETE FROM events WHERE id <= ?", (visible[1],))
             with self.writing() as connection:
                 connection.execute(
                     "UPDATE meta SET value = ? WHERE name = 'cleared_through'", (visible[1],)

@@ -5,13 +5,16 @@ import os
 import re
 import sqlite3
 import threading
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
 
 from mockserver.journal.shards import shard_path
 from mockserver.journal.store import Journal, Violation
+
+# Waits that end at once unless the code under test is broken: a bound, not a timing.
+BOUND_S = 10
 
 
 @pytest.fixture
@@ -336,3 +339,54 @@ def test_opening_and_closing_a_journal_with_shards_leaves_no_descriptor_open(tmp
         reopened.events()
         reopened.close()
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_status_is_answered_while_a_listing_still_reads(tmp_path, monkeypatch):
+    """A listing that holds its read (stopped inside SQLite by a progress handler this test
+    releases) must not hold up counts(), which the event loop answers /__mock/status with."""
+    journal = Journal(tmp_path / "j.sqlite3", max_events=100)
+    record(journal)
+    listing_thread = threading.local()
+    reading, release = threading.Event(), threading.Event()
+    order = []
+
+    def hold_listing_reads() -> int:
+        if getattr(listing_thread, "is_listing", False) and not reading.is_set():
+            order.append("listing reads")
+            reading.set()
+            release.wait(BOUND_S)
+        return 0
+
+    borrowed = journal._reader
+
+    @contextmanager
+    def reader_with_the_hook(shard):
+        with borrowed(shard) as connection:
+            connection.set_progress_handler(hold_listing_reads, 1)
+            try:
+                yield connection
+            finally:
+                connection.set_progress_handler(None, 1)
+
+    monkeypatch.setattr(journal, "_reader", reader_with_the_hook)
+
+    def listing() -> None:
+        listing_thread.is_listing = True
+        journal.events()
+        order.append("listing done")
+
+    def status() -> None:
+        journal.counts()
+        order.append("status answered")
+
+    lister = threading.Thread(target=listing)
+    lister.start()
+    assert reading.wait(BOUND_S)
+    status_thread = threading.Thread(target=status)
+    status_thread.start()
+    status_thread.join(BOUND_S)  # a bound, should counts() wait for the listing
+    release.set()
+    lister.join()
+    status_thread.join()
+    journal.close()
+    assert order == ["listing reads", "status answered", "listing done"]
