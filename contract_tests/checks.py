@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from contract_tests.failures import Problem
+from contract_tests.redaction import shown_location
 from contract_tests.rules import R6, TIME_BUDGET, Rule, rules_broken_by_status
 from contract_tests.spec import Operation
 
@@ -56,7 +57,7 @@ def problems(
     found = []
     broken = rules_broken_by_status(operation, expected, response.status_code, subject)
     if broken:
-        found.append(Problem(_ids(broken), str(expected), str(response.status_code)))
+        found.append(Problem(_ids(broken), str(expected), _status(response)))
     if operation.is_success(response.status_code) and response.content:
         found.append(Problem(_ids((R6,)), "an empty body", repr(response.content[:80])))
     elapsed_s = response.elapsed.total_seconds()
@@ -79,6 +80,14 @@ def conformance_problems(case: Case, response: requests.Response) -> list[Proble
             for failure in group.exceptions
         ]
     return []
+
+
+def _status(response: requests.Response) -> str:
+    """The status as a failure shows it; a redirect (never followed) with where it pointed."""
+    if response.is_redirect:
+        where = shown_location(response.headers["Location"])
+        return f"{response.status_code}, a redirect to {where} (not followed)"
+    return str(response.status_code)
 
 
 def _ids(rules: tuple[Rule, ...]) -> tuple[str, ...]:

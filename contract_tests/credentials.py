@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from contract_tests.redaction import Redactor
+from contract_tests.redaction import Redactor, shown_location
 
 TOKEN_HEADER = "X-Tidepool-Session-Token"
 SERVER_NAME_HEADER = "X-Tidepool-Server-Name"
@@ -172,8 +172,9 @@ class _Auth:
     redactor: Redactor
 
     def mock_server_secret(self) -> str | None:
-        response = self.http.get(f"{self.base_url}/__mock/status")
-        secret = response.json().get("credentials", {}).get("serverSecret")
+        source, path = "the mock's server secret", "/__mock/status"
+        credentials = self._json(self._call("GET", path, source), source, path).get("credentials")
+        secret = credentials.get("serverSecret") if isinstance(credentials, dict) else None
         self.redactor.register(secret)
         return secret
 
@@ -206,12 +207,21 @@ class _Auth:
 
     def _call(self, method: str, path: str, source: str, **kwargs) -> requests.Response:
         try:
-            return self.http.request(method, self.base_url + path, **kwargs)
+            response = self.http.request(method, self.base_url + path, **kwargs)
         except (requests.RequestException, ValueError) as error:
             # ValueError: a value that cannot go in a header (a newline, non-Latin-1 text).
             raise CredentialProblem(
                 f"could not check {source}: {method} {self.base_url}{path}: {type(error).__name__}"
             ) from None
+        if response.is_redirect:
+            # Never followed: the credential would go wherever the redirect points.
+            where = shown_location(response.headers["Location"])
+            raise CredentialProblem(
+                f"could not check {source}: {method} {self.base_url}{path} answered "
+                f"{response.status_code}, a redirect to {where}; not followed, as credentials "
+                f"go to {self.base_url} only"
+            )
+        return response
 
     def _token_of(self, response: requests.Response, source: str, secret: str) -> str:
         token = response.headers.get(TOKEN_HEADER)

@@ -2,16 +2,26 @@
 
 One target: `--base-url` (or `PYTEST_BASE_URL`), or `--env NAME` (a server named in the
 spec), else the mock started in-process. Both at once are refused unless they name the
-same URL: a run that silently picked one would report on a target nobody meant. Production is recognised
-here by its host, however the URL spells it (case, a trailing dot, a port, userinfo, a
-path), so that the guard can refuse it before a single request is sent.
+same URL: a run that silently picked one would report on a target nobody meant.
+
+The target's host is read once, the way the HTTP client (requests, on urllib3) will send
+it: `urllib.parse` and urllib3 disagree about `%2E`, `\\` and more, and a guard that read
+the URL one way while the client connected another way let production through. So a
+base URL whose host part the client would rewrite is refused as malformed, and production
+is recognised by the host the client would connect to (case, a trailing dot, a port, a
+path: all the same host), before any request and before any name lookup. Production is known by the name in
+the spec's servers only: an IP address or another DNS name for it would take a lookup.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+import requests
+from urllib3.util import parse_url
 
 from contract_tests.spec import environments
 
@@ -26,13 +36,32 @@ class BadTarget(ValueError):
     """An unknown environment or a malformed base URL; the message says what to set."""
 
 
+# A host part the HTTP client sends as written: a DNS name or an IPv4 address (letters,
+# digits, `-` and dots), or an IPv6 literal in brackets; then an optional port.
+PLAIN_HOST_PART = re.compile(
+    r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?|\[[0-9a-f:.]+\])(?::[0-9]*)?", re.I
+)
+
+
 def host_of(url: str) -> str:
-    """The host a URL reaches, as DNS sees it: lower case, without a trailing dot."""
-    return (urlsplit(url).hostname or "").rstrip(".")
+    """The host the HTTP client connects to for `url`, as DNS sees it: lower case, without
+    a trailing dot or brackets; "" for a URL the client would not send."""
+    try:
+        sent = requests.Request("GET", url).prepare().url or ""
+    except (requests.RequestException, ValueError):
+        return ""
+    return (parse_url(sent).host or "").lower().rstrip(".").strip("[]")
 
 
-def carries_userinfo(url: str) -> bool:
-    return "@" in urlsplit(url).netloc
+def secret_part(url: str) -> str | None:
+    """The part of a URL that may carry a secret (a user, a password, a query, a fragment)
+    and so must be refused before any header or line prints the URL; None if it has none."""
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        return "a user or password (user:password@host)"
+    if parts.query or parts.fragment:
+        return "a query or a fragment"
+    return None
 
 
 @dataclass(frozen=True)
@@ -61,6 +90,12 @@ class Target:
         except ValueError:
             return False
 
+    @property
+    def in_clear_text(self) -> bool:
+        """Plain http:// to a host beyond this machine, where a token could be read on the way."""
+        plain = self.base_url is not None and urlsplit(self.base_url).scheme == "http"
+        return plain and not self.is_loopback
+
     def max_rps(self, requested: float | None) -> float | None:
         """The request rate cap: as requested, else none on loopback, else the remote default."""
         if requested is not None:
@@ -83,8 +118,7 @@ def choose_target(env_name: str | None, base_url: str | None) -> Target:
             )
         named = next((name for name, known_url in known.items() if known_url == url), CUSTOM)
         target = Target(named, url)
-        if not target.is_production:
-            _check_url(url)
+        _check_url(url, target)
         return target
     if env_name is not None:
         return Target(env_name, known[env_name])
@@ -99,16 +133,26 @@ def _shown(url: str) -> str:
     return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
 
 
-def _check_url(url: str) -> None:
-    """A base URL is scheme and host (and port and path); nothing that would leak or mislead."""
+def _check_url(url: str, target: Target) -> None:
+    """A base URL is scheme and host (and port and path), with the host spelled as sent.
+
+    The lines say what is wrong without repeating the URL: a query may hold a token.
+    """
+    production = " (production)" if target.is_production else ""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises on a malformed port)
     except ValueError as error:
-        raise BadTarget(f"--base-url {url!r} is malformed: {error}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadTarget(f"--base-url {url!r} must be an http:// or https:// URL with a host")
-    if carries_userinfo(url):
-        raise BadTarget("--base-url must not carry a user or password (user:password@host)")
-    if parts.query or parts.fragment:
-        raise BadTarget(f"--base-url {url!r} must not have a query or a fragment")
+        raise BadTarget(f"--base-url is malformed{production}: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BadTarget("--base-url must be an http:// or https:// URL with a host")
+    secret = secret_part(url)
+    if secret:
+        raise BadTarget(f"--base-url must not carry {secret}")
+    if not PLAIN_HOST_PART.fullmatch(parts.netloc):
+        sent = target.host or "nowhere (it could not send it)"
+        raise BadTarget(
+            f"--base-url is malformed: its host part {parts.netloc!r} is not a plain host name "
+            f"or IP address, and the HTTP client would rewrite it and connect to {sent}"
+            f"{production}; write the host as it is meant, e.g. https://qa1.development.tidepool.org"
+        )

@@ -1,8 +1,10 @@
-"""The one HTTP session every request of the suite goes through: paced, timed out, counted.
+"""The one HTTP session every request of the suite goes through: paced, timed out, never redirected.
 
 Remote environments are shared with real users, so requests to them are capped at
 `--max-rps`; loopback servers are not capped. Every request has a timeout, so a server
-that hangs fails the run instead of stalling the deploy gate.
+that hangs fails the run instead of stalling the deploy gate. No request follows a
+redirect: requests would carry `X-Tidepool-Session-Token` (it strips only
+`Authorization`) to whatever host a 3xx names, so a 3xx is the answer, judged as such.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class PacedSession(requests.Session):
         """Every request passes here, whether built by `request` or prepared by the caller
         (a replayed request target, sent exactly as recorded)."""
         kwargs["timeout"] = self._timeout_s  # also over the default schemathesis passes
+        kwargs["allow_redirects"] = False  # also over `get`'s default of True
         with self._lock:
             now = time.monotonic()
             wait = self._next_at - now

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import random
 import shlex
 import time
@@ -25,8 +26,8 @@ from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
 from contract_tests import drifts, parallel, replay, spec
-from contract_tests.credentials import CredentialProblem, check_credentials, log_out
-from contract_tests.environments import BadTarget, Target, carries_userinfo, choose_target
+from contract_tests.credentials import VARIABLES, CredentialProblem, check_credentials, log_out
+from contract_tests.environments import BadTarget, Target, choose_target, secret_part
 from contract_tests.failures import find_violation
 from contract_tests.har import HarProblem
 from contract_tests.pacing import PacedSession
@@ -92,6 +93,10 @@ OPTIONS: dict[str, dict] = {
     "allow-production": {
         "action": "store_true",
         "help": "allow api.tidepool.org; only the small smoke set runs",
+    },
+    "allow-http-with-tokens": {
+        "action": "store_true",
+        "help": "send credentials over plain http:// to a host that is not loopback",
     },
     "event-prefix": {
         "default": "contract-tests - ",
@@ -169,12 +174,11 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(error)) from None
     config.stash[KNOWN_DRIFTS] = _known_drifts(config)
     config.stash[REPLAY] = _replay(config)
-    if parallel.runs_suite(config, SUITE_DIR) and carries_userinfo(
-        config.getoption("base_url") or ""
-    ):
+    secret = secret_part(config.getoption("base_url") or "")
+    if secret and parallel.runs_suite(config, SUITE_DIR):
         # Refused here, before any report header could print it; a run that does not name
         # the suite is another project's business (collecting the suite refuses it later).
-        raise pytest.UsageError("--base-url must not carry a user or password (user:password@host)")
+        raise pytest.UsageError(f"--base-url must not carry {secret}")
     named = config.getoption("hypothesis_profile")
     if named in SUITE_PROFILES:
         use_suite_profiles(default=False)
@@ -289,6 +293,12 @@ def _allowed_target(config: pytest.Config) -> Target:
         raise pytest.UsageError(
             f"refusing to test production ({target.host}): nothing was sent. Real users' "
             "metrics live there; pass --allow-production to run the small smoke set only."
+        )
+    given = [name for name in VARIABLES if os.environ.get(name)]
+    if target.in_clear_text and given and not option(config, "allow-http-with-tokens"):
+        raise pytest.UsageError(
+            f"refusing to send credentials ({', '.join(given)}) in clear text to {target.host}: "
+            "nothing was sent. Use https://, or pass --allow-http-with-tokens if you mean it."
         )
     return target
 

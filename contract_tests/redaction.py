@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 FILTERED = "[Filtered]"
 
@@ -39,3 +40,21 @@ def curl_command(method: str, url: str, headers: Mapping[str, str], token_header
         parts += ["-H", f"{name}: {shown}"]
     parts.append(url)
     return shlex.join(parts)
+
+
+def shown_location(location: str) -> str:
+    """Where a redirect pointed, for a failure line: its origin and path, or only its origin
+    when it carries a user, a password, a query or a fragment, which may hold a secret."""
+    try:
+        parts = urlsplit(location)
+        port = parts.port
+    except ValueError:
+        return "a malformed Location"
+    origin = (
+        f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
+        if parts.hostname
+        else ""
+    )
+    if "@" in parts.netloc or parts.query or parts.fragment:
+        return f"{origin or 'the target'} (the rest withheld: it may carry a secret)"
+    return origin + parts.path

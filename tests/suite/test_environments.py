@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
+import requests
+from production_spellings import PRODUCTION_SPELLINGS
 
 from contract_tests.environments import (
     CUSTOM,
     DEFAULT_REMOTE_MAX_RPS,
     IN_PROCESS_MOCK,
+    PRODUCTION,
     BadTarget,
     choose_target,
+    host_of,
 )
 
 
@@ -55,23 +61,50 @@ def test_an_unknown_name_lists_the_valid_ones() -> None:
         choose_target("staging", None)
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "https://api.tidepool.org",
-        "https://API.Tidepool.ORG",  # upper case
-        "https://api.tidepool.org.",  # a trailing dot: the same host to DNS
-        "https://api.tidepool.org.:443/",
-        "https://api.tidepool.org:443",  # an explicit port
-        "https://qa@api.tidepool.org",  # userinfo
-        "https://user:secret@api.tidepool.org/",
-        "https://api.tidepool.org/v1",  # a path after the host
-        "https://api.tidepool.org/?env=qa2",  # a query
-        "http://api.tidepool.org",
-    ],
-)
-def test_production_is_recognised_by_host_however_spelled(url: str) -> None:
-    assert choose_target(None, url).is_production
+@pytest.fixture
+def lookups(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """Every name lookup and connection begun in this test, none of them made."""
+    begun: list[tuple] = []
+
+    def record(*args, **kwargs):
+        begun.append(args)
+        raise OSError("the guard's tests open no socket")
+
+    monkeypatch.setattr(socket, "getaddrinfo", record)
+    monkeypatch.setattr(socket, "create_connection", record)
+    return begun
+
+
+def guard(url: str) -> str:
+    """What the guard says of `url`: why it is malformed, or that it is production."""
+    try:
+        target = choose_target(None, url)
+    except BadTarget as refused:
+        return str(refused)
+    return PRODUCTION if target.is_production else f"allowed: {target.host}"
+
+
+@pytest.mark.parametrize(("url", "said"), PRODUCTION_SPELLINGS)
+def test_production_is_refused_however_spelled_before_any_lookup(
+    url: str, said: str, lookups: list[tuple]
+) -> None:
+    assert host_of(url) == "api.tidepool.org"  # where the client would connect
+    assert said in guard(url)
+    assert lookups == []
+
+
+def test_a_rewritten_host_names_where_the_client_would_connect() -> None:
+    assert "connect to api.tidepool.org (production)" in guard("https://api%2Etidepool.org")
+    assert "connect to qa1.development.tidepool.org;" in guard(
+        "https://qa1%2Edevelopment.tidepool.org"
+    )
+
+
+def test_the_lookup_recorder_sees_a_connection(lookups: list[tuple]) -> None:
+    """The fixture above records what the suite's client begins (else its `== []` proves nothing)."""
+    with pytest.raises(requests.ConnectionError):
+        requests.get("http://127.0.0.1:1/", timeout=1)
+    assert lookups
 
 
 def test_production_is_recognised_by_name() -> None:
