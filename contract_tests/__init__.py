@@ -7,7 +7,7 @@ Layers, from the command line down:
     __main__      python -m contract_tests: the gate's entry, exit 0 holds / 1 broken / 4 not verified
     plugin        pytest plugin: options, target, production guard, profiles, fixtures, reports
     short_options --env, --spec-file...: the plugin's --tidepool-NAME options, short, where run on purpose
-    environments  which URL (--base-url, --env, the in-process mock), production by host
+    environments  which URL (--base-url, --env, the in-process mock), its host read as requests sends it
     credentials   tokens from the environment or a login, checked with /auth before any test
     spec          the suite's own reading of the contract: operations, security, servers
     schema        the same spec loaded by schemathesis, which generates the cases

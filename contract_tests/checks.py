@@ -86,7 +86,7 @@ def _status(response: requests.Response) -> str:
     """The status as a failure shows it; a redirect (never followed) with where it pointed."""
     if response.is_redirect:
         where = shown_location(response.headers["Location"])
-        return f"{response.status_code}, a redirect to {where} (not followed)"
+        return f"{response.status_code}, a redirect, not followed, to {where}"
     return str(response.status_code)
 
 

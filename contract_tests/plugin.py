@@ -6,8 +6,9 @@ entry point of the same name. Nothing here acts unless contract tests are collec
 tests run the same with or without the suite's options (its Hypothesis profiles and seed
 included). Once they are, the target is decided before any request (`--base-url` /
 `PYTEST_BASE_URL`, else `--env`, else the mock in-process), production is refused unless `--allow-production` (and then
-only the smoke set runs), credentials are checked, and every report passes through the
-redactor. Failures reach the summary and JUnit as data (failures.Violation).
+only the smoke set runs), credentials over plain http:// to a host that is not loopback
+are refused unless `--allow-http-with-tokens`, credentials are checked, and every report
+passes through the redactor. Failures reach the summary and JUnit as data (failures.Violation).
 """
 
 from __future__ import annotations

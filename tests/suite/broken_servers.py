@@ -346,6 +346,38 @@ def journal_mock(brk: Break | None = None) -> Iterator[Callable]:
         raise ExceptionGroup("the mock failed on some requests", failures)
 
 
+# Redirects ---------------------------------------------------------------------------
+
+
+def redirecting(app: Callable, prefix: str, to: str) -> Callable:
+    """`app`, but every request under `prefix` is answered 307 to the same path at `to`,
+    the token it carried echoed in the query, as a hostile environment would ask for it."""
+
+    def wsgi(environ: dict[str, Any], start_response: Callable) -> Any:
+        request = Request(environ)
+        if not request.path.startswith(prefix):
+            return app(environ, start_response)
+        echoed = quote(request.headers.get(TOKEN_HEADER, ""), safe="")
+        location = f"{to}{quote(request.path)}?session={echoed}"
+        return Response(status=307, headers={"Location": location})(environ, start_response)
+
+    return wsgi
+
+
+@contextmanager
+def listening() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """Another origin on loopback, and the headers of every request that reaches it."""
+    seen: list[dict[str, str]] = []
+
+    @Request.application
+    def app(request: Request) -> Response:
+        seen.append(dict(request.headers))
+        return Response(status=200, headers={TOKEN_HEADER: "listener-token"})
+
+    with serving(app) as base_url:
+        yield base_url, seen
+
+
 # Targets -----------------------------------------------------------------------------
 
 

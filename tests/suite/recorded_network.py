@@ -17,6 +17,8 @@ import sys
 
 LOG = "RECORDED_NETWORK_LOG"
 LOCAL_NAMES = "RECORDED_NETWORK_LOCAL_NAMES"
+# A host name that looks remote, for the tests to list in LOCAL_NAMES.
+REMOTE_LOOKING = "qa-build.example.org"
 _real_getaddrinfo = socket.getaddrinfo
 
 

@@ -8,7 +8,6 @@ as documented. No case sends a request anywhere but 127.0.0.1.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,44 +15,15 @@ import recorded_network
 from broken_servers import REFERENCE_TOKENS, SERVER_TOKEN, USER_TOKEN, create_app, serving
 from production_spellings import PRODUCTION_SPELLINGS
 
-from contract_tests.credentials import VARIABLES, Credential
+from contract_tests.credentials import Credential
 from contract_tests.spec import environments, operations
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_VERIFIED = 4
-# A host name that looks remote and that recorded_network.py resolves to 127.0.0.1.
-REMOTE_LOOKING = "qa-build.example.org"
-
-
-@pytest.fixture
-def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
-    """Run `python -m contract_tests ARGS` with no credentials but those a test sets."""
-    for name in (*VARIABLES, "PYTEST_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    # Let pytest cache its assertion-rewritten modules (seconds per run otherwise).
-    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
-    monkeypatch.setenv(recorded_network.LOG, str(pytester.path / "network.log"))
-    monkeypatch.setenv(recorded_network.LOCAL_NAMES, REMOTE_LOOKING)
-    return lambda *args: pytester.run(
-        sys.executable,
-        recorded_network.__file__,
-        "-p",
-        "no:cacheprovider",
-        "--max-response-time=60",  # no timed assertion: a loaded machine may answer slowly
-        *args,
-        timeout=300,
-    )
 
 
 def output_of(result: pytest.RunResult) -> str:
     return result.stdout.str() + result.stderr.str()
-
-
-def connections_begun(pytester: pytest.Pytester) -> list[str]:
-    """Each host and port the run looked up to connect to (recorded_network.py)."""
-    log = pytester.path / "network.log"
-    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
 
 
 def test_an_unknown_environment_is_refused_listing_the_valid_names(run_suite) -> None:
@@ -67,7 +37,7 @@ def test_an_unknown_environment_is_refused_listing_the_valid_names(run_suite) ->
     "target",
     [("--env", "production"), ("--base-url", "https://API.tidepool.org.:443/v1")],
 )
-def test_production_is_refused_before_any_request(run_suite, pytester, target) -> None:
+def test_production_is_refused_before_any_request(run_suite, connections_begun, target) -> None:
     result = run_suite(*target)
 
     assert result.ret == NOT_VERIFIED
@@ -75,12 +45,12 @@ def test_production_is_refused_before_any_request(run_suite, pytester, target) -
         ["*refusing to test production*nothing was sent*--allow-production*"]
     )
     result.stdout.fnmatch_lines(["*no tests ran*"])
-    assert connections_begun(pytester) == []
+    assert connections_begun() == []
 
 
 @pytest.mark.parametrize(("url", "said"), PRODUCTION_SPELLINGS)
 def test_every_spelling_of_production_is_one_line_before_any_connection(
-    run_suite, pytester, monkeypatch: pytest.MonkeyPatch, url: str, said: str
+    run_suite, connections_begun, monkeypatch: pytest.MonkeyPatch, url: str, said: str
 ) -> None:
     """With the pipeline's tokens set, as when the harm would be greatest."""
     for name, token in REFERENCE_TOKENS.items():
@@ -92,47 +62,49 @@ def test_every_spelling_of_production_is_one_line_before_any_connection(
     assert len(errors) == 1 and said in errors[0], result.stderr.str()
     assert "--base-url" in errors[0] or "--allow-production" in errors[0]
     assert "Traceback" not in output_of(result)
-    assert connections_begun(pytester) == []
+    assert connections_begun() == []
 
 
-def test_the_recorder_sees_the_connections_of_a_run(run_suite, pytester) -> None:
+def test_the_recorder_sees_the_connections_of_a_run(run_suite, connections_begun) -> None:
     """The runs above begin no connection, and here is one that does (else `== []` proves nothing)."""
     with serving(create_app()) as base_url:
         result = run_suite(f"--base-url={base_url}", "-k", "auth_matrix")
 
     assert result.ret == 0, output_of(result)
-    assert f"127.0.0.1 {base_url.rpartition(':')[2]}" in connections_begun(pytester)
+    assert f"127.0.0.1 {base_url.rpartition(':')[2]}" in connections_begun()
 
 
 def test_tokens_are_not_sent_in_clear_text_to_a_remote_host(
-    run_suite, pytester, monkeypatch: pytest.MonkeyPatch
+    run_suite, connections_begun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TIDEPOOL_SESSION_TOKEN", USER_TOKEN)
     with serving(create_app()) as base_url:
-        result = run_suite(f"--base-url={base_url.replace('127.0.0.1', REMOTE_LOOKING)}")
+        result = run_suite(
+            f"--base-url={base_url.replace('127.0.0.1', recorded_network.REMOTE_LOOKING)}"
+        )
 
     assert result.ret == NOT_VERIFIED
     result.stderr.fnmatch_lines(
         [
             f"ERROR: refusing to send credentials (TIDEPOOL_SESSION_TOKEN) in clear text to "
-            f"{REMOTE_LOOKING}: nothing was sent*--allow-http-with-tokens*"
+            f"{recorded_network.REMOTE_LOOKING}: nothing was sent*--allow-http-with-tokens*"
         ]
     )
     assert USER_TOKEN not in output_of(result)
-    assert connections_begun(pytester) == []
+    assert connections_begun() == []
 
 
 def test_clear_text_to_a_remote_host_runs_when_meant(
-    run_suite, pytester, monkeypatch: pytest.MonkeyPatch
+    run_suite, connections_begun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, token in REFERENCE_TOKENS.items():
         monkeypatch.setenv(name, token)
     with serving(create_app()) as base_url:
-        remote = base_url.replace("127.0.0.1", REMOTE_LOOKING)
+        remote = base_url.replace("127.0.0.1", recorded_network.REMOTE_LOOKING)
         result = run_suite(f"--base-url={remote}", "--allow-http-with-tokens", "-k", "auth_matrix")
 
     assert result.ret == 0, output_of(result)
-    assert f"{REMOTE_LOOKING} {base_url.rpartition(':')[2]}" in connections_begun(pytester)
+    assert f"{recorded_network.REMOTE_LOOKING} {base_url.rpartition(':')[2]}" in connections_begun()
 
 
 def test_two_targets_are_refused_outside_the_gate_too(run_suite) -> None:

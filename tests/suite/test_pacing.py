@@ -27,3 +27,14 @@ def test_every_request_gets_the_session_timeout() -> None:
     session.get("http://127.0.0.1:1/", timeout=60)
 
     assert sent["timeout"] == 1.5
+
+
+def test_no_request_follows_a_redirect() -> None:
+    """requests' `get` asks to follow them; the session says no (test_redirects.py, over sockets)."""
+    sent = {}
+    session = PacedSession(max_rps=None, timeout_s=1.5)
+    session.send = lambda request, **kwargs: sent.update(kwargs)
+
+    session.get("http://127.0.0.1:1/")
+
+    assert sent["allow_redirects"] is False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from contract_tests.redaction import FILTERED, Redactor, curl_command
+import pytest
+
+from contract_tests.redaction import FILTERED, Redactor, curl_command, shown_location
 from contract_tests.schema import schema
 from contract_tests.spec import operations
 
@@ -46,3 +48,28 @@ def test_the_redactor_replaces_every_registered_secret() -> None:
     assert (
         redactor.redact(f"token {TOKEN}, short a-secret") == f"token {FILTERED}, short {FILTERED}"
     )
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("https://qa2.example.org/login/next", "https://qa2.example.org/login/next"),
+        ("/login", "/login"),
+        (
+            "http://127.0.0.1:9/a?session=s3cret",
+            "http://127.0.0.1:9 (the rest withheld: it may carry a secret)",
+        ),
+        (
+            "https://user:pw@evil.example/",
+            "https://evil.example (the rest withheld: it may carry a secret)",
+        ),
+        (
+            "https://evil.example/#token",
+            "https://evil.example (the rest withheld: it may carry a secret)",
+        ),
+        ("/next?token=s3cret", "the target (the rest withheld: it may carry a secret)"),
+        ("http://host:99999/", "a malformed Location"),
+    ],
+)
+def test_a_redirect_is_shown_without_what_may_carry_a_secret(location: str, shown: str) -> None:
+    assert shown_location(location) == shown
