@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from broken_servers import create_app, serving
+import requests
+from broken_servers import TOKEN_HEADER, USER_TOKEN, create_app, listening, redirecting, serving
 
 from contract_tests.pacing import PacedSession
 
@@ -21,8 +22,15 @@ def test_requests_are_spaced_to_the_rate_cap() -> None:
 
 def test_every_request_gets_the_session_timeout() -> None:
     sent = {}
+
+    def record(request: requests.PreparedRequest, **kwargs) -> requests.Response:
+        sent.update(kwargs)  # instead of sending
+        response = requests.Response()
+        response.status_code, response.request = 200, request
+        return response
+
     session = PacedSession(max_rps=None, timeout_s=1.5)
-    session.send = lambda request, **kwargs: sent.update(kwargs)  # record instead of sending
+    session.get_adapter("http://").send = record
 
     session.get("http://127.0.0.1:1/", timeout=60)
 
@@ -30,11 +38,12 @@ def test_every_request_gets_the_session_timeout() -> None:
 
 
 def test_no_request_follows_a_redirect() -> None:
-    """requests' `get` asks to follow them; the session says no (test_redirects.py, over sockets)."""
-    sent = {}
-    session = PacedSession(max_rps=None, timeout_s=1.5)
-    session.send = lambda request, **kwargs: sent.update(kwargs)
+    """requests' `get` asks to follow them; the session says no (test_redirects.py: every kind)."""
+    with (
+        listening() as (elsewhere, seen),
+        serving(redirecting(create_app(), "/", elsewhere)) as base_url,
+        PacedSession(max_rps=None, timeout_s=5) as session,
+    ):
+        response = session.get(f"{base_url}/metrics/thisuser/e", headers={TOKEN_HEADER: USER_TOKEN})
 
-    session.get("http://127.0.0.1:1/")
-
-    assert sent["allow_redirects"] is False
+    assert (response.status_code, seen) == (307, [])
