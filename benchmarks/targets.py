@@ -60,6 +60,22 @@ def start_mock(workdir: Path, *options: str) -> contextlib.AbstractContextManage
     return serve(command, f"http://127.0.0.1:{port}", PROBE_PATH, workdir / "mock.log", ROOT)
 
 
+# `python -m mockserver` as on a system without epoll (macOS, the BSDs): `selectors` then
+# picks poll here, the portable path its event loop takes where epoll is missing.
+_WITHOUT_EPOLL = (
+    "import runpy, select\n"
+    "for name in [n for n in dir(select) if n == 'epoll' or n.startswith('EPOLL')]:\n"
+    "    delattr(select, name)\n"
+    "runpy.run_module('mockserver', run_name='__main__', alter_sys=True)"
+)
+
+
+def start_mock_without_epoll(workdir: Path) -> contextlib.AbstractContextManager[Server]:
+    port = free_port()
+    command = [sys.executable, "-c", _WITHOUT_EPOLL, "--port", str(port)]
+    return serve(command, f"http://127.0.0.1:{port}", PROBE_PATH, workdir / "mock-poll.log", ROOT)
+
+
 def _prism_binary() -> Path:
     """Prism's CLI, installed with npm on first use (npx would re-resolve it every start)."""
     binary = PRISM_DIR / "node_modules" / ".bin" / "prism"
@@ -135,6 +151,7 @@ def start_nginx(workdir: Path) -> contextlib.AbstractContextManager[Server]:
 
 TARGETS = {
     "mock": Target("mock (make mock)", start_mock, logs_in=True),
+    "mock-poll": Target("mock without epoll (poll)", start_mock_without_epoll, logs_in=True),
     "prism": Target(f"Prism {PRISM_VERSION} (-v warn)", start_quiet_prism),
     "prism-info": Target(f"Prism {PRISM_VERSION} (default logging)", start_prism),
     "bare": Target("bare Werkzeug app, same server", start_bare),
