@@ -79,7 +79,12 @@ class MockApp:
         self.operations = {operation.operation_id: operation for operation in self.spec.operations}
         # With an upstream, its tokens are the ones that count, and logging in is its job.
         self.upstream = (
-            Upstream(config.upstream, config.upstream_timeout_s, config.threads)
+            Upstream(
+                config.upstream,
+                config.upstream_timeout_s,
+                config.threads,
+                forward_cookies=config.forward_cookies,
+            )
             if config.upstream
             else None
         )

@@ -4,7 +4,16 @@ A frontend such as blip sends every call to one API host; the mock answers the M
 API and its own /__mock endpoints, and hands everything else (login, /auth/user,
 /metadata, /access...) to the upstream here. The request goes out as sent, less the
 hop-by-hop headers a proxy must not forward (RFC 9110, 7.6.1); the answer streams back
-the same way. urllib3 keeps the connections alive between requests, and both connecting
+the same way.
+
+The mock frames what it sends itself: the body is the one it read (whole, at most
+`MAX_BODY_BYTES`), with a `Content-Length` it computes, never the client's framing
+headers. Werkzeug's development server (--reload) de-chunks a chunked body but keeps the
+client's `Content-Length`; forwarding that would let a client smuggle a second request
+to the upstream on a kept-alive connection. Cookies stay out both ways unless
+--forward-cookies asks (cookies for localhost belong to every local app, and Tidepool's
+clients use the session-token header), and the client's `X-Forwarded-*` and `Forwarded`
+claims are not passed on: the mock vouches for none of them. urllib3 keeps the connections alive between requests, and both connecting
 and each read are bounded, so a dead or stalled upstream is a 502 or a 504 in bounded
 time, never a hang.
 """
@@ -47,6 +56,13 @@ HOP_BY_HOP = frozenset(
     }
 )
 STREAM_CHUNK_BYTES = 64 * 1024
+# Headers that frame the request body: the mock computes its own.
+FRAMING = frozenset({"content-length", "transfer-encoding"})
+# What a client claims about the path its request took; not passed on.
+FORWARDING_CLAIMS = ("x-forwarded-", "forwarded", "x-real-ip")
+COOKIES_SENT, COOKIES_SET = "cookie", "set-cookie"
+# The largest body passed through: device data uploads are large, but bounded.
+MAX_BODY_BYTES = 64 * 1024 * 1024
 # Every printable ASCII character but the space stays as sent; anything else in the
 # target (raw bytes from a client, which HTTP cannot carry unencoded) is percent-encoded.
 _TARGET_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
@@ -118,9 +134,12 @@ def forwarded_headers(headers) -> list[tuple[str, str]]:
 class Upstream:
     """One upstream environment, reached through a pool of kept-alive connections."""
 
-    def __init__(self, url: str, timeout_s: float, connections: int) -> None:
+    def __init__(
+        self, url: str, timeout_s: float, connections: int, forward_cookies: bool = False
+    ) -> None:
         self.url = url
         self.timeout_s = timeout_s
+        self.forward_cookies = forward_cookies
         self._prefix = urlsplit(url).path
         # No retries and no redirects followed: the client sees what the upstream said,
         # and a POST is never sent twice.
@@ -163,21 +182,39 @@ class Upstream:
             _finish(response)
 
     def send(self, request: Request) -> urllib3.BaseHTTPResponse:
-        """The request as the client sent it, less hop-by-hop headers, `Host` the upstream's."""
+        """The request as the client sent it, less hop-by-hop, framing and forwarding
+        headers (and cookies unless asked), `Host` the upstream's, and the body read whole
+        (413 past MAX_BODY_BYTES), which urllib3 frames with its own `Content-Length`."""
         path, query = raw_target(request.environ)
         target = f"{path}?{query}" if query else path
-        headers = [(k, v) for k, v in forwarded_headers(request.headers) if k.lower() != "host"]
-        body = request.get_data(cache=False) if _has_body(request) else None
+        headers = [
+            (name, value)
+            for name, value in forwarded_headers(request.headers)
+            if self._sent_on(name.lower()) and name.lower() != "host"
+        ]
+        body = None
+        if _has_body(request):
+            request.max_content_length = MAX_BODY_BYTES
+            body = request.get_data(cache=False)
         return self.request(request.method, target, headers, body)
 
     def forward(self, request: Request) -> Response:
         """The upstream's answer to the request; its body streams back as it comes."""
         answer = self.send(request)
-        response = PassThroughResponse(
-            _streamed(answer), status=answer.status, headers=answer_headers(answer)
-        )
+        headers = [
+            (name, value)
+            for name, value in answer_headers(answer)
+            if self.forward_cookies or name.lower() != COOKIES_SET
+        ]
+        response = PassThroughResponse(_streamed(answer), status=answer.status, headers=headers)
         response.call_on_close(lambda: _finish(answer))
         return response
+
+    def _sent_on(self, name: str) -> bool:
+        """Whether a request header (lower case) goes to the upstream."""
+        if name in FRAMING or name.startswith(FORWARDING_CLAIMS):
+            return False
+        return self.forward_cookies or name != COOKIES_SENT
 
     def _failure(self, error: HTTPError) -> PlainError:
         """A 502 (unreachable, broken) or 504 (too slow), one line without the request."""

@@ -37,7 +37,7 @@ from tidepool_standin import (
 from mockserver.config import MockConfig
 from mockserver.errors import PlainError
 from mockserver.serving.inprocess import running_mock
-from mockserver.upstream.passthrough import Upstream
+from mockserver.upstream.passthrough import MAX_BODY_BYTES, Upstream
 
 # Bounds every request of these tests: a hang fails the test instead of stalling the run.
 CLIENT_TIMEOUT_S = 10
@@ -164,6 +164,72 @@ def test_a_request_goes_out_as_sent_less_hop_by_hop_headers(http, mock, standin)
         assert hop_by_hop not in received
 
 
+def test_cookies_and_forwarding_claims_stay_here(http, mock, standin):
+    headers = {
+        "Cookie": "session=local-app-secret",
+        "X-Forwarded-For": "10.9.8.7",
+        "X-Forwarded-Host": "evil.example",
+        "Forwarded": "for=10.9.8.7",
+        "X-Real-IP": "10.9.8.7",
+    }
+    response = http.get(f"{mock.url}/echo", headers=headers, timeout=CLIENT_TIMEOUT_S)
+    received = {name.lower() for name, _ in response.json()["headers"]}
+    assert received.isdisjoint({name.lower() for name in headers}), received
+    assert "Set-Cookie" not in response.headers
+
+
+def test_forward_cookies_passes_them_both_ways(http, standin):
+    with _mock(standin, forward_cookies=True) as mock:
+        response = http.get(
+            f"{mock.url}/echo", headers={"Cookie": "session=s"}, timeout=CLIENT_TIMEOUT_S
+        )
+    assert ("Cookie", "session=s") in [tuple(pair) for pair in response.json()["headers"]]
+    assert response.raw.headers.getlist("Set-Cookie") == ["a=1; Path=/", "b=2; Path=/"]
+
+
+def test_a_body_past_the_pass_through_limit_is_413_and_shown(http, mock, standin):
+    port = int(mock.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as conn:
+        conn.settimeout(CLIENT_TIMEOUT_S)
+        conn.sendall(
+            b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            + f"Content-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode()
+            + b"x" * 1024
+        )
+        answer = conn.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert not standin.received
+    (kept,) = http.get(f"{mock.url}/__mock/rejections", timeout=5).json()["rejections"]
+    assert (kept["status"], kept["method"], kept["target"]) == (413, "POST", "/echo")
+
+
+def test_a_smuggled_request_never_reaches_the_upstream_under_reload(standin, start_cli_mock):
+    """Werkzeug's development server de-chunks the body and keeps the client's stale
+    `Content-Length: 0`; the upstream must get the body framed by its real length."""
+    smuggled = b"GET /echo/smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+    with start_cli_mock("--reload", "--upstream", standin.url) as mock:
+        with socket.create_connection(("127.0.0.1", mock.port)) as conn:
+            conn.settimeout(CLIENT_TIMEOUT_S)
+            conn.sendall(
+                b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + f"{len(smuggled):x}\r\n".encode()
+                + smuggled
+                + b"\r\n0\r\n\r\n"
+            )
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200")
+        # A second request on the mock's kept-alive connection to the upstream.
+        requests.get(f"{mock.url}/echo/next", timeout=CLIENT_TIMEOUT_S).raise_for_status()
+    assert [(r.method, r.target) for r in standin.received] == [
+        ("POST", "/echo"),
+        ("GET", "/echo/next"),
+    ]
+    assert standin.received[0].body == smuggled
+
+
 def _raw_get(mock, target: bytes) -> bytes:
     """Send a request line as is (HTTP clients would clean the target up first)."""
     with socket.create_connection(("127.0.0.1", int(mock.url.rsplit(":", 1)[1]))) as conn:
@@ -206,7 +272,7 @@ def test_the_answer_comes_back_whole_with_the_mocks_cors_policy(http, mock):
     assert response.status_code == 201
     assert response.headers["Location"] == "https://elsewhere.example/x"
     assert response.headers["X-Upstream"] == "stand-in"
-    assert response.raw.headers.getlist("Set-Cookie") == ["a=1; Path=/", "b=2; Path=/"]
+    assert "Set-Cookie" not in response.headers, "only --forward-cookies passes them back"
     assert len(response.raw.headers.getlist("Date")) == 1  # the mock's server's, not two
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     assert OWN_ORIGIN not in str(response.raw.headers.items())
