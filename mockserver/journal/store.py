@@ -280,6 +280,7 @@ class Journal:
         return state
 
     def _open(self, path: Path) -> sqlite3.Connection:
+        _make_private(path)
         connection = sqlite3.connect(
             path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
@@ -541,6 +542,23 @@ def utc_now() -> str:
 def _where(filters: Mapping[str, str | int]) -> str:
     """The SQL condition of FILTERS, in the order given; their values are its parameters."""
     return " AND ".join(_FILTERS[name] for name in filters) or "1"
+
+
+def _make_private(path: Path) -> None:
+    """The journal holds the key that signs the mock's tokens, so its files are the
+    developer's only (0600), whatever the umask. SQLite gives a database's WAL and shm
+    files the database's own mode, so the main file is made first; one kept from an
+    earlier run is tightened, with its WAL and shm."""
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(descriptor).st_mode & 0o077 == 0:
+            return
+        os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(f"{path}{suffix}", 0o600)
 
 
 def new_temporary_path() -> Path:

@@ -4,6 +4,7 @@ import dataclasses
 import os
 import re
 import sqlite3
+import stat
 import threading
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -390,3 +391,29 @@ def test_a_status_is_answered_while_a_listing_still_reads(tmp_path, monkeypatch)
     status_thread.join()
     journal.close()
     assert order == ["listing reads", "status answered", "listing done"]
+
+
+def test_every_file_of_the_journal_is_the_developers_only_whatever_the_umask(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    old_umask = os.umask(0)
+    try:
+        journal = Journal(path, max_events=10)
+        journal.record("Op", user_id="u", server_name=None, event_name="e", query={})
+        assert journal.events()
+        files = sorted(tmp_path.iterdir())  # while open: the WAL files are there
+        modes = {file.name: stat.S_IMODE(file.stat().st_mode) for file in files}
+        journal.close()
+    finally:
+        os.umask(old_umask)
+    assert any(file.name.endswith("-wal") for file in files), files
+    assert any(file.name == shard_path(path, 0).name for file in files), files
+    assert set(modes.values()) == {0o600}, modes
+
+
+def test_a_journal_kept_from_before_is_tightened(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    Journal(path, max_events=10).close()
+    for file in tmp_path.iterdir():
+        file.chmod(0o644)
+    Journal(path, max_events=10).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
