@@ -14,7 +14,7 @@ from .cors import parse_origin
 from .journal.store import JournalError
 from .serving.serve import serve, serve_with_reloader
 from .spec import SpecError, load_spec
-from .upstream.passthrough import UpstreamError, resolve_upstream
+from .upstream.passthrough import UpstreamError, host_of, is_production, resolve_upstream
 
 MAX_PORT = 65535
 
@@ -71,9 +71,17 @@ def _upstream(args: argparse.Namespace) -> str | None:
             sys.exit("mockserver: --forward-metrics needs --upstream NAME|URL")
         return None
     try:
-        return resolve_upstream(args.upstream, load_spec(args.spec), (args.host, args.port))
+        spec = load_spec(args.spec)
+        url = resolve_upstream(args.upstream, spec, (args.host, args.port))
     except (UpstreamError, SpecError, OSError, yaml.YAMLError) as error:
         sys.exit(f"mockserver: {error}")
+    if args.forward_metrics and is_production(url, spec) and not args.allow_production:
+        sys.exit(
+            f"mockserver: --upstream {args.upstream!r} is production ({host_of(url)}), where "
+            "--forward-metrics would record every metrics call as a real event; pass "
+            "--allow-production if you mean it (without --forward-metrics, only the rest passes through)"
+        )
+    return url
 
 
 def _seconds(text: str) -> float:
@@ -165,6 +173,11 @@ def parser() -> argparse.ArgumentParser:
         "--forward-metrics",
         action="store_true",
         help="with --upstream: send metrics requests there too and check its answers",
+    )
+    cli.add_argument(
+        "--allow-production",
+        action="store_true",
+        help="with --upstream production and --forward-metrics: record real events there",
     )
     cli.add_argument(
         "--forward-cookies",

@@ -20,6 +20,7 @@ from .config import ANY_ORIGIN, LOOPBACK_ORIGINS
 from .journal.rejections import Rejection
 from .journal.store import Event
 from .masking import CREDENTIAL_NAMES, MASK
+from .upstream.passthrough import is_production
 
 # Below this many connections per worker (macOS starts with 256 descriptors), the banner
 # says how many: the slow-clients protection holds only as many as there are.
@@ -62,6 +63,10 @@ def banner(
             f"  upstream   {config.upstream}: all but metrics and /__mock passes through",
             f"  log in     there, through {url}; metrics {metrics}",
         ]
+        if config.forward_metrics and is_production(config.upstream, app.spec):
+            login.append(
+                "  PRODUCTION metrics are forwarded to production: each is a real event there"
+            )
     return "\n".join(
         [
             f"Mock of {app.spec.title} {app.spec.version} ({app.spec.path})",

@@ -33,7 +33,7 @@ from urllib3.exceptions import (
     SSLError,
     TimeoutError,
 )
-from urllib3.util import SKIP_HEADER
+from urllib3.util import SKIP_HEADER, parse_url
 from werkzeug.wrappers import Request, Response
 
 from .. import errors
@@ -69,6 +69,13 @@ _TARGET_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Names under which the mock may be reaching itself.
 _LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
+# A host part urllib3 sends as written: a DNS name or an IPv4 address, or an IPv6 literal
+# in brackets, then an optional port. urllib3 decodes `%2E` in a host and ends it at a `\`,
+# where urllib.parse does neither: such a host would reach another server than it reads.
+_PLAIN_HOST_PART = re.compile(
+    r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?|\[[0-9a-f:.]+\])(?::[0-9]*)?", re.IGNORECASE
+)
+PRODUCTION = "production"
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SET_BY_SERVER = frozenset({"date", "server"})
 # Headers urllib3 would add to a request that lacks them.
@@ -110,10 +117,30 @@ def resolve_upstream(text: str, spec: ApiSpec, own_address: tuple[str, int]) -> 
         raise UpstreamError(
             f"--upstream {text!r}: expected http(s)://host[:port][/path], with no query or fragment"
         )
+    if not _PLAIN_HOST_PART.fullmatch(parts.netloc):
+        raise UpstreamError(
+            f"--upstream: its host part {parts.netloc!r} is not a plain host name or IP address;"
+            f" urllib3 would rewrite it and connect to {host_of(url) or 'nowhere'}"
+        )
     host, own_port = own_address
     if port == own_port and parts.hostname in {host, *_LOOPBACK_NAMES}:
         raise UpstreamError(f"--upstream {text!r} is this mock itself ({url})")
     return url.rstrip("/")
+
+
+def host_of(url: str) -> str:
+    """The host urllib3 connects to for `url`, as DNS sees it: lower case, no trailing dot."""
+    try:
+        return (parse_url(url).host or "").lower().rstrip(".").strip("[]")
+    except ValueError:  # urllib3's LocationParseError
+        return ""
+
+
+def is_production(url: str, spec: ApiSpec) -> bool:
+    """`url` reaches the spec's production server, by its name there (no lookup: an IP
+    address or another name of the same host is not recognised)."""
+    production = spec.servers.get(PRODUCTION)
+    return production is not None and host_of(url) == host_of(production)
 
 
 def forwarded_headers(headers) -> list[tuple[str, str]]:

@@ -34,7 +34,9 @@ from tidepool_standin import (
     running_standin,
 )
 
+from mockserver.cli import config_from_args
 from mockserver.config import MockConfig
+from mockserver.console import banner
 from mockserver.errors import PlainError
 from mockserver.serving.inprocess import running_mock
 from mockserver.upstream.passthrough import MAX_BODY_BYTES, Upstream
@@ -585,6 +587,8 @@ def test_unjudgeable_credentials_still_get_the_rules_that_need_no_token(
         (["--upstream", "https://user:hunter2@example.org"], "a URL with credentials"),
         (["--upstream", "mock", "--port", "8009"], "is this mock itself"),
         (["--forward-metrics"], "--forward-metrics needs --upstream"),
+        (["--upstream", "production", "--forward-metrics"], "pass --allow-production"),
+        (["--upstream", "https://api%2Etidepool.org"], "not a plain host name"),
     ],
 )
 def test_an_unusable_upstream_stops_the_command_with_one_line(arguments, reason):
@@ -629,3 +633,67 @@ def test_the_terminal_flags_broken_rules_and_shows_no_secret(http, standin, star
     for text in (output, *shown):
         for secret in (token, unanswered, PASSWORD, "wrong-secret"):
             assert secret not in text
+
+
+# Production, however --upstream spells it: urllib3's reading of the host decides.
+PRODUCTION_UPSTREAMS = [
+    ("production", "is production (api.tidepool.org)"),
+    ("https://api.tidepool.org", "is production"),
+    ("https://API.Tidepool.ORG.:443/", "is production"),
+    ("https://api.tidepool.org/v1", "is production"),
+    ("http://api.tidepool.org", "is production"),
+    ("https://api%2Etidepool.org", "not a plain host name or IP address; urllib3 would rewrite"),
+    ("https://api%2etidepool.org/", "'api%2etidepool.org' is not a plain host"),
+    ("https://api.tidepool.org%2e", "connect to api.tidepool.org"),
+    ("https://api.tidepool.org%2E:443", "'api.tidepool.org%2E:443' is not a plain host"),
+    ("https://api.tidepool.org\\", "'api.tidepool.org\\\\' is not a plain host"),
+    ("https://API%2ETIDEPOOL%2EORG", "'API%2ETIDEPOOL%2EORG' is not a plain host"),
+    ("https://qa@api.tidepool.org", "a URL with credentials in it is refused"),
+    ("https://api.tidepool.org\\@qa1.development.tidepool.org", "a URL with credentials"),
+    ("https://api.tidepool.org/?env=qa2", "with no query or fragment"),
+]
+
+
+@pytest.fixture
+def lookups(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """Every name lookup and connection begun in the test, none of them made."""
+    begun: list[tuple] = []
+
+    def record(*args, **kwargs):
+        begun.append(args)
+        raise OSError("these tests open no socket")
+
+    monkeypatch.setattr(socket, "getaddrinfo", record)
+    monkeypatch.setattr(socket, "create_connection", record)
+    return begun
+
+
+@pytest.mark.parametrize(("upstream", "said"), PRODUCTION_UPSTREAMS)
+def test_forwarding_metrics_to_production_is_refused_however_spelled_before_any_lookup(
+    upstream: str, said: str, lookups: list[tuple]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        config_from_args(["--upstream", upstream, "--forward-metrics"])
+
+    assert said in str(stopped.value.code)
+    assert lookups == []
+
+
+def test_the_rest_passes_through_to_production_and_forwarding_needs_its_own_option(
+    lookups: list[tuple], make_app
+) -> None:
+    passing, _ = config_from_args(["--upstream", "production"])
+    forwarding, _ = config_from_args(
+        ["--upstream", "https://API.tidepool.org.", "--forward-metrics", "--allow-production"]
+    )
+
+    assert passing.upstream == forwarding.upstream.lower().rstrip(".") == "https://api.tidepool.org"
+    production_line = "metrics are forwarded to production"
+    assert production_line not in banner(
+        make_app(upstream=passing.upstream), "http://127.0.0.1:8009"
+    )
+    shown = banner(
+        make_app(upstream=forwarding.upstream, forward_metrics=True), "http://127.0.0.1:8009"
+    )
+    assert len([line for line in shown.splitlines() if production_line in line]) == 1
+    assert lookups == []
