@@ -120,8 +120,8 @@ def _fits(path: str, template: str) -> bool:
 
 
 def _credential(recorded: har.Recorded, operation: Operation) -> Credential:
-    if not recorded.sent_token:
-        return Credential.NONE
     if recorded.token_kind in KINDS:
         return KINDS[recorded.token_kind]
+    if not recorded.sent_token:
+        return Credential.NONE
     return Credential.USER if operation.accepts_kind("user") else Credential.SERVER

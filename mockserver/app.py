@@ -27,7 +27,7 @@ from .errors import PLAIN_TEXT, PlainError
 from .faults import FaultRequestError, Faults, Preference
 from .hosts import HostPolicy
 from .journal.rejections import Rejection, Rejections
-from .journal.store import Event, Journal
+from .journal.store import NO_CREDENTIAL, Event, Journal
 from .masking import shown_target
 from .own_api import JOURNAL_SIZED_PATHS, ROUTES, OwnApi, own_rules, secret_paths
 from .routes import build_map, nearest_route, path_arguments
@@ -229,24 +229,28 @@ class MockApp:
             time.sleep(delay)
         if status != operation.success_status:
             return Response(f"{message}\n", status=status, content_type=PLAIN_TEXT)
-        self._record(operation, principal, path, query)
+        self._record(operation, request, principal, path, query)
         return Response(status=status)
 
     def _record(
         self,
         operation: Operation,
+        request: Request,
         principal: Principal | None,
         path: dict,
         query: dict,
         **upstream_verdict,
     ) -> None:
         token_user = principal.id if principal is not None and principal.kind == USER else None
+        raw_path, raw_query = raw_target(request.environ)
         self.journal.record(
             operation.operation_id,
             user_id=path.get(USER_ID_PARAM, token_user),
             server_name=path.get(SERVER_NAME_PARAM),
             event_name=path.get(EVENT_NAME_PARAM),
             query=query,
+            target=raw_path + (f"?{raw_query}" if raw_query else ""),
+            credential=principal.kind if principal is not None else NO_CREDENTIAL,
             **upstream_verdict,
         )
 

@@ -22,6 +22,7 @@ from .auth.accounts import SERVER, USER, Accounts, Principal, basic_credentials
 from .auth.tokens import SESSION_TOKEN_HEADER, Tokens
 from .config import MockConfig
 from .errors import PLAIN_TEXT, PlainError
+from .journal.har import as_har
 from .journal.rejections import Rejections
 from .journal.store import Journal
 from .spec import ApiSpec
@@ -119,6 +120,11 @@ class OwnApi:
         events = [event.to_json() for event in self.journal.events(**filters)]
         return json_response({"events": events, "dropped": dropped})
 
+    def export_events(self, request: Request, query: dict, path: dict) -> Response:
+        filters = journal_filters(query, Journal.FILTERS)
+        har = as_har(self.journal.events(**filters), request.host_url)
+        return json_response(har, {"Content-Disposition": f'attachment; filename="{HAR_FILE}"'})
+
     def clear_events(self, request: Request, query: dict, path: dict) -> Response:
         self.journal.clear(**journal_filters(query, Journal.FILTERS))
         return Response(status=204)
@@ -184,6 +190,7 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
     "Logout": (Rule("/auth/logout", methods=["POST"]), OwnApi.logout),
     "ListEvents": (Rule("/__mock/events", methods=["GET"]), OwnApi.list_events),
     "ClearEvents": (Rule("/__mock/events", methods=["DELETE"]), OwnApi.clear_events),
+    "ExportEvents": (Rule("/__mock/events.har", methods=["GET"]), OwnApi.export_events),
     "ListRejections": (Rule("/__mock/rejections", methods=["GET"]), OwnApi.list_rejections),
     "ClearRejections": (Rule("/__mock/rejections", methods=["DELETE"]), OwnApi.clear_rejections),
     "GetStatus": (Rule("/__mock/status", methods=["GET"]), OwnApi.status),
@@ -196,11 +203,19 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
 }
 
 
+# The name a browser gives the downloaded HAR file.
+HAR_FILE = "mock-events.har"
 # Routes whose path carries a secret, shown by their template wherever requests are shown.
 SECRET_PATH_ROUTES = ("ServerCheckToken",)
 # Routes whose work grows with the journal (a listing or a clear of up to --max-events):
 # a thread answers them, never the event loop (MockApp.may_be_slow).
-JOURNAL_SIZED_ROUTES = ("ListEvents", "ClearEvents", "ListRejections", "ClearRejections")
+JOURNAL_SIZED_ROUTES = (
+    "ListEvents",
+    "ExportEvents",
+    "ClearEvents",
+    "ListRejections",
+    "ClearRejections",
+)
 JOURNAL_SIZED_PATHS = frozenset(
     ROUTES[operation_id][0].rule for operation_id in JOURNAL_SIZED_ROUTES
 )

@@ -71,7 +71,9 @@ CREATE TABLE IF NOT EXISTS events (
     event_name TEXT,
     query TEXT NOT NULL,
     upstream_status INTEGER,
-    violations TEXT NOT NULL DEFAULT '[]'
+    violations TEXT NOT NULL DEFAULT '[]',
+    target TEXT NOT NULL,
+    credential TEXT NOT NULL
 );
 """
 # Ids are dense and global, so the newest max_events are those above the last id given
@@ -86,7 +88,7 @@ END;
 """
 _ROW_COLUMNS = (
     "received_at, operation_id, user_id, server_name, event_name, query, upstream_status,"
-    " violations"
+    " violations, target, credential"
 )
 _COLUMNS = f"id, {_ROW_COLUMNS}"
 # Filter name (as in GET /__mock/events) -> the condition it adds.
@@ -106,6 +108,8 @@ _KEPT_IN_SHARD = (
     " - (SELECT count(*) FROM events WHERE id > ?)"
 )
 log = logging.getLogger("mockserver")
+# The credential of a request that carried no token (the others are the token kinds).
+NO_CREDENTIAL = "none"
 # How long a writer waits for another process's transaction before giving up.
 _BUSY_TIMEOUT_S = 30.0
 
@@ -138,6 +142,10 @@ class Event:
     query: Mapping[str, tuple[str, ...]]
     upstream_status: int | None = None
     violations: tuple[Violation, ...] = ()
+    # The request target as received (path and query, percent-encoded as sent), and the
+    # kind of credential it carried ("none", "user" or "server"): what a replay needs.
+    target: str = ""
+    credential: str = NO_CREDENTIAL
 
     def to_json(self) -> dict:
         return {
@@ -148,6 +156,8 @@ class Event:
             "serverName": self.server_name,
             "eventName": self.event_name,
             "query": {name: list(values) for name, values in self.query.items()},
+            "target": self.target,
+            "credential": self.credential,
             "upstreamStatus": self.upstream_status,
             "violations": [violation.to_json() for violation in self.violations],
         }
@@ -158,22 +168,26 @@ def _event(
     query: Mapping[str, Iterable[str]],
     upstream_status: int | None,
     violations: Iterable[Violation],
+    target: str,
+    credential: str,
 ) -> Event:
     """An immutable Event: the query is copied, so the caller's dict can change freely."""
     frozen = {name: tuple(values) for name, values in query.items()}
-    return Event(*columns, MappingProxyType(frozen), upstream_status, tuple(violations))
+    return Event(
+        *columns, MappingProxyType(frozen), upstream_status, tuple(violations), target, credential
+    )
 
 
 def _event_from_row(row: tuple) -> Event:
     violations = [Violation(item["rule"], item["reason"]) for item in json.loads(row[8])]
-    return _event(row[:6], json.loads(row[6]), row[7], violations)
+    return _event(row[:6], json.loads(row[6]), row[7], violations, row[9], row[10])
 
 
 @dataclass(frozen=True)
 class _Row:
     """An event waiting for its id: the values of _ROW_COLUMNS, and what the JSON ones encode."""
 
-    columns: tuple[str, str, str | None, str | None, str | None, str, int | None, str]
+    columns: tuple[str, str, str | None, str | None, str | None, str, int | None, str, str, str]
     query: Mapping[str, list[str]]
     violations: tuple[Violation, ...]
 
@@ -353,6 +367,9 @@ class Journal:
         query: Mapping[str, list[str]],
         upstream_status: int | None = None,
         violations: tuple[Violation, ...] = (),
+        *,
+        target: str = "",
+        credential: str = NO_CREDENTIAL,
     ) -> Event:
         """Store one event, dropping the oldest beyond `max_events`; committed on return."""
         received_at = utc_now()
@@ -371,6 +388,8 @@ class Journal:
             query_json,
             upstream_status,
             violations_json,
+            target,
+            credential,
         )
         return self._group_commit.submit(_Row(columns, query, violations))
 
@@ -396,7 +415,13 @@ class Journal:
             )
         # The Event carries the query and violations themselves rather than their JSON.
         events = [
-            _event((first_id + index, *row.columns[:5]), row.query, row.columns[6], row.violations)
+            _event(
+                (first_id + index, *row.columns[:5]),
+                row.query,
+                row.columns[6],
+                row.violations,
+                *row.columns[8:],
+            )
             for index, row in enumerate(rows)
         ]
         if self._on_commit is not None:

@@ -38,7 +38,13 @@ class ForwardedMetrics:
         principal, expected, credential = self._judge(operation, request.headers)
         violations = check_exchange(operation, answer.status, len(body), expected, credential)
         self._record(
-            operation, principal, path, query, upstream_status=answer.status, violations=violations
+            operation,
+            request,
+            principal,
+            path,
+            query,
+            upstream_status=answer.status,
+            violations=violations,
         )
         headers = [(k, v) for k, v in answer_headers(answer) if k.lower() != "content-length"]
         return PassThroughResponse(body, status=answer.status, headers=headers)

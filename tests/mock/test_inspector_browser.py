@@ -7,6 +7,7 @@ person sees on the page (cell text, counts) and what the journal holds afterward
 from __future__ import annotations
 
 import dataclasses
+import json
 from urllib.parse import quote
 
 import pytest
@@ -213,6 +214,25 @@ def test_pause_holds_new_events_until_resumed(page, mock, http):
     page.click("#pause")
     expect(rows(page).locator(".col-name")).to_have_text(["during", "before"])
     expect(page.locator("#pending")).to_be_hidden()
+
+
+def test_download_har_saves_the_recorded_events_without_tokens(page, mock, http, tmp_path):
+    token, _ = login(http, mock, "har@example.org")
+    send(http, mock, "/metrics/thisuser/blip%20-%20a+b?x=1&x=", token)
+    expect(rows(page)).to_have_count(1, timeout=LIVE_MS)
+    with page.expect_download() as started:
+        page.click("#download-har")
+    download = started.value
+    assert download.suggested_filename == "mock-events.har"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    log = json.loads(saved.read_text(encoding="utf-8"))["log"]
+    (entry,) = log["entries"]
+    assert log["version"] == "1.2"
+    assert entry["request"]["url"].endswith("/metrics/thisuser/blip%20-%20a+b?x=1&x=")
+    assert entry["_tokenKind"] == "user"
+    assert entry["request"]["headers"] == [] and entry["request"]["cookies"] == []
+    assert token not in saved.read_text(encoding="utf-8")
 
 
 def test_clear_asks_first_then_empties_the_list_and_the_journal(page, mock, http, problems):

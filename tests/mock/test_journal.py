@@ -30,7 +30,16 @@ def record(journal, event_name="e", user_id="u", query=None, operation_id="Op"):
 
 
 def test_a_recorded_event_comes_back_whole(journal):
-    recorded = journal.record("Op", "0d4f6a93b2", None, "blip - x/y", {"a": ["1", "2"], "b": [""]})
+    target = "/metrics/user/0d4f6a93b2/blip%20-%20x%2Fy?a=1&a=2&b="
+    recorded = journal.record(
+        "Op",
+        "0d4f6a93b2",
+        None,
+        "blip - x/y",
+        {"a": ["1", "2"], "b": [""]},
+        target=target,
+        credential="server",
+    )
     (event,) = journal.events()
     assert event == recorded
     assert event.to_json() == {
@@ -41,6 +50,8 @@ def test_a_recorded_event_comes_back_whole(journal):
         "serverName": None,
         "eventName": "blip - x/y",
         "query": {"a": ["1", "2"], "b": [""]},
+        "target": target,
+        "credential": "server",
         "upstreamStatus": None,
         "violations": [],
     }
