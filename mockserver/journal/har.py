@@ -5,7 +5,8 @@ to `python -m contract_tests --replay`, which sends the same requests to a real
 environment. Each entry is the request as the mock received it: the method, the mock's
 address and the exact request target (percent-encoding, `+`, repeated and empty query
 parameters as sent), and the kind of credential in `_tokenKind` (a HAR custom field),
-never a token, cookie or password; the mock keeps none of them.
+never a token, cookie or password; the mock keeps none of them, and the values of query
+parameters named like credentials (masking.py) are masked here too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
+from ..masking import masked_query
 from .store import Event
 
 HAR_VERSION = "1.2"
@@ -31,19 +33,20 @@ def as_har(events: Iterable[Event], base_url: str) -> dict[str, Any]:
 
 
 def _entry(event: Event, base_url: str) -> dict[str, Any]:
-    _, _, raw_query = event.target.partition("?")
+    path, _, raw_query = event.target.partition("?")
+    query = masked_query(raw_query) if raw_query else ""
     status = event.upstream_status or 200
     return {
         "startedDateTime": event.received_at,
         "time": 0,
         "request": {
             "method": "GET",
-            "url": base_url + event.target,
+            "url": base_url + path + (f"?{query}" if query else ""),
             "httpVersion": "HTTP/1.1",
             "headers": [],
             "queryString": [
                 {"name": unquote(name), "value": unquote(value)}
-                for name, _, value in (item.partition("=") for item in raw_query.split("&") if item)
+                for name, _, value in (item.partition("=") for item in query.split("&") if item)
             ],
             "cookies": [],
             "headersSize": -1,
