@@ -9,7 +9,8 @@ pytest's own statuses are folded into these three, and `make` would turn every f
 into 2, so a pipeline calls this entry (the Makefile's gate and contract targets do).
 `--gate` is the deploy gate: it demands exactly one of `--env` and `--base-url` (never
 the in-process mock), every kind of token, and writes JUnit and Markdown reports. Every
-other argument goes to pytest as is.
+other argument goes to pytest as is; a path to one of the suite's tests (as the rerun
+commands of the summary give) runs that test instead of the whole suite.
 """
 
 from __future__ import annotations
@@ -58,8 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     if base_url:
         pytest_args = [f"--base-url={base_url}", *pytest_args]
     plugins = ["-p", "contract_tests.plugin", "-p", "contract_tests.short_options"]
-    status = pytest.main([str(SUITE_DIR), *plugins, *pytest_args])
+    tests = [] if any(map(_is_suite_test, pytest_args)) else [str(SUITE_DIR)]
+    status = pytest.main([*tests, *plugins, *pytest_args])
     return status if status in (HOLDS, BROKEN) else NOT_VERIFIED
+
+
+def _is_suite_test(arg: str) -> bool:
+    """An argument naming one of the suite's tests by path (a rerun command's), which then
+    runs alone instead of the whole suite."""
+    path = Path(arg.partition("::")[0])
+    return not arg.startswith("-") and SUITE_DIR in path.resolve().parents
 
 
 def gate_target_problem(env: str, base_url: str) -> str | None:

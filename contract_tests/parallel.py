@@ -27,7 +27,7 @@ OTHER_FAILURES_KEY = "contract_tests_other_failures"
 
 
 class NotVerified(Exception):
-    """A worker found the target unreachable or a credential wrong: its session stops."""
+    """The target is unreachable or a credential wrong: the session stops at its first test."""
 
 
 def is_worker(config: pytest.Config) -> bool:
@@ -39,16 +39,19 @@ def is_controller(config: pytest.Config) -> bool:
     return config.getoption("dist", "no") != "no" and not is_worker(config)
 
 
-def runs_suite(config: pytest.Config, suite_dir: Path) -> bool:
-    """Whether the run's arguments name the suite (a path in it, or `--pyargs contract_tests`)."""
-    for arg in config.args:
-        name = arg.split("::")[0]
-        if config.option.pyargs and name.split(".")[0] == suite_dir.name:
-            return True
-        path = (config.invocation_params.dir / name).resolve()
-        if path == suite_dir or suite_dir in path.parents:
-            return True
-    return False
+def runs_suite(config: pytest.Config, suite_dir: Path, only: bool = False) -> bool:
+    """Whether the run's arguments name the suite (a path in it, or `--pyargs contract_tests`);
+    with `only`, whether they name nothing else."""
+    named = [_names(config, arg, suite_dir) for arg in config.args]
+    return bool(named) and all(named) if only else any(named)
+
+
+def _names(config: pytest.Config, arg: str, suite_dir: Path) -> bool:
+    name = arg.split("::")[0]
+    if config.option.pyargs and name.split(".")[0] == suite_dir.name:
+        return True
+    path = (config.invocation_params.dir / name).resolve()
+    return path == suite_dir or suite_dir in path.parents
 
 
 def controller_seed(config: pytest.Config) -> str | None:
@@ -73,6 +76,7 @@ def as_data(summary: RunSummary) -> dict[str, Any]:
         "seed": summary.seed,
         "base_url": summary.base_url,
         "cases": [[*key, count] for key, count in summary.cases.items()],
+        "answers": dict(summary.answers),
         "failures": [asdict(failure) for failure in summary.failures],
         "not_verified": list(summary.not_verified),
         "skipped": dict(summary.skipped),
@@ -100,6 +104,7 @@ def merged(summary: RunSummary | None, data: dict[str, Any], started: float) -> 
         urls = {*(summary.base_url or "").split(", "), data["base_url"]} - {""}
         summary.base_url = ", ".join(sorted(urls))
     summary.cases.update({(op, credential): n for op, credential, n in data["cases"]})
+    summary.answers.update(Counter(data["answers"]))
     summary.failures += [_failed(failure) for failure in data["failures"]]
     # Each worker checks the target and the credentials itself: one reason, said once.
     summary.not_verified += [r for r in data["not_verified"] if r not in summary.not_verified]

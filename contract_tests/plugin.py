@@ -18,6 +18,7 @@ import datetime
 import os
 import random
 import shlex
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,8 @@ SUITE_DIR = Path(__file__).resolve().parent
 # A request that takes this much longer than the budget is abandoned (it has failed already).
 TIMEOUT_MARGIN_S = 10.0
 DEFAULT_PROFILE = "ci"
+# What pytest prints when the suite stops a run that cannot verify anything.
+STOPPED = "stopped before any metrics request: see the verdict below"
 
 TARGET = pytest.StashKey[Target]()
 REDACTOR = pytest.StashKey[Redactor]()
@@ -135,6 +138,8 @@ OPTIONS: dict[str, dict] = {
     },
 }
 PREFIX = "tidepool-"
+# Options of a whole run, which a rerun of one test does not repeat (its target is its URL).
+RUN_ONLY = ("env", "summary-file")
 
 
 def add_options(parser: pytest.Parser, prefix: str) -> None:
@@ -283,6 +288,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     starts (an error in a worker's collection would be an internal error)."""
     if parallel.is_controller(session.config) and parallel.runs_suite(session.config, SUITE_DIR):
         _allowed_target(session.config)
+    _quiet_pytest_detail(session.config)
 
 
 def _allowed_target(config: pytest.Config) -> Target:
@@ -342,12 +348,10 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
         kind = "credentials: " if isinstance(error, CredentialProblem) else ""
         reason = kind + redactor.redact(str(error))
         summary.not_verified.append(reason)
-        if parallel.is_worker(config):
-            # pytest.exit in an xdist worker is an internal error of the controller;
-            # stopping the worker's session ends the run with the same verdict.
-            request.session.shouldstop = reason
-            raise parallel.NotVerified(reason) from None
-        pytest.exit(reason, returncode=pytest.ExitCode.USAGE_ERROR)
+        # The first test errors with the reason (the one entry CI's JUnit view shows) and
+        # the run stops there (under xdist, each worker's); only the verdict repeats it.
+        request.session.shouldfail = STOPPED
+        raise parallel.NotVerified(reason) from None
     with http:
         yield Suite(
             base_url=contract_base_url,
@@ -437,19 +441,31 @@ def _first_line(call: pytest.CallInfo) -> str:
 
 
 def _rerun(item: pytest.Item) -> str:
-    """The command that runs exactly this test again, against the same target and seed."""
+    """The command that runs exactly this test again, from any directory: the interpreter
+    that ran it, `-m contract_tests` (from a checkout, with the checkout on PYTHONPATH), the
+    test by its absolute path, the same target, profile, seed and every suite option that
+    was changed from its default."""
     config, target = item.config, item.config.stash[TARGET]
-    summary = config.stash[SUMMARY]
-    words = ["python", "-m", "pytest", item.nodeid, "-p", "contract_tests.plugin"]
+    # A generated-case test is one item per function, named by schemathesis with brackets
+    # that pytest cannot select it by: its function's name selects it.
+    test = f"{item.path}::{item.name if hasattr(item, 'callspec') else item.originalname}"
+    words = [sys.executable, "-m", "contract_tests", test]
     if target.base_url is not None:
         words.append(f"--base-url={target.base_url}")
-    for name in ("spec-file", "known-drifts", "replay"):
-        if option(config, name):
-            words.append(f"--{PREFIX}{name}={option(config, name)}")
-    words.append(f"--hypothesis-profile={summary.profile}")
+    for name, keywords in OPTIONS.items():
+        value = option(config, name)
+        if name in RUN_ONLY or value in (None, False, keywords.get("default")):
+            continue
+        if isinstance(value, str) and Path(value).exists():
+            value = Path(value).resolve()  # a file named relative to the run's directory
+        words.append(f"--{name}" if value is True else f"--{name}={value}")
+    words.append(f"--hypothesis-profile={config.stash[SUMMARY].profile}")
     if config.getoption("hypothesis_seed") is not None:
         words.append(f"--hypothesis-seed={config.getoption('hypothesis_seed')}")
-    return shlex.join(words)
+    # From a checkout (not installed), the package is importable only with its root on the path.
+    installed = SUITE_DIR.parent.name in ("site-packages", "dist-packages")
+    path = "" if installed else f"PYTHONPATH={shlex.quote(str(SUITE_DIR.parent))} "
+    return path + shlex.join(words)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -475,8 +491,7 @@ def _ran_the_suite(config: pytest.Config) -> bool:
     return SUMMARY in config.stash and not config.option.collectonly
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+def _verdict_status(session: pytest.Session) -> None:
     """The verdict's exit status: 1 only for a broken contract, 4 when nothing was verified."""
     config = session.config
     parallel.hand_over(config, config.stash.get(SUMMARY, None), config.stash[OTHER_FAILURES])
@@ -485,18 +500,45 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     summary = config.stash[SUMMARY]
     if summary.failures:
         return
-    if summary.not_verified or (exitstatus == pytest.ExitCode.OK and not summary.passed):
+    if summary.not_verified or (session.exitstatus == pytest.ExitCode.OK and not summary.passed):
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     if not _ran_the_suite(config):
         return
-    summary = config.stash[SUMMARY]
     if option(config, "summary-file") and not parallel.is_worker(config):
         path = Path(option(config, "summary-file"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(summary.markdown(), encoding="utf-8")
-    terminalreporter.section("contract summary")
-    for line in summary.terminal_lines():
-        terminalreporter.write_line(line)
+        path.write_text(config.stash[SUMMARY].markdown(), encoding="utf-8")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
+    """The verdict's exit status first; the summary after everything pytest prints (its
+    count included), so that the verdict and what its exit status means end the run."""
+    _verdict_status(session)
+    result = yield
+    config = session.config
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and _ran_the_suite(config) and not parallel.is_worker(config):
+        reporter.section("contract summary")
+        for line in config.stash[SUMMARY].terminal_lines(session.exitstatus):
+            reporter.write_line(line)
+    return result
+
+
+# pytest's short-summary letters for what the contract summary lists itself: failed,
+# errors (a run that could not verify), skipped.
+SUMMARIZED = "fEs"
+
+
+def _quiet_pytest_detail(config: pytest.Config) -> None:
+    """A run of the suite alone prints each failure once, in the summary: pytest's own
+    tracebacks and short summary come back with -v (JUnit and --summary-file have all)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    quiet = config.option.verbose <= 0 and config.option.tbstyle == "auto"
+    if reporter is None or not quiet or not parallel.runs_suite(config, SUITE_DIR, only=True):
+        return
+    config.option.tbstyle = "no"
+    reporter.reportchars = "".join(c for c in reporter.reportchars if c not in SUMMARIZED)

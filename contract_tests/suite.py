@@ -1,8 +1,8 @@
 """The session's view of the target, and the one way every request of the suite is sent.
 
 Built once per session by the `suite` fixture (plugin.py). `Suite.send` builds the URL
-from the spec's path template, sends it through the paced session, counts it for the
-summary and returns a curl line that replays exactly what was sent. `Suite.expect` sends
+from the spec's path template, sends it through the paced session, counts it and its
+answer (or the error that came instead) for the summary and returns a curl line that replays exactly what was sent. `Suite.expect` sends
 and checks: a broken answer is sent twice more, so that an intermittent one is named as
 such, and raised as a `ContractViolation`.
 """
@@ -70,13 +70,18 @@ class Suite:
         values = dict(path_values)
         if EVENT_NAME_PARAM in values:
             values[EVENT_NAME_PARAM] = self.event_name(values[EVENT_NAME_PARAM])
-        response = self.http.request(
-            operation.method,
-            self.base_url + operation.path(values),
-            headers=headers,
-            params=query,
-        )
         self.summary.record_case(operation.operation_id, str(credential))
+        try:
+            response = self.http.request(
+                operation.method,
+                self.base_url + operation.path(values),
+                headers=headers,
+                params=query,
+            )
+        except requests.RequestException as error:
+            self.summary.record_answer(type(error).__name__)
+            raise
+        self.summary.record_answer(str(response.status_code))
         return Sent(response, self.curl(operation, response.request))
 
     def expect(

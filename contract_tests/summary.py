@@ -6,6 +6,12 @@ operation and credential got, the verdict, and for each failure the rules it bro
 curl that reproduces it (token redacted) and the command that reruns exactly that test.
 The failures come as data (failures.Violation), never parsed back out of report text. The
 same summary is written as Markdown with --summary-file, for CI job summaries.
+
+In the terminal it is the last thing printed, and short whatever broke: failures that
+say the same thing (same operation, credential, rules, expected and got) are one entry
+with one curl and one rerun, at most MAX_SHOWN entries are listed, and when every answer
+failed the same way one line names the likely cause instead of letting the reader infer
+it from dozens of entries. The verdict and what its exit status means are the last lines.
 """
 
 from __future__ import annotations
@@ -22,6 +28,20 @@ NOTHING = "not verified: no contract test ran"
 # A skip reason that starts so is a check that does not apply to this target (the journal
 # of a real environment), not a gap in what was verified.
 NOT_APPLICABLE = "not applicable"
+# Distinct failures listed in the terminal; the rest are counted (all are in the files).
+MAX_SHOWN = 20
+# What each exit status of a suite run tells the person reading it.
+EXIT_MEANINGS = {
+    0: "exit 0: the contract holds; deploy",
+    1: "exit 1: the service broke the rules named above; each entry has a curl and a rerun",
+    4: "exit 4: nothing was decided; fix what the verdict names, the service is not to blame",
+}
+# An answer that is no HTTP status: the name of the error instead, by what it suggests.
+_NO_ANSWER = {
+    "ConnectionError": "every request was refused or cut off: is the service up?",
+    "ReadTimeout": "every request timed out: is the service up, or stuck?",
+    "ConnectTimeout": "every connection timed out: is the host right and reachable?",
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,8 @@ class RunSummary:
     base_url: str | None = None
     # (operation id, credential) -> requests sent.
     cases: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Status (as text), or the error's name when no answer came -> how many requests got it.
+    answers: Counter[str] = field(default_factory=Counter)
     failures: list[Failed] = field(default_factory=list)
     # Why nothing could be verified (credentials, unreachable, an error of the suite).
     not_verified: list[str] = field(default_factory=list)
@@ -77,6 +99,20 @@ class RunSummary:
 
     def record_case(self, operation_id: str, credential: str) -> None:
         self.cases[operation_id, credential] += 1
+
+    def record_answer(self, answer: str) -> None:
+        self.answers[answer] += 1
+
+    def common_cause(self) -> str | None:
+        """One line when every request failed alike (all 5xx, all refused, all timed out)."""
+        if self.passed or not self.answers:
+            return None
+        if all(answer.isdigit() and int(answer) >= 500 for answer in self.answers):
+            statuses = " or ".join(sorted(self.answers))
+            return f"every request was answered {statuses}: is the service up?"
+        if len(self.answers) == 1:
+            return _NO_ANSWER.get(next(iter(self.answers)))
+        return None
 
     @property
     def verdict(self) -> str:
@@ -137,17 +173,34 @@ class RunSummary:
             ("Verdict", self.verdict),
         ]
 
-    def terminal_lines(self) -> list[str]:
-        lines = [f"{name}: {value}" for name, value in self._facts()]
+    def terminal_lines(self, exit_status: int | None = None) -> list[str]:
+        """The facts, the failures grouped, what was skipped; the verdict and its exit last."""
+        facts = self._facts()
+        lines = [f"{name}: {value}" for name, value in facts[:-1]]
         lines += [f"NOTE {note}" for note in self.notes]
-        for failure in self.failures:
-            lines.append(f"FAILED {failure.test} [{_rules(failure.violation)}]")
-            lines.append(f"    {failure.violation.curl}")
-            lines.append(f"    rerun: {failure.rerun}")
+        groups = grouped(self.failures)
+        for failures in groups[:MAX_SHOWN]:
+            first = failures[0]
+            alike = f" ({len(failures)} tests alike)" if len(failures) > 1 else ""
+            lines.append(f"FAILED {_said(first.violation)}{alike} [{_rules(first.violation)}]")
+            lines.append(f"    {first.violation.curl}")
+            lines.append(f"    rerun: {first.rerun}")
+        if len(groups) > MAX_SHOWN:
+            hidden = sum(len(failures) for failures in groups[MAX_SHOWN:])
+            lines.append(
+                f"... and {len(groups) - MAX_SHOWN} more distinct failures ({hidden} tests): "
+                "-v, --junitxml or --summary-file list every one"
+            )
         for line, example in self.drift_lines():
             lines += [line, *([f"    e.g. {example}"] if example else [])]
         lines += [f"NOT VERIFIED {reason}" for reason in self.not_verified[1:]]
         lines += [f"SKIPPED ({count}) {reason}" for reason, count in self.skipped.items()]
+        cause = self.common_cause()
+        if cause:
+            lines.append(cause.capitalize())
+        lines.append(f"{facts[-1][0]}: {facts[-1][1]}")
+        if exit_status in EXIT_MEANINGS:
+            lines.append(EXIT_MEANINGS[exit_status])
         return lines
 
     def markdown(self) -> str:
@@ -156,6 +209,9 @@ class RunSummary:
         if self.notes:
             lines += ["", "## Notes", ""]
             lines += [f"- {note}" for note in self.notes]
+        cause = self.common_cause()
+        if cause:
+            lines += ["", cause.capitalize()]
         if self.failures:
             lines += ["", "## Failures", ""]
             for failure in self.failures:
@@ -178,6 +234,21 @@ class RunSummary:
             lines += ["", "## Skipped (not verified)", ""]
             lines += [f"- {count} test(s): {reason}" for reason, count in self.skipped.items()]
         return "\n".join(lines) + "\n"
+
+
+def grouped(failures: list[Failed]) -> list[list[Failed]]:
+    """Failures that say the same thing, together, in the order they first came."""
+    groups: dict[tuple, list[Failed]] = {}
+    for failure in failures:
+        violation = failure.violation
+        key = (violation.operation_id, violation.credential, violation.problems)
+        groups.setdefault(key, []).append(failure)
+    return list(groups.values())
+
+
+def _said(violation: Violation) -> str:
+    problems = "; ".join(f"expected {p.expected}, got {p.got}" for p in violation.problems)
+    return f"{violation.operation_id} with {violation.credential}: {problems}"
 
 
 def _rules(violation: Violation) -> str:

@@ -25,6 +25,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import urllib.request
@@ -188,7 +189,8 @@ def test_the_installed_suite_passes_the_mock_started_by_its_console_script(
         outside,
     )
     output = done.stdout + done.stderr
-    outcome = done.stdout.splitlines()[-1] if done.stdout else ""
+    counts = [line for line in done.stdout.splitlines() if re.fullmatch(r"=+ .* in .* =+", line)]
+    outcome = counts[-1] if counts else ""
 
     assert done.returncode == 0, output  # 5 (no test collected) counts as a failure
     passed = re.search(r"\b(\d+) passed\b", outcome)
@@ -197,6 +199,48 @@ def test_the_installed_suite_passes_the_mock_started_by_its_console_script(
     assert str(ROOT) not in output, "the checkout's files were used"
     text = (outside / summary).read_text(encoding="utf-8")
     assert "| Verdict | the contract holds |" in text
+
+
+@pytest.fixture(scope="module")
+def broken_url() -> Iterator[str]:
+    """A server that answers every request 500, in a thread of this process."""
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Request, Response
+
+    server = make_server("127.0.0.1", 0, Request.application(lambda r: Response(status=500)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def test_a_failures_rerun_command_runs_from_any_directory(
+    installed: Path, outside: Path, broken_url: str, tmp_path_factory: pytest.TempPathFactory
+):
+    """The rerun line of the installed suite's summary, pasted into a shell elsewhere."""
+    suite = [str(installed / "python"), "-m", "contract_tests", f"--base-url={broken_url}"]
+    done = run([*suite, "-p", "no:cacheprovider", "--hypothesis-profile=quick"], outside)
+    reruns = [line.split("rerun: ", 1)[1] for line in done.stdout.splitlines() if "rerun: " in line]
+    assert done.returncode == 1 and reruns, done.stdout + done.stderr
+
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    again = subprocess.run(
+        ["/bin/sh", "-c", reruns[-1]],
+        cwd=elsewhere,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_S,
+    )
+
+    assert reruns[-1].startswith(f"{installed / 'python'} -m contract_tests {installed.parent}/")
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "Tests: 0 passed, 1 failed, 0 skipped" in again.stdout
+    assert again.stdout.splitlines()[-2] == "Verdict: the contract is BROKEN"
+    assert str(ROOT) not in reruns[-1] + again.stdout
 
 
 def test_the_installed_mock_and_suite_each_read_their_own_copy_of_the_spec(
