@@ -1,8 +1,15 @@
-"""`python -m mockserver`: the command line builds a MockConfig, nothing more."""
+"""`python -m mockserver`: the command line builds a MockConfig, nothing more.
+
+Every mistake on it is one line that names the option and the value (a password in a
+URL masked): a mistyped option with the nearest valid one, a file that cannot be read
+with the option that named it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +24,28 @@ from .spec import SpecError, load_spec
 from .upstream.passthrough import UpstreamError, host_of, is_production, resolve_upstream
 
 MAX_PORT = 65535
+# `scheme://user:password@`: the part of a URL that never reaches the terminal.
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+# An address without a scheme, which --upstream takes for a name.
+_HOST_PORT = re.compile(r"[\w.-]+:\d+")
+
+
+def masked(text: str) -> str:
+    """`text` with the user and password of any URL in it replaced by `***`."""
+    return _USERINFO.sub("***@", text)
+
+
+class _Parser(argparse.ArgumentParser):
+    """One line per mistake instead of the usage; a mistyped option gets the nearest one."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        unknown = re.match(r"unrecognized arguments: (-[^\s=]+)", message)
+        hint = ""
+        if unknown:
+            known = [name for name in self._option_string_actions if name.startswith("--")]
+            nearest = difflib.get_close_matches(unknown[1], known, n=1)
+            hint = f"; did you mean {nearest[0]}?" if nearest else ""
+        self.exit(2, f"{self.prog}: {masked(message)}{hint} (--help lists the options)\n")
 
 
 def _latency(text: str) -> Latency:
@@ -73,8 +102,13 @@ def _upstream(args: argparse.Namespace) -> str | None:
     try:
         spec = load_spec(args.spec)
         url = resolve_upstream(args.upstream, spec, (args.host, args.port))
-    except (UpstreamError, SpecError, OSError, yaml.YAMLError) as error:
-        sys.exit(f"mockserver: {error}")
+    except UpstreamError as error:
+        hint = ""
+        if _HOST_PORT.fullmatch(args.upstream):
+            hint = f"; for the server at that address: --upstream http://{args.upstream}"
+        sys.exit(f"mockserver: {masked(str(error))}{hint}")
+    except (SpecError, OSError, yaml.YAMLError) as error:
+        sys.exit(f"mockserver: {startup_error(error, args.spec, None, None)}")
     if args.forward_metrics and is_production(url, spec) and not args.allow_production:
         sys.exit(
             f"mockserver: --upstream {args.upstream!r} is production ({host_of(url)}), where "
@@ -96,7 +130,7 @@ def _seconds(text: str) -> float:
 
 def parser() -> argparse.ArgumentParser:
     defaults = MockConfig()
-    cli = argparse.ArgumentParser(
+    cli = _Parser(
         prog="python -m mockserver",
         description="Serve a mock of Tidepool's Metrics API, driven by its OpenAPI spec.",
     )
@@ -154,7 +188,8 @@ def parser() -> argparse.ArgumentParser:
         "--workers",
         type=_positive,
         default=defaults.workers,
-        help="gunicorn worker processes (default %(default)s)",
+        help="worker processes, each answering its connections on one event loop"
+        " (default %(default)s)",
     )
     cli.add_argument(
         "--threads",
@@ -237,5 +272,33 @@ def main(argv: list[str] | None = None) -> None:
     try:
         (serve_with_reloader if reload else serve)(config)
     except (SpecError, AccountsError, JournalError, yaml.YAMLError, OSError) as error:
-        # A file or an address the user named is wrong: say so, no traceback.
-        sys.exit(f"mockserver: {error}")
+        # A file or an address the user named is wrong: say which, no traceback.
+        files = (config.spec_path, config.accounts_path, config.journal_file)
+        where = f"--host {config.host} --port {config.port}"
+        sys.exit(f"mockserver: {startup_error(error, *files, where)}")
+
+
+def startup_error(
+    error: Exception,
+    spec: Path,
+    accounts: Path | None,
+    journal: Path | None,
+    address: str | None = None,
+) -> str:
+    """The error with the option and value it is about in front (secrets masked)."""
+    named = {"--spec": spec, "--accounts": accounts, "--journal-file": journal}
+    options = {str(path): option for option, path in named.items() if path is not None}
+    by_type = {SpecError: "--spec", AccountsError: "--accounts", JournalError: "--journal-file"}
+    option = next((name for kind, name in by_type.items() if isinstance(error, kind)), None)
+    text = str(error)
+    if isinstance(error, OSError):
+        option = options.get(str(error.filename)) if error.filename else None
+        text = error.strerror or text
+        if option is None and error.filename is None and address:
+            return masked(f"{address}: {text}")
+    elif isinstance(error, yaml.YAMLError):
+        mark = getattr(error, "problem_mark", None)
+        option = options.get(getattr(mark, "name", None) or "")
+    if option is None:
+        return masked(text)
+    return masked(f"{option} {named[option]}: {text}")

@@ -76,10 +76,63 @@ def test_every_option_reaches_the_config(tmp_path):
         ["--bogus"],
     ],
 )
-def test_bad_arguments_exit_with_usage(arguments, capsys):
+def test_bad_arguments_exit_with_one_line_naming_the_option(arguments, capsys):
     with pytest.raises(SystemExit) as raised:
         config_from_args(arguments)
-    assert raised.value.code == 2 and "usage:" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert raised.value.code == 2 and arguments[0] in error
+    assert error.endswith("(--help lists the options)\n") and len(error.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("--latncy", "--latency"), ("--acounts", "--accounts"), ("--fail_rate", "--fail-rate")],
+)
+def test_a_mistyped_option_gets_the_nearest_one(typed, meant, capsys):
+    with pytest.raises(SystemExit):
+        config_from_args([typed, "1"])
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"unrecognized arguments: {typed} 1; did you mean {meant}?" in line
+
+
+def run_mock(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", "--port", "1", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("option", ["--accounts", "--spec"])
+def test_a_missing_file_is_named_with_its_option(option, tmp_path):
+    missing = tmp_path / "nonexistent.yaml"
+    result = run_mock(option, str(missing))
+
+    assert result.returncode == 1
+    assert result.stderr == f"mockserver: {option} {missing}: No such file or directory\n"
+
+
+def test_an_upstream_without_a_scheme_is_shown_the_url_it_may_mean():
+    result = run_mock("--upstream", "127.0.0.1:8700")
+
+    assert result.returncode == 1
+    assert result.stderr.rstrip().endswith("--upstream http://127.0.0.1:8700"), result.stderr
+
+
+def test_a_password_in_a_mistyped_value_is_masked(capsys):
+    with pytest.raises(SystemExit):
+        config_from_args(["--latency", "1", "https://user:secret-pw@example.org"])
+    error = capsys.readouterr().err
+    assert "secret-pw" not in error and "https://***@example.org" in error
+
+
+def test_the_help_names_what_serves():
+    text = subprocess.run(
+        [sys.executable, "-m", "mockserver", "--help"], capture_output=True, text=True, timeout=60
+    ).stdout
+
+    assert "gunicorn" not in text and "event loop" in " ".join(text.split())
 
 
 def test_the_served_mock_prints_url_credentials_and_events_but_no_secrets(start_cli_mock, tmp_path):
