@@ -235,7 +235,11 @@ def test_the_replay_breaks_against_tidepools_router_limit_naming_the_long_name(t
         result = run_suite(base_url, tmp_path, target, f"--replay={recording}", "-k", "test_replay")
     output = "\n".join(result.outlines)
     assert result.ret == 1, output
-    failed = [line for line in result.outlines if line.startswith("FAILED contract_tests/")]
+    lines = result.outlines
+    # Each failure of the summary: its line, then its curl.
+    failed = [
+        f"{line} {lines[n + 1]}" for n, line in enumerate(lines) if line.startswith("FAILED ")
+    ]
     assert len(failed) == 2, output  # the long name, and the anonymous /metrics/user (R1)
     assert any(quote(LONG_NAME, safe="") in line and "R5" in line for line in failed), output
 
