@@ -14,6 +14,8 @@ PYTEST := $(PY) -m pytest
 ENV ?=
 BASE_URL ?=
 ARGS ?=
+PORT ?=
+HOST ?=
 CONTRACT_TARGET := $(if $(ENV),--env $(ENV)) $(if $(BASE_URL),--base-url $(BASE_URL))
 
 .PHONY: help install chromium mock test contract lint bench gate clean constraints
@@ -65,8 +67,8 @@ chromium:
 
 install: $(VENV)/.installed node_modules/.installed ## Create .venv and node_modules from the pinned lists
 
-mock: $(VENV)/.installed ## Run the mock server on http://127.0.0.1:8009 (ARGS=... passes options)
-	$(PY) -m mockserver $(ARGS)
+mock: $(VENV)/.installed ## Run the mock server on http://127.0.0.1:8009 (PORT=, HOST=; ARGS=... passes options)
+	$(PY) -m mockserver $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST)) $(ARGS)
 
 # The lint commands live in tox.ini, so `make lint` and `tox -e lint` are one check.
 lint: install ## Lint the specs (openapi-spec-validator, Redocly CLI) and the code (ruff), with tox -e lint
@@ -81,7 +83,7 @@ contract: $(VENV)/.installed ## Run the contract suite: make contract ENV=qa1 (o
 gate: $(VENV)/.installed ## Run the deploy gate: make gate ENV=qa2 or BASE_URL=... (exactly one); reports in reports/
 	$(PY) -m contract_tests --gate --env "$(ENV)" --base-url "$(BASE_URL)" $(ARGS)
 
-bench: install /usr/bin/wrk /usr/sbin/nginx ## Measure issue 11's targets: the mock beside Prism, a bare app, its former server, nginx (ARGS=--quick: a few minutes; benchmarks/README.md)
+bench: install /usr/bin/wrk /usr/sbin/nginx ## Measure the mock's performance targets beside Prism, a bare app, its former server, nginx (ARGS=--quick: a few minutes; benchmarks/README.md)
 	$(PY) -m benchmarks $(ARGS)
 
 constraints: ## Re-pin every transitive dependency after changing requirements.txt

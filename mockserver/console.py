@@ -55,7 +55,8 @@ def banner(
     faults, config = app.faults, app.config
     login = [
         f"  log in     POST {url}/auth/login with HTTP Basic: {users}",
-        f"  servers    POST {url}/auth/serverlogin: {servers}",
+        f"  servers    POST {url}/auth/serverlogin with headers X-Tidepool-Server-Name and"
+        f" X-Tidepool-Server-Secret: {servers}",
     ]
     if config.upstream:
         metrics = "forwarded, answers checked" if config.forward_metrics else "answered here"

@@ -58,6 +58,7 @@ def test_the_banner_shows_url_and_demo_credentials_only(app):
     text = banner(app, "http://127.0.0.1:8009")
     assert "http://127.0.0.1:8009" in text and "/__mock/events" in text
     assert "any username and password" in text and DEFAULT_SERVER_SECRET in text
+    assert "headers X-Tidepool-Server-Name and X-Tidepool-Server-Secret" in text
     assert str(app.journal.path) in text
 
 

@@ -130,3 +130,25 @@ def test_ci_runs_make_test_and_stops_at_its_failure(tmp_path: Path):
     done = subprocess.run([ROOT / ".ci" / "run"], env=environ, capture_output=True, timeout=60)
     assert done.returncode == 7
     assert log.read_text(encoding="utf-8").splitlines() == ["test"]
+
+
+def test_make_mock_serves_on_the_port_and_host_it_is_given():
+    done = make("-n", "mock", "PORT=8010", "HOST=0.0.0.0")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].split() == [
+        ".venv/bin/python",
+        "-m",
+        "mockserver",
+        "--port",
+        "8010",
+        "--host",
+        "0.0.0.0",
+    ]
+
+
+def test_make_help_speaks_of_the_project_only():
+    done = make("help")
+
+    assert done.returncode == 0 and "make mock" in done.stdout
+    assert not re.search(r"\bissues? \d", done.stdout), done.stdout
