@@ -1,7 +1,8 @@
 """What the mock prints for the developer watching its terminal.
 
 The start banner says where it serves and how to log in; then one line per recorded event,
-and one per refused request with the reason its client got.
+and one per refused request with the reason its client got, while they come at a pace a
+person can read (Feed counts the rest, one line per second).
 Text from requests is escaped, so a client cannot move the cursor or recolour the terminal.
 Tokens and passwords are never printed: they are not in an event, and the banner shows
 only account names and the documented default server secret.
@@ -10,7 +11,9 @@ only account names and the documented default server secret.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from .app import MockApp
@@ -25,6 +28,8 @@ from .upstream.passthrough import is_production
 # Below this many connections per worker (macOS starts with 256 descriptors), the banner
 # says how many: the slow-clients protection holds only as many as there are.
 FEW_CONNECTIONS = 1000
+# Lines of events and refusals per second that a person watching the terminal can follow.
+READABLE_PER_SECOND = 10
 _CONTROL_CHARACTERS = str.maketrans(
     {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
 )
@@ -153,15 +158,70 @@ def rejection_line(rejection: Rejection) -> str:
     )
 
 
-def print_rejection(rejection: Rejection, stream: TextIO | None = None) -> None:
-    stream = stream or sys.stdout
-    stream.write(rejection_line(rejection) + "\n")
-    stream.flush()
+class Feed:
+    """The event and refusal lines of the terminal, one per request while a person can
+    read them, and one summary line per second when they come faster.
 
+    A page load's few events print one by one, as they come. A contract suite's thousand
+    would scroll the banner and every useful line away: within one second (by `clock`)
+    the first `per_second` lines are printed and the rest only counted, and the count is
+    printed as one line when the second is over, on the next line or by a timer (so the
+    end of a burst is reported too). The inspector and GET /__mock/events keep them all.
+    Each batch is one write of whole lines, so worker processes do not interleave.
+    """
 
-def print_events(events: list[Event], stream: TextIO | None = None) -> None:
-    # One write for a committed batch, whole lines only, so lines from several worker
-    # processes do not interleave, and a busy mock does not make a system call per event.
-    stream = stream or sys.stdout
-    stream.write("".join(event_line(event) + "\n" for event in events))
-    stream.flush()
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        per_second: int = READABLE_PER_SECOND,
+    ) -> None:
+        self._stream, self._clock, self._per_second = stream, clock, per_second
+        self._lock = threading.Lock()
+        self._second: int | None = None
+        self._shown = self._held = 0
+        self._timer: threading.Timer | None = None
+
+    def events(self, events: list[Event]) -> None:
+        self._emit([event_line(event) for event in events])
+
+    def rejection(self, rejection: Rejection) -> None:
+        self._emit([rejection_line(rejection)])
+
+    def flush(self) -> None:
+        """Print the count of the lines held back, if any (the timer calls this)."""
+        with self._lock:
+            self._timer = None
+            self._write(self._held_line())
+
+    def _emit(self, lines: list[str]) -> None:
+        with self._lock:
+            second = int(self._clock())
+            out = []
+            if second != self._second:
+                out = self._held_line()
+                self._second, self._shown = second, 0
+            shown = lines[: max(self._per_second - self._shown, 0)]
+            self._shown += len(shown)
+            self._held += len(lines) - len(shown)
+            out += shown
+            if self._held and self._timer is None:
+                self._timer = threading.Timer(1.0, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+            self._write(out)
+
+    def _held_line(self) -> list[str]:
+        if not self._held:
+            return []
+        held, self._held = self._held, 0
+        return [
+            f"... and {held} more in that second, not printed one by one "
+            "(the inspector and GET /__mock/events have every one)"
+        ]
+
+    def _write(self, lines: list[str]) -> None:
+        if lines:
+            stream = self._stream or sys.stdout
+            stream.write("".join(line + "\n" for line in lines))
+            stream.flush()

@@ -20,7 +20,7 @@ from werkzeug.serving import is_running_from_reloader, run_simple
 
 from ..app import MockApp
 from ..config import MockConfig
-from ..console import banner, print_events, print_rejection
+from ..console import Feed, banner
 from ..journal.store import delete_temporary_journal, new_temporary_path
 from .inprocess import LimitedRequestHandler
 from .listen import bind_address, check_address, urls
@@ -88,9 +88,8 @@ class _StoppingOnHangUp(Arbiter):
 
 def serve(config: MockConfig) -> None:
     check_address(config.host, config.port)
-    GunicornMock(
-        MockApp(config, on_events=print_events, on_rejection=print_rejection), config
-    ).run()
+    feed = Feed()
+    GunicornMock(MockApp(config, on_events=feed.events, on_rejection=feed.rejection), config).run()
 
 
 def serve_with_reloader(config: MockConfig) -> None:
@@ -108,7 +107,8 @@ def serve_with_reloader(config: MockConfig) -> None:
         os.environ[RELOAD_JOURNAL_ENV] = str(new_temporary_path())
     if config.journal_file is None:
         config = replace(config, journal_file=Path(os.environ[RELOAD_JOURNAL_ENV]))
-    app = MockApp(config, on_events=print_events, on_rejection=print_rejection)
+    feed = Feed()
+    app = MockApp(config, on_events=feed.events, on_rejection=feed.rejection)
     if is_running_from_reloader():
         print(banner(app, *urls(config.host, config.port)), flush=True)
     try:

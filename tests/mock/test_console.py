@@ -6,9 +6,9 @@ from types import MappingProxyType
 from mockserver.auth.accounts import DEFAULT_SERVER_SECRET
 from mockserver.console import (
     FEW_CONNECTIONS,
+    Feed,
     banner,
     event_line,
-    print_events,
     rejection_line,
 )
 from mockserver.journal.rejections import Rejection
@@ -45,13 +45,58 @@ def test_control_characters_from_clients_are_escaped():
     assert "red\\x1b[31m\\x0anext\\x00" in line
 
 
-def test_print_events_writes_one_line_per_event_in_one_write():
-    writes = []
+class Clock:
+    """The feed's clock, moved by the test: no test waits for a real second."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def a_feed(per_second: int = 3) -> tuple[Feed, list[str], Clock]:
+    writes: list[str] = []
     stream = io.StringIO()
     stream.write = writes.append
-    print_events([event(), event(id=43)], stream)
+    clock = Clock()
+    return Feed(stream, clock, per_second), writes, clock
+
+
+def test_a_batch_of_events_is_one_write_of_one_line_each():
+    feed, writes, _ = a_feed()
+    feed.events([event(), event(id=43)])
     assert len(writes) == 1 and writes[0].count("\n") == 2
     assert writes[0].startswith("12:00:00.123 #42") and "\n12:00:00.123 #43" in writes[0]
+
+
+def test_events_that_come_slowly_print_one_by_one():
+    feed, writes, clock = a_feed(per_second=3)
+    for number in range(10):
+        feed.events([event(id=number)])
+        clock.now += 0.5  # two a second: readable
+    assert [w.split()[1] for w in writes] == [f"#{n}" for n in range(10)]
+
+
+def test_a_flood_prints_a_few_lines_then_the_exact_count_once_the_second_is_over():
+    feed, writes, clock = a_feed(per_second=3)
+    feed.events([event(id=n) for n in range(500)])
+    feed.rejection(Rejection(1, "2024-05-01T12:00:00.500Z", "GET", "/x", 404, "No."))
+    clock.now += 1
+    feed.events([event(id=600)])
+    lines = "".join(writes).splitlines()
+    assert [line.split()[1] for line in lines[:3]] == ["#0", "#1", "#2"]
+    assert lines[3].startswith("... and 498 more in that second"), lines
+    assert lines[4].split()[1] == "#600" and len(lines) == 5
+
+
+def test_the_end_of_a_flood_is_counted_without_another_event():
+    feed, writes, _ = a_feed(per_second=1)
+    feed.events([event(id=1), event(id=2)])
+    feed.flush()  # what the timer does a second later
+    feed.flush()  # and nothing is said twice
+    assert "".join(writes).splitlines()[-1].startswith("... and 1 more in that second")
+    assert "".join(writes).count("more in that second") == 1
 
 
 def test_the_banner_shows_url_and_demo_credentials_only(app):
