@@ -55,12 +55,19 @@ class RecordedEvents:
         self.suite = suite
 
     def named(self, event_name: str, since: int = 0) -> list[dict[str, Any]]:
+        """Every page of the listing (`next`, when the journal holds more than one)."""
         response = self.suite.http.get(
             f"{self.suite.base_url}/__mock/events",
             params={"eventName": event_name, "since": str(since)},
         )
-        response.raise_for_status()
-        return response.json()["events"]
+        events = []
+        while True:
+            response.raise_for_status()
+            body = response.json()
+            events += body["events"]
+            if not body.get("next"):
+                return events
+            response = self.suite.http.get(f"{self.suite.base_url}{body['next']}")
 
     def last_id(self, event_name: str) -> int:
         return max((event["id"] for event in self.named(event_name)), default=0)

@@ -30,6 +30,7 @@ SESSION_INVALID = "No valid user session token to refresh."
 SERVER_TOKEN_REQUIRED = "Only a server may check another token: send a valid server token."
 SERVER_LOGIN_FAILED = "Unknown server name or wrong secret."
 UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filters}."
+BAD_LIMIT = "The 'limit' of a listing is a whole number from 1 to {maximum}, given once."
 BAD_SINCE = "The 'since' filter is an event id, a whole number."
 INJECTED_FAILURE = "Failure injected by the mock ({cause})."
 HOST_NOT_ALLOWED = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from werkzeug.routing import Rule
 from werkzeug.utils import send_from_directory
@@ -32,6 +33,10 @@ SERVER_SECRET_HEADER = "X-Tidepool-Server-Secret"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 INSPECTOR_PAGE = "inspector.html"
 INSPECTOR_PATH = "/__mock/"
+# Listings come in pages of at most MAX_PAGE (`limit`); without one, DEFAULT_PAGE, which
+# covers a journal of the default --max-events in one answer, as readers expect.
+DEFAULT_PAGE = 10_000
+MAX_PAGE = 10_000
 
 Handler = Callable[["OwnApi", Request, dict, dict], Response]
 
@@ -115,10 +120,13 @@ class OwnApi:
     # The journal ------------------------------------------------------------------
 
     def list_events(self, request: Request, query: dict, path: dict) -> Response:
+        limit, query = page_limit(query)
         filters = journal_filters(query, Journal.FILTERS)
         _, dropped = self.journal.counts()
-        events = [event.to_json() for event in self.journal.events(**filters)]
-        return json_response({"events": events, "dropped": dropped})
+        found = [event.to_json() for event in self.journal.events(limit=limit + 1, **filters)]
+        events = found[:limit]
+        more = next_page(request.path, filters, events, limit) if len(found) > limit else None
+        return json_response({"events": events, "dropped": dropped, "next": more})
 
     def export_events(self, request: Request, query: dict, path: dict) -> Response:
         filters = journal_filters(query, Journal.FILTERS)
@@ -130,9 +138,12 @@ class OwnApi:
         return Response(status=204)
 
     def list_rejections(self, request: Request, query: dict, path: dict) -> Response:
-        since = journal_filters(query, ("since",)).get("since", 0)
-        rejections = [rejection.to_json() for rejection in self.rejections.since(int(since))]
-        return json_response({"rejections": rejections})
+        limit, query = page_limit(query)
+        filters = journal_filters(query, ("since",))
+        found = self.rejections.since(int(filters.get("since", 0)), limit + 1)
+        rejections = [rejection.to_json() for rejection in found[:limit]]
+        more = next_page(request.path, filters, rejections, limit) if len(found) > limit else None
+        return json_response({"rejections": rejections, "next": more})
 
     def clear_rejections(self, request: Request, query: dict, path: dict) -> Response:
         self.rejections.clear()
@@ -252,6 +263,25 @@ def journal_filters(query: dict, allowed: tuple[str, ...]) -> dict[str, str | in
             raise PlainError(400, errors.BAD_SINCE)
         filters["since"] = int(since)
     return filters
+
+
+def page_limit(query: dict) -> tuple[int, dict]:
+    """The page size a listing's query asks for (DEFAULT_PAGE if none), and the rest of
+    the query; 400 for a size that is not a whole number from 1 to MAX_PAGE."""
+    rest = {name: values for name, values in query.items() if name != "limit"}
+    values = query.get("limit", [str(DEFAULT_PAGE)])
+    text = values[0]
+    if len(values) > 1 or not (text.isascii() and text.isdigit() and len(text) <= 6):
+        raise PlainError(400, errors.BAD_LIMIT.format(maximum=MAX_PAGE))
+    if not 1 <= int(text) <= MAX_PAGE:
+        raise PlainError(400, errors.BAD_LIMIT.format(maximum=MAX_PAGE))
+    return int(text), rest
+
+
+def next_page(path: str, filters: dict, page: list[dict], limit: int) -> str:
+    """Where the rest of a listing is: the same filters, after the page's last id."""
+    query = {**{name: str(value) for name, value in filters.items()}, "since": page[-1]["id"]}
+    return f"{path}?{urlencode({**query, 'limit': limit}, quote_via=quote)}"
 
 
 def json_response(body: dict, headers: dict[str, str] | None = None) -> Response:

@@ -70,11 +70,13 @@ class Rejections:
             self._on_record(rejection)
         return rejection
 
-    def since(self, rejection_id: int = 0) -> list[Rejection]:
-        """The refused requests kept, oldest first, after the one with `rejection_id`."""
+    def since(self, rejection_id: int = 0, limit: int = -1) -> list[Rejection]:
+        """The refused requests kept, oldest first, after the one with `rejection_id`: the
+        first `limit` of them (all with -1)."""
         with self._journal.reading() as connection:
             rows = connection.execute(
-                f"SELECT {_COLUMNS} FROM rejections WHERE id > ? ORDER BY id", (rejection_id,)
+                f"SELECT {_COLUMNS} FROM rejections WHERE id > ? ORDER BY id LIMIT ?",
+                (rejection_id, limit),
             ).fetchall()
         return [Rejection(*row) for row in rows]
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import itertools
 import json
 import logging
 import os
@@ -478,18 +479,25 @@ class Journal:
         finally:
             shard.idle_readers.put(connection)
 
-    def events(self, **filters: str | int) -> list[Event]:
-        """Events oldest first, narrowed by any of FILTERS (e.g. eventName='x', since=41)."""
+    def events(self, limit: int = -1, **filters: str | int) -> list[Event]:
+        """Events oldest first, narrowed by any of FILTERS (e.g. eventName='x', since=41),
+        the first `limit` of them (all with -1): a page, read in time bounded by its size."""
         since = int(filters.pop("since", 0))
-        select = f"SELECT {_COLUMNS} FROM events WHERE {_VISIBLE} AND {_where(filters)} ORDER BY id"
+        select = (
+            f"SELECT {_COLUMNS} FROM events WHERE {_VISIBLE} AND {_where(filters)}"
+            " ORDER BY id LIMIT ?"
+        )
         with self._settled() as ((oldest, newest), shards):
             # One lower bound: SQLite searches the ids by only one, and `since` is the tighter.
             visible = (max(oldest, since), newest)
             found = [
-                shard.execute(select, (*visible, *filters.values())).fetchall()
+                shard.execute(select, (*visible, *filters.values(), limit)).fetchall()
                 for _, shard in shards
             ]
-        return [_event_from_row(row) for row in heapq.merge(*found, key=lambda row: row[0])]
+        merged = heapq.merge(*found, key=lambda row: row[0])
+        return [
+            _event_from_row(row) for row in itertools.islice(merged, None if limit < 0 else limit)
+        ]
 
     def counts(self) -> tuple[int, int]:
         """(events kept, events dropped); a clear at the same moment may leave them off by

@@ -11,6 +11,7 @@
   const POLL_MS = 500;          // new events appear within a second
   const STATUS_MS = 2000;       // settings change rarely; counts reveal a clear from elsewhere
   const MAX_RETRY_MS = 5000;
+  const PAGE = 1000;            // events asked for at once (the mock's `limit`)
   const MAX_KEPT = 20000;       // events held in the page (the mock keeps 10,000 by default)
   const MAX_ROWS = 500;         // rows rendered at once; filters reach all kept events
   const FRESH_MS = 1500;
@@ -304,22 +305,29 @@
 
   async function resync() {
     const generation = ++state.generation;
-    const body = await fetchJson(EVENTS_URL);
+    // Page by page (`next`), so that a big journal never holds the mock up for long.
+    let body = await fetchJson(`${EVENTS_URL}?limit=${PAGE}`);
     if (generation !== state.generation) return; // a newer resync won
-    const events = Array.isArray(body.events) ? body.events : [];
     state.events = [];
     state.pending = [];
     state.dropped = Number(body.dropped || 0);
-    accept(events);
-    state.lastId = events.length ? events[events.length - 1].id : null;
+    state.lastId = null;
+    for (;;) {
+      const events = Array.isArray(body.events) ? body.events : [];
+      accept(events);
+      if (events.length) state.lastId = events[events.length - 1].id;
+      if (typeof body.next !== "string" || !body.next.startsWith(EVENTS_URL)) break;
+      body = await fetchJson(body.next);
+      if (generation !== state.generation) return;
+    }
     renderAll();
   }
 
   async function poll() {
     const generation = state.generation;
     const url = state.lastId === null
-      ? EVENTS_URL
-      : `${EVENTS_URL}?since=${encodeURIComponent(state.lastId)}`;
+      ? `${EVENTS_URL}?limit=${PAGE}`
+      : `${EVENTS_URL}?since=${encodeURIComponent(state.lastId)}&limit=${PAGE}`;
     const body = await fetchJson(url);
     if (generation !== state.generation) return; // the journal was reloaded meanwhile
     const events = Array.isArray(body.events) ? body.events : [];

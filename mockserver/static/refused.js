@@ -45,7 +45,7 @@
 
   async function poll() {
     try {
-      const response = await fetch(`${URL}?since=${lastId}`, { cache: "no-store" });
+      const response = await fetch(`${URL}?since=${lastId}&limit=${MAX_ROWS}`, { cache: "no-store" });
       if (response.ok) {
         const body = await response.json();
         const rejections = Array.isArray(body.rejections) ? body.rejections : [];

@@ -122,7 +122,11 @@ def test_page_shows_the_mocks_state_and_links_the_raw_json(page, problems):
     status = page.request.get(page.url + "status").json()
     expect(credentials).to_contain_text(status["credentials"]["serverSecret"])
     raw = page.locator("#raw-events")
-    assert page.request.get(raw.evaluate("a => a.href")).json() == {"events": [], "dropped": 0}
+    assert page.request.get(raw.evaluate("a => a.href")).json() == {
+        "events": [],
+        "dropped": 0,
+        "next": None,
+    }
     # The page's Content-Security-Policy forbids inline script, and it complies; it is a
     # header, so it also forbids framing, which a meta tag cannot.
     headers = page.request.get(page.url).headers
@@ -339,7 +343,7 @@ def test_refused_requests_are_shown_apart_with_why_as_text(page, mock, http, pro
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#refused-clear").click()
     expect(refused).to_have_count(0)
-    assert http.get(f"{mock.url}/__mock/rejections").json() == {"rejections": []}
+    assert http.get(f"{mock.url}/__mock/rejections").json() == {"rejections": [], "next": None}
     assert page.locator("#refused img").count() == 0
     assert [m.split("\n")[0] for m in problems["dialogs"]] == [
         "Forget all 2 refused requests the mock has kept?"

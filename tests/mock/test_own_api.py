@@ -1,5 +1,7 @@
 """mockserver.own_api: the auth calls Tidepool's clients and services make after login."""
 
+import pytest
+
 from mockserver.auth.accounts import derive_userid
 
 TOKEN = "X-Tidepool-Session-Token"
@@ -55,3 +57,26 @@ def test_the_root_says_where_the_inspector_is(client):
         response.text
         == "This is the Metrics API mock; its event inspector is at http://localhost/__mock/\n"
     )
+
+
+def test_listings_come_in_pages_that_say_where_the_rest_is(client):
+    for name in ("a", "b", "a", "a", "a"):
+        client.get(f"/metrics/user/u/{name}")
+        client.get(f"/nothing/{name}")
+    first = client.get("/__mock/events?eventName=a&limit=2").json
+    assert [event["id"] for event in first["events"]] == [1, 3]
+    assert first["next"] == "/__mock/events?eventName=a&since=3&limit=2"
+    second = client.get(first["next"]).json
+    assert [event["id"] for event in second["events"]] == [4, 5] and second["next"] is None
+    assert client.get("/__mock/events").json["next"] is None
+    refused = client.get("/__mock/rejections?limit=4").json
+    assert len(refused["rejections"]) == 4
+    rest = client.get(refused["next"]).json
+    assert len(rest["rejections"]) == 1 and rest["next"] is None
+
+
+@pytest.mark.parametrize("limit", ["0", "10001", "x", "-1", "2&limit=3"])
+def test_a_page_size_out_of_bounds_is_400(client, limit):
+    for path in ("/__mock/events", "/__mock/rejections"):
+        response = client.get(f"{path}?limit={limit}")
+        assert response.status_code == 400 and "'limit'" in response.text

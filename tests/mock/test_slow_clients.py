@@ -105,7 +105,7 @@ def test_a_stalled_request_is_closed_after_the_header_timeout_and_not_recorded(s
         stalled.sendall(STALLED)
         assert stalled.recv(4096) == b""  # closed unanswered, well before the socket timeout
         events = requests.get(mock.url + "/__mock/events", timeout=ANSWER_TIMEOUT_S).json()
-    assert events == {"events": [], "dropped": 0}
+    assert events == {"events": [], "dropped": 0, "next": None}
 
 
 def test_a_head_with_bare_line_feeds_is_refused_at_once(start_cli_mock):
