@@ -129,8 +129,15 @@ class OwnApi:
         return json_response({"events": events, "dropped": dropped, "next": more})
 
     def export_events(self, request: Request, query: dict, path: dict) -> Response:
+        """The listing's page as HAR: the same filters and `limit`, `next` in `log._next`."""
+        limit, query = page_limit(query)
         filters = journal_filters(query, Journal.FILTERS)
-        har = as_har(self.journal.events(**filters), request.host_url)
+        found = self.journal.events(limit=limit + 1, **filters)
+        page = found[:limit]
+        more = None
+        if len(found) > limit:
+            more = next_page(request.path, filters, [page[-1].to_json()], limit)
+        har = as_har(page, request.host_url, more)
         return json_response(har, {"Content-Disposition": f'attachment; filename="{HAR_FILE}"'})
 
     def clear_events(self, request: Request, query: dict, path: dict) -> Response:

@@ -22,12 +22,14 @@ HAR_VERSION = "1.2"
 CREATOR = "tidepool-metrics-mock"
 
 
-def as_har(events: Iterable[Event], base_url: str) -> dict[str, Any]:
+def as_har(events: Iterable[Event], base_url: str, next_page: str | None) -> dict[str, Any]:
+    """`next_page`: where the rest of a paged export is (`log._next`, a custom field)."""
     return {
         "log": {
             "version": HAR_VERSION,
             "creator": {"name": CREATOR, "version": HAR_VERSION},
             "entries": [_entry(event, base_url.rstrip("/")) for event in events],
+            "_next": next_page,
         }
     }
 

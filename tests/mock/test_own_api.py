@@ -69,6 +69,11 @@ def test_listings_come_in_pages_that_say_where_the_rest_is(client):
     second = client.get(first["next"]).json
     assert [event["id"] for event in second["events"]] == [4, 5] and second["next"] is None
     assert client.get("/__mock/events").json["next"] is None
+    export = client.get("/__mock/events.har?eventName=a&limit=2").json["log"]
+    assert [entry["request"]["url"][-2:] for entry in export["entries"]] == ["/a", "/a"]
+    assert export["_next"] == "/__mock/events.har?eventName=a&since=3&limit=2"
+    rest = client.get(export["_next"]).json["log"]
+    assert len(rest["entries"]) == 2 and rest["_next"] is None
     refused = client.get("/__mock/rejections?limit=4").json
     assert len(refused["rejections"]) == 4
     rest = client.get(refused["next"]).json
@@ -77,6 +82,6 @@ def test_listings_come_in_pages_that_say_where_the_rest_is(client):
 
 @pytest.mark.parametrize("limit", ["0", "10001", "x", "-1", "2&limit=3"])
 def test_a_page_size_out_of_bounds_is_400(client, limit):
-    for path in ("/__mock/events", "/__mock/rejections"):
+    for path in ("/__mock/events", "/__mock/events.har", "/__mock/rejections"):
         response = client.get(f"{path}?limit={limit}")
         assert response.status_code == 400 and "'limit'" in response.text
