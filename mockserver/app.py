@@ -251,6 +251,7 @@ class MockApp:
             query=query,
             target=raw_path + (f"?{raw_query}" if raw_query else ""),
             credential=principal.kind if principal is not None else NO_CREDENTIAL,
+            user_agent=request.headers.get("User-Agent", ""),
             **upstream_verdict,
         )
 

@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS events (
     upstream_status INTEGER,
     violations TEXT NOT NULL DEFAULT '[]',
     target TEXT NOT NULL,
-    credential TEXT NOT NULL
+    credential TEXT NOT NULL,
+    user_agent TEXT NOT NULL
 );
 """
 # Ids are dense and global, so the newest max_events are those above the last id given
@@ -89,7 +90,7 @@ END;
 """
 _ROW_COLUMNS = (
     "received_at, operation_id, user_id, server_name, event_name, query, upstream_status,"
-    " violations, target, credential"
+    " violations, target, credential, user_agent"
 )
 _COLUMNS = f"id, {_ROW_COLUMNS}"
 # Filter name (as in GET /__mock/events) -> the condition it adds.
@@ -147,6 +148,8 @@ class Event:
     # kind of credential it carried ("none", "user" or "server"): what a replay needs.
     target: str = ""
     credential: str = NO_CREDENTIAL
+    # The request's User-Agent: the contract suite's events are told apart by it.
+    user_agent: str = ""
 
     def to_json(self) -> dict:
         return {
@@ -159,6 +162,7 @@ class Event:
             "query": {name: list(values) for name, values in self.query.items()},
             "target": self.target,
             "credential": self.credential,
+            "userAgent": self.user_agent,
             "upstreamStatus": self.upstream_status,
             "violations": [violation.to_json() for violation in self.violations],
         }
@@ -171,24 +175,33 @@ def _event(
     violations: Iterable[Violation],
     target: str,
     credential: str,
+    user_agent: str,
 ) -> Event:
     """An immutable Event: the query is copied, so the caller's dict can change freely."""
     frozen = {name: tuple(values) for name, values in query.items()}
     return Event(
-        *columns, MappingProxyType(frozen), upstream_status, tuple(violations), target, credential
+        *columns,
+        MappingProxyType(frozen),
+        upstream_status,
+        tuple(violations),
+        target,
+        credential,
+        user_agent,
     )
 
 
 def _event_from_row(row: tuple) -> Event:
     violations = [Violation(item["rule"], item["reason"]) for item in json.loads(row[8])]
-    return _event(row[:6], json.loads(row[6]), row[7], violations, row[9], row[10])
+    return _event(row[:6], json.loads(row[6]), row[7], violations, *row[9:12])
 
 
 @dataclass(frozen=True)
 class _Row:
     """An event waiting for its id: the values of _ROW_COLUMNS, and what the JSON ones encode."""
 
-    columns: tuple[str, str, str | None, str | None, str | None, str, int | None, str, str, str]
+    columns: tuple[
+        str, str, str | None, str | None, str | None, str, int | None, str, str, str, str
+    ]
     query: Mapping[str, list[str]]
     violations: tuple[Violation, ...]
 
@@ -371,6 +384,7 @@ class Journal:
         *,
         target: str = "",
         credential: str = NO_CREDENTIAL,
+        user_agent: str = "",
     ) -> Event:
         """Store one event, dropping the oldest beyond `max_events`; committed on return."""
         received_at = utc_now()
@@ -391,6 +405,7 @@ class Journal:
             violations_json,
             target,
             credential,
+            user_agent,
         )
         return self._group_commit.submit(_Row(columns, query, violations))
 

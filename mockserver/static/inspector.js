@@ -18,6 +18,7 @@
 
   // Short labels for the operations the spec defines today; any other operationId is
   // shown as is, so an operation added to the spec still renders.
+  const READY_MS = 2000;
   const OPERATION_LABELS = {
     RecordMetricsEventForNamedUser: "user/{userId}",
     RecordMetricsEventForLoggedInUser: "thisuser",
@@ -25,6 +26,11 @@
   };
 
   const $ = (id) => document.getElementById(id);
+  // The contract suite's requests say so in their User-Agent (spec: Event.userAgent).
+  const SUITE_AGENT = "tidepool-metrics-contract";
+  // Longer user ids and server names are cut in the filter's list (the full one on hover),
+  // so a generated 1,000-character name does not widen the page.
+  const MAX_OPTION_CHARS = 40;
 
   const state = {
     events: [],            // oldest first, as the journal returns them
@@ -44,6 +50,12 @@
     const node = document.createElement(tag);
     if (className) node.className = className;
     if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  // A text the stylesheet may cut short, whole on hover.
+  function titled(node) {
+    node.title = node.textContent;
     return node;
   }
 
@@ -72,8 +84,11 @@
     if (state.whos.has(who.key)) return;
     state.whos.add(who.key);
     const select = $("filter-who");
-    const option = el("option", null, who.kind === "none" ? "(no user)" : `${who.kind}: ${who.name}`);
+    const label = who.kind === "none" ? "(no user)" : `${who.kind}: ${who.name}`;
+    const option = el("option", null, label.length > MAX_OPTION_CHARS
+      ? label.slice(0, MAX_OPTION_CHARS - 1) + "…" : label);
     option.value = who.key;
+    option.title = label;
     // Keep the list sorted after "everyone".
     let before = null;
     for (const existing of select.options) {
@@ -91,12 +106,18 @@
     return {
       name: $("filter-name").value.trim().toLowerCase(),
       who: $("filter-who").value,
+      hideSuite: $("hide-suite").checked,
     };
+  }
+
+  function isSuites(event) {
+    return String(event.userAgent ?? "").startsWith(SUITE_AGENT);
   }
 
   function matches(event, filter) {
     if (filter.name && !String(event.eventName ?? "").toLowerCase().includes(filter.name)) return false;
     if (filter.who && whoOf(event).key !== filter.who) return false;
+    if (filter.hideSuite && isSuites(event)) return false;
     return true;
   }
 
@@ -138,8 +159,10 @@
     const status = el("span", "upstream-status", `upstream ${event.upstreamStatus}`);
     const flags = (Array.isArray(event.violations) ? event.violations : []).map((violation) => {
       const flag = el("span", "violation", `breaks ${violation.rule}`);
-      flag.title = String(violation.reason);
-      return flag;
+      const reason = el("span", "violation-reason", violation.reason);
+      const shown = el("span", "violation-line");
+      shown.append(flag, reason);
+      return shown;
     });
     return [status, ...flags];
   }
@@ -158,18 +181,23 @@
     const opLabel = el("span", "op", OPERATION_LABELS[event.operationId] || event.operationId);
     opLabel.title = String(event.operationId);
     op.append(opLabel, ...upstreamVerdict(event));
+    if (isSuites(event)) {
+      const mark = el("span", "suite-mark", "contract suite");
+      mark.title = String(event.userAgent);
+      op.append(mark);
+    }
 
     const name = el("td", "col-name");
     name.append(event.eventName === null || event.eventName === undefined
       ? el("span", "muted", "no event name")
-      : el("span", "event-name", event.eventName));
+      : titled(el("span", "event-name", event.eventName)));
 
     const who = whoOf(event);
     const whoCell = el("td", "col-who");
     if (who.kind === "none") {
       whoCell.append(el("span", "muted", "no user"));
     } else {
-      whoCell.append(el("span", `badge badge-${who.kind}`, who.kind), el("span", "who-name", who.name));
+      whoCell.append(el("span", `badge badge-${who.kind}`, who.kind), titled(el("span", "who-name", who.name)));
     }
 
     const query = el("td", "col-query");
@@ -498,11 +526,15 @@
   function start() {
     $("filter-name").addEventListener("input", renderAll);
     $("filter-who").addEventListener("change", renderAll);
+    $("hide-suite").addEventListener("change", renderAll);
     $("pause").addEventListener("click", togglePause);
     $("clear").addEventListener("click", clearJournal);
     renderCounts(0);
-    pollLoop();
-    statusLoop();
+    // The first paint shows the journal and the mock's state as they are (the page stays
+    // hidden until both are read, or READY_MS has passed), never "connecting…" and empty tables.
+    const shown = () => document.body.classList.add("ready");
+    setTimeout(shown, READY_MS);
+    Promise.allSettled([pollLoop(), statusLoop()]).then(shown);
   }
 
   start();

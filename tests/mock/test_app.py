@@ -38,6 +38,13 @@ def test_named_user_event_is_recorded_with_path_user_and_decoded_name(client):
     assert event["query"] == {"source": ["care-team"]}
 
 
+def test_an_event_keeps_the_user_agent_that_sent_it(client):
+    client.get("/metrics/user/u/a", headers={"User-Agent": "tidepool-metrics-contract (x)"})
+    client.get("/metrics/user/u/b")
+    agents = [event["userAgent"] for event in events(client)["events"]]
+    assert agents == ["tidepool-metrics-contract (x)", ""]
+
+
 def test_thisuser_takes_the_user_id_from_the_token(client, user_token):
     assert client.get("/metrics/thisuser/e", headers={TOKEN: user_token}).status_code == 200
     (event,) = events(client)["events"]

@@ -39,6 +39,7 @@ def test_a_recorded_event_comes_back_whole(journal):
         {"a": ["1", "2"], "b": [""]},
         target=target,
         credential="server",
+        user_agent="blip/1.0",
     )
     (event,) = journal.events()
     assert event == recorded
@@ -52,6 +53,7 @@ def test_a_recorded_event_comes_back_whole(journal):
         "query": {"a": ["1", "2"], "b": [""]},
         "target": target,
         "credential": "server",
+        "userAgent": "blip/1.0",
         "upstreamStatus": None,
         "violations": [],
     }

@@ -45,7 +45,8 @@ def test_each_event_shows_the_upstreams_status_and_the_rules_it_broke(mock, stan
         expect(broken.locator(".upstream-status")).to_have_text("upstream 200")
         flag = broken.locator(".violation")
         expect(flag).to_have_text("breaks R6")
-        assert "with a body of 8 bytes" in flag.get_attribute("title")
+        # The reason is in the row, not only on hover.
+        expect(broken.locator(".violation-reason")).to_contain_text("with a body of 8 bytes")
         expect(kept.locator(".upstream-status")).to_have_text("upstream 200")
         expect(kept.locator(".violation")).to_have_count(0)
         expect(page.locator("#state-credentials")).to_have_text(

@@ -7,7 +7,7 @@ import time
 import requests
 from broken_servers import TOKEN_HEADER, USER_TOKEN, create_app, listening, redirecting, serving
 
-from contract_tests.pacing import PacedSession
+from contract_tests.pacing import USER_AGENT, PacedSession
 
 
 def test_requests_are_spaced_to_the_rate_cap() -> None:
@@ -47,3 +47,10 @@ def test_no_request_follows_a_redirect() -> None:
         response = session.get(f"{base_url}/metrics/thisuser/e", headers={TOKEN_HEADER: USER_TOKEN})
 
     assert (response.status_code, seen) == (307, [])
+
+
+def test_every_request_names_the_suite_in_its_user_agent() -> None:
+    session = PacedSession(max_rps=None, timeout_s=5)
+    prepared = session.prepare_request(requests.Request("GET", "http://127.0.0.1:1/x"))
+    assert prepared.headers["User-Agent"] == USER_AGENT
+    assert USER_AGENT.startswith("tidepool-metrics-contract")
