@@ -65,24 +65,30 @@ class Suite:
         path_values: dict[str, str],
         query: Any = None,
     ) -> Sent:
-        """Send one request: the event name prefixed, every path value encoded as one segment."""
+        """Send one request: the event name prefixed, every path value encoded as one segment.
+
+        The path goes out as encoded here: requests would re-quote it and turn the `%2E`
+        of the `.` and `..` edges back into dot segments, which servers and proxies remove.
+        The query is encoded by requests, as `params=` always was.
+        """
         headers = self.require(credential)
         values = dict(path_values)
         if EVENT_NAME_PARAM in values:
             values[EVENT_NAME_PARAM] = self.event_name(values[EVENT_NAME_PARAM])
         self.summary.record_case(operation.operation_id, str(credential))
+        url = self.base_url + operation.path(values)
+        prepared = self.http.prepare_request(
+            requests.Request(operation.method, url, headers=headers, params=query)
+        )
+        encoded_query = prepared.url.partition("?")[2]
+        prepared.url = url + ("?" + encoded_query if encoded_query else "")
         try:
-            response = self.http.request(
-                operation.method,
-                self.base_url + operation.path(values),
-                headers=headers,
-                params=query,
-            )
+            response = self.http.send(prepared)
         except requests.RequestException as error:
             self.summary.record_answer(type(error).__name__)
             raise
         self.summary.record_answer(str(response.status_code))
-        return Sent(response, self.curl(operation, response.request))
+        return Sent(response, self.curl(operation, prepared))
 
     def expect(
         self,
