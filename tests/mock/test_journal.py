@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.journal.shards import shard_path
-from mockserver.journal.store import Journal, Violation
+from mockserver.journal.store import Journal, JournalError, Violation
 
 # Waits that end at once unless the code under test is broken: a bound, not a timing.
 BOUND_S = 10
@@ -430,3 +430,17 @@ def test_a_journal_kept_from_before_is_tightened(tmp_path):
         file.chmod(0o644)
     Journal(path, max_events=10).close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_journal_written_with_other_columns_is_refused_untouched(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    with closing(Journal(path, max_events=100)) as journal:
+        record(journal)
+    older = shard_path(path, 0)
+    with closing(sqlite3.connect(older)) as connection:
+        connection.execute("ALTER TABLE events DROP COLUMN user_agent")  # as a version before
+    before = older.read_bytes()
+
+    with pytest.raises(JournalError, match=re.escape(f"{older} was written by another version")):
+        Journal(path, max_events=100)
+    assert older.read_bytes() == before
