@@ -26,16 +26,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from contract_tests.credentials import Credential
+from contract_tests.spec import shipped_file
 
-# The copy an installed package carries (pyproject.toml), else the checkout's spec/.
-SHIPPED_PATH = next(
-    path
-    for path in (
-        Path(__file__).resolve().parent / "known-drifts.yaml",
-        Path(__file__).resolve().parent.parent / "spec" / "known-drifts.yaml",
-    )
-    if path.is_file()
-)
+SHIPPED_PATH = shipped_file("known-drifts.yaml")
 # `--known-drifts shipped` names the file above, wherever the suite is installed.
 SHIPPED = "shipped"
 # Credentials as an entry names them.

@@ -29,15 +29,15 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from referencing.exceptions import Unresolvable
 
-# The copy an installed package carries (pyproject.toml), else the checkout's spec/.
-SPEC_PATH = next(
-    path
-    for path in (
-        Path(__file__).resolve().parent / "metrics.v1.yaml",
-        Path(__file__).resolve().parent.parent / "spec" / "metrics.v1.yaml",
-    )
-    if path.is_file()
-)
+
+def shipped_file(name: str) -> Path:
+    """The copy of spec/`name` an installed package carries (pyproject.toml), else the
+    checkout's own."""
+    here = Path(__file__).resolve().parent
+    return next(path for path in (here / name, here.parent / "spec" / name) if path.is_file())
+
+
+SPEC_PATH = shipped_file("metrics.v1.yaml")
 TOKEN_KINDS_EXTENSION = "x-token-kinds"
 # The keys of a path item that are operations; the others (summary, servers, x-...) are not.
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -654,20 +654,6 @@ PRODUCTION_UPSTREAMS = [
 ]
 
 
-@pytest.fixture
-def lookups(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
-    """Every name lookup and connection begun in the test, none of them made."""
-    begun: list[tuple] = []
-
-    def record(*args, **kwargs):
-        begun.append(args)
-        raise OSError("these tests open no socket")
-
-    monkeypatch.setattr(socket, "getaddrinfo", record)
-    monkeypatch.setattr(socket, "create_connection", record)
-    return begun
-
-
 @pytest.mark.parametrize(("upstream", "said"), PRODUCTION_UPSTREAMS)
 def test_forwarding_metrics_to_production_is_refused_however_spelled_before_any_lookup(
     upstream: str, said: str, lookups: list[tuple]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 import requests
 from production_spellings import PRODUCTION_SPELLINGS
@@ -59,20 +57,6 @@ def test_without_either_the_mock_is_started_in_process() -> None:
 def test_an_unknown_name_lists_the_valid_ones() -> None:
     with pytest.raises(BadTarget, match="valid names .*: mock, integration, production"):
         choose_target("staging", None)
-
-
-@pytest.fixture
-def lookups(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
-    """Every name lookup and connection begun in this test, none of them made."""
-    begun: list[tuple] = []
-
-    def record(*args, **kwargs):
-        begun.append(args)
-        raise OSError("the guard's tests open no socket")
-
-    monkeypatch.setattr(socket, "getaddrinfo", record)
-    monkeypatch.setattr(socket, "create_connection", record)
-    return begun
 
 
 def guard(url: str) -> str:
