@@ -50,12 +50,12 @@ def problems(
     expected: int,
     response: requests.Response,
     *,
-    subject: tuple[Rule, ...],
+    carries_query: bool,
     budget_s: float,
 ) -> list[Problem]:
     """Everything wrong with one answer: its status, its body, its time."""
     found = []
-    broken = rules_broken_by_status(operation, expected, response.status_code, subject)
+    broken = rules_broken_by_status(operation, expected, response.status_code, carries_query)
     if broken:
         found.append(Problem(_ids(broken), str(expected), _status(response)))
     if operation.is_success(response.status_code) and response.content:

@@ -12,14 +12,14 @@ Without `-n`, none of these hooks is called.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import pytest
 
-from contract_tests.failures import Attempts, Problem, Violation
-from contract_tests.summary import DriftEntry, Excused, Failed, RunSummary
+from contract_tests.summary import RunSummary
 
 SEED_KEY = "contract_tests_hypothesis_seed"
 SUMMARY_KEY = "contract_tests_summary"
@@ -67,65 +67,51 @@ def hand_over(config: pytest.Config, summary: RunSummary | None, other_failures:
             config.workeroutput[SUMMARY_KEY] = as_data(summary)
 
 
-def as_data(summary: RunSummary) -> dict[str, Any]:
-    """The summary as the builtin types that xdist's channel carries."""
-    return {
-        "environment": summary.environment,
-        "spec": summary.spec,
-        "profile": summary.profile,
-        "seed": summary.seed,
-        "base_url": summary.base_url,
-        "cases": [[*key, count] for key, count in summary.cases.items()],
-        "answers": dict(summary.answers),
-        "failures": [asdict(failure) for failure in summary.failures],
-        "not_verified": list(summary.not_verified),
-        "skipped": dict(summary.skipped),
-        "passed": summary.passed,
-        "drift_entries": [asdict(entry) for entry in summary.drift_entries],
-        "notes": list(summary.notes),
-        "excused": [asdict(excused) for excused in summary.excused],
-    }
+def as_data(value: Any) -> Any:
+    """The summary (or any of its parts) as the builtin types xdist's channel carries,
+    derived from its dataclasses, so a field added to them crosses without a change here."""
+    if is_dataclass(value):
+        return {item.name: as_data(getattr(value, item.name)) for item in fields(value)}
+    if isinstance(value, dict):  # counters, whose keys may be tuples or dataclasses
+        return [[as_data(key), as_data(count)] for key, count in value.items()]
+    if isinstance(value, list | tuple):
+        return [as_data(item) for item in value]
+    return value
+
+
+def from_data(kind: Any, data: Any) -> Any:
+    """The inverse of `as_data`, led by the type hints of the dataclasses."""
+    origin, arguments = get_origin(kind), get_args(kind)
+    if is_dataclass(kind):
+        hints = get_type_hints(kind)
+        return kind(**{name: from_data(hints[name], value) for name, value in data.items()})
+    if origin is Counter:
+        return Counter({from_data(arguments[0], key): count for key, count in data})
+    if origin is list:
+        return [from_data(arguments[0], item) for item in data]
+    if origin is tuple:
+        each = arguments[:1] * len(data) if arguments[1:] == (...,) else arguments
+        return tuple(from_data(hint, item) for hint, item in zip(each, data, strict=True))
+    if origin in (Union, UnionType):
+        return None if data is None else from_data(arguments[0], data)
+    return data
 
 
 def merged(summary: RunSummary | None, data: dict[str, Any], started: float) -> RunSummary:
     """`summary` with a worker's data added; the first worker's data starts it."""
+    worker = from_data(RunSummary, data)
     if summary is None:
-        summary = RunSummary(
-            environment=data["environment"],
-            spec=data["spec"],
-            profile=data["profile"],
-            seed=data["seed"],
-            started=started,
-            drift_entries=[DriftEntry(**entry) for entry in data["drift_entries"]],
-            notes=list(data["notes"]),
-        )
-    if data["base_url"]:
+        return replace(worker, started=started)
+    if worker.base_url:
         # Without a target each worker serves its own mock: every URL is named.
-        urls = {*(summary.base_url or "").split(", "), data["base_url"]} - {""}
+        urls = {*(summary.base_url or "").split(", "), worker.base_url} - {""}
         summary.base_url = ", ".join(sorted(urls))
-    summary.cases.update({(op, credential): n for op, credential, n in data["cases"]})
-    summary.answers.update(Counter(data["answers"]))
-    summary.failures += [_failed(failure) for failure in data["failures"]]
+    summary.cases.update(worker.cases)
+    summary.answers.update(worker.answers)
+    summary.failures += worker.failures
     # Each worker checks the target and the credentials itself: one reason, said once.
-    summary.not_verified += [r for r in data["not_verified"] if r not in summary.not_verified]
-    summary.skipped.update(Counter(data["skipped"]))
-    summary.passed += data["passed"]
-    summary.excused += [
-        Excused(**{**excused, "rules": tuple(excused["rules"])}) for excused in data["excused"]
-    ]
+    summary.not_verified += [r for r in worker.not_verified if r not in summary.not_verified]
+    summary.skipped.update(worker.skipped)
+    summary.passed += worker.passed
+    summary.excused += worker.excused
     return summary
-
-
-def _failed(data: dict[str, Any]) -> Failed:
-    violation = data["violation"]
-    return Failed(
-        test=data["test"],
-        rerun=data["rerun"],
-        violation=Violation(
-            operation_id=violation["operation_id"],
-            credential=violation["credential"],
-            problems=tuple(Problem(**problem) for problem in violation["problems"]),
-            curl=violation["curl"],
-            attempts=Attempts(**violation["attempts"]) if violation["attempts"] else None,
-        ),
-    )

@@ -35,7 +35,7 @@ from contract_tests.har import HarProblem
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import Redactor
 from contract_tests.suite import Suite, Unreachable, probe
-from contract_tests.summary import DriftEntry, Failed, RunSummary
+from contract_tests.summary import DriftEntry, Failed, RunSummary, SkipReason, SuiteSkip
 
 SUITE_DIR = Path(__file__).resolve().parent
 # A request that takes this much longer than the budget is abandoned (it has failed already).
@@ -397,7 +397,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             f"{report.nodeid} could not run: {redactor.redact(_first_line(call))}"
         )
     elif report.skipped:
-        summary.skipped[report.longrepr[2].removeprefix("Skipped: ")] += 1
+        summary.skipped[_skip_reason(call, report)] += 1
     elif report.when == "call":
         summary.passed += 1
     report.sections = [(title, redactor.redact(content)) for title, content in report.sections]
@@ -432,6 +432,15 @@ def _name_excused(item: pytest.Item, summary: RunSummary) -> None:
                     f"(until {entry.until})",
                 )
             )
+
+
+def _skip_reason(call: pytest.CallInfo, report: pytest.TestReport) -> SkipReason:
+    """The suite's own skips carry their reason; any other skip (a plugin's, a marker's)
+    is a gap, in its own words."""
+    error = call.excinfo.value if call.excinfo else None
+    if isinstance(error, SuiteSkip):
+        return error.reason
+    return SkipReason(report.longrepr[2].removeprefix("Skipped: "))
 
 
 def _first_line(call: pytest.CallInfo) -> str:

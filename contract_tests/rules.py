@@ -3,8 +3,10 @@
 Every failure names the rules it broke, so that whoever reads a red deploy gate knows
 which promise of the API was broken without reading the test. Which credentials an
 operation accepts follows from its `security` alternatives and each scheme's
-`x-token-kinds`, whatever their combination; only the rules' ids (R1-R3, as the README
-numbers them) are looked up by operation.
+`x-token-kinds`, whatever their combination, and so does the auth rule's id (R1-R3, as
+the README numbers them). Which rules a status breaks follows one principle, which the
+mock's judge of an upstream (mockserver/upstream/conformance.py) follows too, so that the
+same break gets the same ids from both.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ class Rule:
         return f"{self.id}: {self.text}"
 
 
-# The README's numbering of each operation's auth rule; the rule itself is read from the spec.
+# The README's numbering of the auth rules, by what an operation accepts: (a request
+# without a token, the kinds of token) -> rule. Any other shape is named by its operation.
 AUTH_RULE_IDS = {
-    "RecordMetricsEventForNamedUser": "R1",
-    "RecordMetricsEventForLoggedInUser": "R2",
-    "RecordMetricsEventForServer": "R3",
+    (True, frozenset({"user", "server"})): "R1",
+    (False, frozenset({"user"})): "R2",
+    (False, frozenset({"server"})): "R3",
 }
 R4 = Rule("R4", "any query parameters are accepted: any names, values, repeats, empty, non-ASCII")
 R5 = Rule("R5", "event and server names are free-form: spaces, reserved characters, non-ASCII")
@@ -41,9 +44,14 @@ TIME_BUDGET = Rule("time budget", "each answer arrives within --max-response-tim
 
 def auth_rule(operation: Operation) -> Rule:
     """The operation's auth rule, in words generated from its `security`."""
-    accepted = " or ".join(str(credential) for credential in accepted_credentials(operation))
+    credentials = accepted_credentials(operation)
+    accepted = " or ".join(str(credential) for credential in credentials)
+    shape = (
+        Credential.NONE in credentials,
+        frozenset(credential.token_kind for credential in credentials if credential.token_kind),
+    )
     return Rule(
-        AUTH_RULE_IDS.get(operation.operation_id, f"auth of {operation.operation_id}"),
+        AUTH_RULE_IDS.get(shape, f"auth of {operation.operation_id}"),
         f"{operation.method} {operation.path_template} accepts {accepted or 'nothing'}; "
         f"anything else is {REJECTED}",
     )
@@ -72,25 +80,19 @@ def accepted_credentials(operation: Operation) -> tuple[Credential, ...]:
 
 
 def rules_broken_by_status(
-    operation: Operation, expected: int, got: int, subject: tuple[Rule, ...]
+    operation: Operation, expected: int, got: int, carries_query: bool
 ) -> tuple[Rule, ...]:
-    """Exactly the rules a status breaks, `subject` being what the request exercises.
+    """Exactly the rules a status breaks, by the README's principle.
 
-    A 401 instead of a success, or anything but 401 instead of a rejection, is the auth
-    rule's; a 5xx is the subject's (a name or query the server could not take); any other
-    refusal of an acceptable request is the subject's and R6's, since it is undocumented.
+    A 401 on one side only (refused where a success was due, or anything else where 401
+    was) is the auth rule's; any other refusal of a request due a success is R5's (the
+    names in its path), and R4's too if it carries a query; an undocumented status is R6's.
     """
-    if got == expected:
-        return ()
-    auth = auth_rule(operation)
-    if REJECTED in (expected, got):
-        broken = [auth]
-    elif got >= 500:
-        return subject or (auth,)
-    elif 200 <= got < 300:
-        broken = []
-    else:
-        broken = list(subject or (auth,))
+    broken = []
+    if (expected == REJECTED) != (got == REJECTED):
+        broken.append(auth_rule(operation))
+    elif expected != REJECTED and not 200 <= got < 300:
+        broken += [R4, R5] if carries_query else [R5]
     if not operation.documents(got):
         broken.append(R6)
     return tuple(broken)

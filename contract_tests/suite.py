@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-import pytest
 import requests
 
 from contract_tests.checks import problems
@@ -22,9 +22,9 @@ from contract_tests.drifts import KnownDrifts
 from contract_tests.failures import Attempts, ContractViolation, Problem
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import curl_command
-from contract_tests.rules import Rule, expected_status
+from contract_tests.rules import expected_status
 from contract_tests.spec import Operation
-from contract_tests.summary import Excused, RunSummary
+from contract_tests.summary import Excused, RunSummary, skip
 
 EVENT_NAME_PARAM = "eventName"
 # How many times in all a request that broke the contract is sent, to tell flaky from broken.
@@ -51,7 +51,7 @@ class Suite:
     def require(self, credential: Credential) -> dict[str, str]:
         """The headers for `credential`; a kind of token not given skips the test."""
         if credential in self.tokens.missing:
-            pytest.skip(f"no {credential.token_kind} token: {self.tokens.missing[credential]}")
+            skip(f"no {credential.token_kind} token: {self.tokens.missing[credential]}", gap=True)
         return self.tokens.header_for(credential)
 
     def event_name(self, name: str) -> str:
@@ -97,13 +97,12 @@ class Suite:
         path_values: dict[str, str],
         query: Any = None,
         *,
-        subject: tuple[Rule, ...],
         more_checks: Callable[[requests.Response], list[Problem]] = lambda response: [],
     ) -> Sent:
         """Send, and raise a ContractViolation unless the answer keeps the contract."""
         __tracebackhide__ = True
         sent = self.send(operation, credential, path_values, query)
-        return self.judge(operation, credential, sent, subject=subject, more_checks=more_checks)
+        return self.judge(operation, credential, sent, more_checks=more_checks)
 
     def send_as_recorded(self, operation: Operation, credential: Credential, target: str) -> Sent:
         """Send a recorded request target (path and query) exactly as recorded, onto the base URL.
@@ -126,17 +125,21 @@ class Suite:
         credential: Credential,
         sent: Sent,
         *,
-        subject: tuple[Rule, ...],
         more_checks: Callable[[requests.Response], list[Problem]] = lambda response: [],
     ) -> Sent:
         """Raise a ContractViolation unless `sent` was answered as the contract says (or as
         a known drift excuses); a broken answer's request is sent twice more, as it was."""
         __tracebackhide__ = True
         expected = expected_status(operation, credential)
+        carries_query = bool(urlsplit(sent.response.request.url or "").query)
 
         def found(response: requests.Response) -> list[Problem]:
             checked = problems(
-                operation, expected, response, subject=subject, budget_s=self.budget_s
+                operation,
+                expected,
+                response,
+                carries_query=carries_query,
+                budget_s=self.budget_s,
             )
             return checked + more_checks(response)
 

@@ -19,15 +19,15 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NoReturn
+
+import pytest
 
 from contract_tests.failures import Violation
 
 HOLDS = "the contract holds"
 BROKEN = "the contract is BROKEN"
 NOTHING = "not verified: no contract test ran"
-# A skip reason that starts so is a check that does not apply to this target (the journal
-# of a real environment), not a gap in what was verified.
-NOT_APPLICABLE = "not applicable"
 # Distinct failures listed in the terminal; the rest are counted (all are in the files).
 MAX_SHOWN = 20
 # What each exit status of a suite run tells the person reading it.
@@ -42,6 +42,30 @@ _NO_ANSWER = {
     "ReadTimeout": "every request timed out: is the service up, or stuck?",
     "ConnectTimeout": "every connection timed out: is the host right and reachable?",
 }
+
+
+@dataclass(frozen=True)
+class SkipReason:
+    """Why tests were skipped, and whether that leaves a gap in what the verdict covers
+    (a kind of token not given) or not (a check that does not apply to this target)."""
+
+    text: str
+    gap: bool = True
+
+    def __str__(self) -> str:
+        return self.text if self.gap else f"not applicable: {self.text}"
+
+
+class SuiteSkip(pytest.skip.Exception):
+    """pytest's skip, carrying its reason as data for the summary."""
+
+    def __init__(self, reason: SkipReason) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+def skip(text: str, *, gap: bool) -> NoReturn:
+    raise SuiteSkip(SkipReason(text, gap))
 
 
 @dataclass(frozen=True)
@@ -88,7 +112,7 @@ class RunSummary:
     # Why nothing could be verified (credentials, unreachable, an error of the suite).
     not_verified: list[str] = field(default_factory=list)
     # Skip reason -> how many tests it skipped.
-    skipped: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[SkipReason] = field(default_factory=Counter)
     passed: int = 0
     # The known-drifts file's entries, and the answers they matched.
     drift_entries: list[DriftEntry] = field(default_factory=list)
@@ -122,7 +146,7 @@ class RunSummary:
             return f"not verified: {self.not_verified[0]}"
         if not self.passed:
             return NOTHING
-        gaps = sum(n for reason, n in self.skipped.items() if not reason.startswith(NOT_APPLICABLE))
+        gaps = sum(n for reason, n in self.skipped.items() if reason.gap)
         holds = HOLDS
         excused = len({e.drift for e in self.excused if not e.expired})
         if excused:

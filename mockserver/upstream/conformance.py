@@ -16,39 +16,59 @@ from ..spec import Operation
 REJECTED = 401
 
 
+# The README's numbering of the auth rules, by what an operation's `security` accepts:
+# (no token accepted, the token kinds accepted) -> rule. Any other shape is named by
+# its operation. contract_tests/rules.py numbers them by the same principle.
+AUTH_RULES = {
+    (True, frozenset({"user", "server"})): "R1",
+    (False, frozenset({"user"})): "R2",
+    (False, frozenset({"server"})): "R3",
+}
+
+
 def auth_rule(operation: Operation) -> str:
-    """R1 (anonymous allowed), R2 (user tokens only) or R3 (server tokens only)."""
-    if () in operation.security:
-        return "R1"
+    anonymous = () in operation.security
     kinds = {
         kind for alternative in operation.security for s in alternative for kind in s.token_kinds
     }
-    return {frozenset({"user"}): "R2", frozenset({"server"}): "R3"}.get(frozenset(kinds), "R1-R3")
+    shape = (anonymous, frozenset(kinds))
+    return AUTH_RULES.get(shape, f"auth of {operation.operation_id}")
 
 
 def check_exchange(
-    operation: Operation, status: int, body_size: int, expected: int | None, credential: str
+    operation: Operation,
+    status: int,
+    body_size: int,
+    expected: int | None,
+    credential: str,
+    carries_query: bool,
 ) -> tuple[Violation, ...]:
-    """The rules an answer broke. `expected` is the status the request's `credential` (in
-    words: "no token", "a valid user token"...) calls for, None if it could not be judged."""
+    """The rules an answer broke, by the README's principle: the auth rule for a 401 on
+    one side only of (due, answered); R5, and R4 with a query, for any other refusal of
+    a request that was due a success; R6 for an undocumented status or a success with a
+    body. `expected` is the status the request's `credential` (in words: "no token", "a
+    valid user token"...) calls for, None if it could not be judged."""
     found = []
+    if expected is not None and (expected == REJECTED) != (status == REJECTED):
+        rule = auth_rule(operation)
+        found.append(Violation(rule, f"answered {status} to {credential}; {rule} gives {expected}"))
+    elif expected is not None and expected != REJECTED and not 200 <= status < 300:
+        found += [
+            Violation(
+                rule, f"answered {status} to a request it must accept; {rule} gives {expected}"
+            )
+            for rule in (("R4", "R5") if carries_query else ("R5",))
+        ]
     documented = ", ".join(str(code) for code in sorted(operation.documented_statuses))
-    if status not in operation.documented_statuses:
+    if not operation.documents(status):
         found.append(
             Violation("R6", f"answered {status}; {operation.operation_id} documents {documented}")
         )
-    if status == operation.success_status and body_size:
+    if operation.is_success(status) and body_size:
         found.append(
             Violation(
                 "R6",
                 f"answered {status} with a body of {body_size} bytes; success has an empty body",
             )
         )
-    if (
-        expected is not None
-        and status != expected
-        and status in (operation.success_status, REJECTED)
-    ):
-        rule = auth_rule(operation)
-        found.append(Violation(rule, f"answered {status} to {credential}; {rule} gives {expected}"))
     return tuple(found)

@@ -36,7 +36,9 @@ class ForwardedMetrics:
         answer = self._upstream.send(request)
         body = self._upstream.read(answer, MAX_BODY_BYTES)
         principal, expected, credential = self._judge(operation, request.headers)
-        violations = check_exchange(operation, answer.status, len(body), expected, credential)
+        violations = check_exchange(
+            operation, answer.status, len(body), expected, credential, carries_query=bool(query)
+        )
         self._record(
             operation,
             request,

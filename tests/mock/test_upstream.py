@@ -536,7 +536,7 @@ def test_a_kept_401_is_recorded_without_a_violation(http, forwarding_mock):
     ("switch", "url", "credential", "status", "rules"),
     [
         (BODY_ON_SUCCESS, "/metrics/user/abc/x", None, 200, ["R6"]),
-        (SERVICE_UNAVAILABLE, "/metrics/user/abc/x", None, 503, ["R6"]),
+        (SERVICE_UNAVAILABLE, "/metrics/user/abc/x", None, 503, ["R5", "R6"]),
         (REJECT_VALID_TOKENS, "/metrics/thisuser/x", "user", 401, ["R2"]),
         (REJECT_VALID_TOKENS, "/metrics/user/abc/x", "server", 401, ["R1"]),
         (ACCEPT_ANYTHING, "/metrics/thisuser/x", None, 200, ["R2"]),

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, nullcontext
+from dataclasses import fields
 from pathlib import Path
 
 import execnet
@@ -23,8 +24,8 @@ import pytest
 from broken_servers import BREAKS, REFERENCE_TOKENS, create_app, serving
 
 from contract_tests.failures import Attempts, Problem, Violation
-from contract_tests.parallel import as_data, merged
-from contract_tests.summary import Failed, RunSummary
+from contract_tests.parallel import as_data, from_data, merged
+from contract_tests.summary import DriftEntry, Excused, Failed, RunSummary, SkipReason
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = BREAKS["server_accepts_user_token"]
@@ -37,13 +38,29 @@ def a_summary() -> RunSummary:
     summary = RunSummary(environment="qa2", spec="Metrics 1.0", profile="ci", seed="7")
     summary.base_url = "http://127.0.0.1:1"
     summary.record_case("RecordMetricsEventForServer", "a user token")
+    summary.answers["200"] += 1
     summary.passed = 3
-    summary.skipped["not applicable: no journal"] += 2
+    summary.skipped[SkipReason("no journal", gap=False)] += 2
+    summary.skipped[SkipReason("no server token")] += 1
     summary.not_verified.append("cannot reach it")
     problem = Problem(("R3",), "401", "200")
     violation = Violation("RecordMetricsEventForServer", "a user token", (problem,), "curl x")
     summary.failures.append(Failed("test_x", "rerun x", violation.with_attempts(Attempts(1, 3))))
+    summary.drift_entries.append(DriftEntry(1, "gateway", "a 403", "2030-01-01", False))
+    summary.excused.append(Excused(1, False, ("R3", "R6"), "curl y", "test_y"))
+    summary.notes.append("replayed 3 requests")
     return summary
+
+
+def test_every_field_of_a_workers_summary_survives_the_channel() -> None:
+    original = a_summary()
+    unset = RunSummary(environment="", spec="", profile="", seed="", started=0.0)
+    for item in fields(RunSummary):  # the sample sets every field, a new one too
+        assert getattr(original, item.name) != getattr(unset, item.name), item.name
+
+    data = execnet.loads(execnet.dumps(as_data(original)))
+
+    assert from_data(RunSummary, data) == original
 
 
 def test_a_workers_summary_crosses_the_channel_and_adds_up() -> None:

@@ -189,7 +189,7 @@ def test_an_intermittent_answer_is_named_so_without_hypothesis_dumps(runs) -> No
     result, _, _ = runs[INTERMITTENT.name]
     output = "\n".join(result.outlines + result.errlines)
 
-    result.stdout.fnmatch_lines(["FAILED * [[]R4, R5; intermittent: * of * attempts]"])
+    result.stdout.fnmatch_lines(["FAILED * [[]R4, R5, R6; intermittent: * of * attempts]"])
     for noise in ("Flaky", "ExceptionGroup", "Falsifying", "Traceback", "+-+"):
         assert noise not in output, output
 
