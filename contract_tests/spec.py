@@ -131,7 +131,9 @@ def load_document() -> dict[str, Any]:
     except OpenAPIValidationError as error:
         raise SpecProblem(f"{where}: {error.json_path}: {error.message}") from None
     except Unresolvable as error:
-        raise SpecProblem(f"{where}: a $ref leads nowhere: {error}") from None
+        raise SpecProblem(f"{where}: a $ref leads nowhere: {error.ref}") from None
+    except RecursionError:  # the validator follows references without counting them
+        raise SpecProblem(f"{where}: its $refs form a cycle") from None
     return document
 
 

@@ -98,7 +98,9 @@ def load_spec(path: Path) -> ApiSpec:
     except OpenAPIValidationError as error:
         raise SpecError(f"{path}: {error.json_path}: {error.message}") from None
     except Unresolvable as error:
-        raise SpecError(f"{path}: a $ref leads nowhere: {error}") from None
+        raise SpecError(f"{path}: a $ref leads nowhere: {error.ref}") from None
+    except RecursionError:  # the validator follows references without counting them
+        raise SpecError(f"{path}: its $refs form a cycle") from None
     schemes = _token_schemes(document)
     operations = tuple(
         _operation(document, schemes, template, method, _resolve(document, item)[method])

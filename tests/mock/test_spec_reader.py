@@ -94,6 +94,13 @@ def _remote_ref(document):
     document["paths"]["/metrics/thisuser/{eventName}"] = {"$ref": "other.yaml#/paths/x"}
 
 
+def _cyclic_refs(document):
+    operation = document["paths"]["/metrics/thisuser/{eventName}"]["get"]
+    operation["responses"]["200"] = {"$ref": "#/components/responses/A"}
+    document["components"]["responses"]["A"] = {"$ref": "#/components/responses/B"}
+    document["components"]["responses"]["B"] = {"$ref": "#/components/responses/A"}
+
+
 @pytest.mark.parametrize(
     ("break_it", "message"),
     [
@@ -103,6 +110,7 @@ def _remote_ref(document):
         (_no_operation_id, "needs an operationId"),
         (_no_success_response, "no 2xx response"),
         (_remote_ref, "a \\$ref leads nowhere: other.yaml"),
+        (_cyclic_refs, "its \\$refs form a cycle"),
     ],
 )
 def test_what_the_mock_cannot_serve_is_refused_with_the_reason(

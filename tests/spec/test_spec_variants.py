@@ -222,12 +222,20 @@ def _undefined_scheme(document: dict) -> None:
     document["paths"]["/metrics/thisuser/{eventName}"]["get"]["security"] = [{"nope": []}]
 
 
+def _cyclic_references(document: dict) -> None:
+    operation = document["paths"]["/metrics/thisuser/{eventName}"]["get"]
+    operation["responses"]["200"] = {"$ref": "#/components/responses/A"}
+    document["components"]["responses"]["A"] = {"$ref": "#/components/responses/B"}
+    document["components"]["responses"]["B"] = {"$ref": "#/components/responses/A"}
+
+
 @pytest.mark.parametrize(
     ("break_it", "place"),
     [
         (_invalid, "$.paths['/metrics/thisuser/{eventName}'].get.responses: "),
         (_no_operations, ": paths: no operation to test"),
         (_undefined_scheme, "paths./metrics/thisuser/{eventName}.get.security: no security"),
+        (_cyclic_references, ": its $refs form a cycle"),
     ],
 )
 def test_a_spec_the_suite_cannot_read_stops_it_with_one_line_naming_the_place(
