@@ -21,9 +21,9 @@ from .auth.accounts import USER, Accounts, Principal
 from .auth.security import Unauthorized, authorize
 from .auth.tokens import SESSION_TOKEN_HEADER, Tokens, shared_signing_key
 from .callers import OWN_PREFIX, SECURITY_HEADERS, is_own_path, refusal
-from .config import LOOPBACK_ORIGINS, MockConfig
+from .config import LOOPBACK_ORIGINS, OWN_BODY_LIMIT, MockConfig
 from .cors import CorsPolicy
-from .errors import PLAIN_TEXT, PlainError
+from .errors import PLAIN_TEXT, PlainError, read_body
 from .faults import FaultRequestError, Faults, Preference
 from .hosts import HostPolicy
 from .journal.rejections import Rejection, Rejections
@@ -141,6 +141,8 @@ class MockApp:
             response = self.dispatch(request)
         except HTTPException as error:
             response = PlainError.from_http_exception(error).get_response()
+        except ConnectionAbortedError:  # the client stopped sending its body (read_body)
+            raise
         except Exception as error:  # a bug in the mock: answer, log, and keep serving
             log.exception("error on %s %s", request.method, raw_target(request.environ)[0])
             if self._on_error is not None:
@@ -158,15 +160,20 @@ class MockApp:
 
     def _keep_rejection(self, request: Request, response: Response) -> None:
         """Keep a refused request and the reason its client got (our errors are one line)."""
-        raw_path, raw_query = raw_target(request.environ)
-        target = shown_target(raw_path, raw_query, self._secret_paths)
         reason = (
             response.get_data(as_text=True).strip() if response.mimetype == "text/plain" else ""
         )
+        self.keep_refusal(request.method, request.environ, response.status_code, reason)
+
+    def keep_refusal(self, method: str, environ: dict, status: int, reason: str) -> None:
+        """Keep a refused request, its target masked; also for the server's own refusals
+        that never reach the app (a body past waitress's bound)."""
+        raw_path, raw_query = raw_target(environ)
+        target = shown_target(raw_path, raw_query, self._secret_paths)
         try:
-            self.rejections.record(request.method, target, response.status_code, reason)
+            self.rejections.record(method, target, status, reason)
         except Exception:  # the client's answer stands; a failed record must not change it
-            log.exception("keeping the refused request %s %s failed", request.method, target)
+            log.exception("keeping the refused request %s %s failed", method, target)
 
     def dispatch(self, request: Request) -> Response:
         host = request.headers.get("Host")
@@ -185,6 +192,8 @@ class MockApp:
             raise PlainError(403, refused)
         if self.upstream is not None and not self._served_here(raw_path, request):
             return self._pass_through(request)
+        # Read before any handler runs (and kept for it), so a chunked body counts too.
+        read_body(request, OWN_BODY_LIMIT)
         if not _routable(raw_path):
             raise PlainError(404, errors.NOT_FOUND)
         if request.method == "OPTIONS":

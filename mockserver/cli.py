@@ -234,6 +234,13 @@ def parser() -> argparse.ArgumentParser:
         help="seconds a client has to send a request's headers (default %(default)s)",
     )
     cli.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=defaults.body_timeout_s,
+        help="seconds a client may pause between two parts of a request's body"
+        " (default %(default)s; a slow but steady body is never cut)",
+    )
+    cli.add_argument(
         "--reload",
         action="store_true",
         help="development mode: one process, restarted when the code changes",
@@ -263,6 +270,7 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
         forward_metrics=args.forward_metrics,
         upstream_timeout_s=args.upstream_timeout,
         header_timeout_s=args.header_timeout,
+        body_timeout_s=args.body_timeout,
     )
     return config, args.reload
 

@@ -29,6 +29,11 @@ MAX_UPSTREAM_TIMEOUT_S = 300.0
 REQUEST_LINE_LIMIT = 8190
 HEADER_FIELD_LIMIT = 8190
 HEADER_COUNT_LIMIT = 100
+# The largest request body, 413 past it: what passes through to an upstream (device data
+# uploads are large, but bounded), and what the mock's own routes take (the Metrics
+# operations and the listings need none; a login sends at most a small form).
+PASS_THROUGH_BODY_LIMIT = 64 * 1024 * 1024
+OWN_BODY_LIMIT = 8 * 1024
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,9 @@ class MockConfig:
     # A request whose headers have not all arrived this long after its first byte is
     # closed unanswered (slow or stalled clients).
     header_timeout_s: float = 10.0
+    # A request whose body pauses this long between two reads is closed unanswered; a
+    # slow but steady body (a phone uploading device data) is never cut on its total.
+    body_timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
         if self.max_events < 1:
@@ -124,3 +132,5 @@ class MockConfig:
             )
         if self.header_timeout_s <= 0:
             raise ValueError(f"header_timeout_s must be positive, got {self.header_timeout_s}")
+        if self.body_timeout_s <= 0:
+            raise ValueError(f"body_timeout_s must be positive, got {self.body_timeout_s}")

@@ -7,7 +7,8 @@ below are the only error wording in the package.
 
 from __future__ import annotations
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
+from werkzeug.wrappers import Request
 
 # The media type of every error and every one-line answer the mock gives.
 PLAIN_TEXT = "text/plain; charset=utf-8"
@@ -49,6 +50,7 @@ REMOTE_CHANGE = (
     "Refused: only this machine may change the mock's state (start it with"
     " --allow-remote-changes to let the network do so)."
 )
+BODY_TOO_LARGE = "Refused: the request body is larger than {limit} bytes, the most this path takes."
 NOT_FOUND = "Nothing is served at this path."
 NOT_FOUND_NEAR = "Nothing is served at this path; the nearest one served is {hint}."
 UNFORWARDABLE_HEADER = "A header field of this request cannot be sent on to the upstream."
@@ -85,3 +87,25 @@ class PlainError(HTTPException):
 class UnsupportedDependency(ImportError):
     """An installed waitress or gunicorn lacks a name the mock uses (serving/private_api.py);
     the message, one line, names the package, the version found and the one tested."""
+
+
+def read_body(request: Request, limit: int, cache: bool = True) -> bytes:
+    """The request's body, or a 413 PlainError if it is larger than `limit` bytes: at once
+    by its Content-Length, or as soon as a chunked one passes the limit. (Werkzeug's own
+    maximum stops reading a chunked body at the limit and returns what it read, silently
+    cut; a byte more tells a longer body.)
+
+    A client that goes away or pauses past the server's read timeout while sending it
+    (Werkzeug's server reads the body as the app asks) is ConnectionAbortedError: there is
+    nobody to answer, and the server drops the connection, as waitress does.
+    """
+    request.max_content_length = limit + 1
+    try:
+        body = request.get_data(cache=cache)
+    except RequestEntityTooLarge:
+        body = None
+    except ClientDisconnected:
+        raise ConnectionAbortedError("the client stopped sending the request body") from None
+    if body is None or len(body) > limit:
+        raise PlainError(413, BODY_TOO_LARGE.format(limit=limit))
+    return body

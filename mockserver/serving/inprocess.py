@@ -3,7 +3,8 @@
 `running_mock()` is pytest-httpserver's pattern: Werkzeug's threaded server on port 0, the
 real port read back, served from a daemon thread, stopped with shutdown() then join().
 Its request handler applies the same limits, with the same status codes, as the
-gunicorn-served mock (serve.py), so tests see one behaviour whichever server runs.
+gunicorn-served mock (serve.py), so tests see one behaviour whichever server runs. The
+app refuses bodies past its bounds itself (it reads them as it goes, here).
 """
 
 from __future__ import annotations
@@ -22,17 +23,15 @@ from ..app import MockApp
 from ..config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, MockConfig
 from ..errors import PLAIN_TEXT
 
-# A client that sends nothing for this long is dropped (slow or stalled clients).
-CLIENT_TIMEOUT_S = 10
 SHUTDOWN_POLL_S = 0.05
 # Unexpected exceptions kept to re-raise in the test that caused them.
 KEPT_ERRORS = 20
 
 
 class LimitedRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler with gunicorn's limits (414 and 431), plain-text errors, no access log."""
+    """Werkzeug's handler with gunicorn's limits (414 and 431), plain-text errors, no access
+    log; `for_config` sets how long it waits for each read."""
 
-    timeout = CLIENT_TIMEOUT_S
     error_message_format = "%(code)d %(message)s\n"
     error_content_type = PLAIN_TEXT
 
@@ -64,6 +63,13 @@ class LimitedRequestHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Quiet: the journal is the mock's record of requests."""
 
+    @classmethod
+    def for_config(cls, config: MockConfig) -> type[LimitedRequestHandler]:
+        """The handler whose every read, of a request's head or of its body, waits at most
+        the body timeout: a client that pauses longer is dropped, one that sends slowly
+        but steadily is not (Werkzeug's server has no bound on a head's total time)."""
+        return type(cls.__name__, (cls,), {"timeout": config.body_timeout_s})
+
 
 @dataclass(frozen=True)
 class RunningMock:
@@ -79,11 +85,11 @@ def running_mock(config: MockConfig | None = None) -> Iterator[RunningMock]:
     ExceptionGroup, so they reach the test that caused them.
     """
     failures: collections.deque[BaseException] = collections.deque(maxlen=KEPT_ERRORS)
-    app = MockApp(config or MockConfig(), on_error=failures.append)
+    config = config or MockConfig()
+    app = MockApp(config, on_error=failures.append)
     try:
-        server = make_server(
-            "127.0.0.1", 0, app, threaded=True, request_handler=LimitedRequestHandler
-        )
+        handler = LimitedRequestHandler.for_config(config)
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=handler)
         serve = functools.partial(server.serve_forever, poll_interval=SHUTDOWN_POLL_S)
         thread = threading.Thread(target=serve, name="mockserver", daemon=True)
         thread.start()

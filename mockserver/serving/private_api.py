@@ -56,6 +56,7 @@ INSIDES: dict[str, dict[str, tuple[str, ...]]] = {
             "outbuf_lock",
             "service",
             "handle_write",
+            "server",
         ),
     },
     "waitress.parser": {
@@ -68,11 +69,14 @@ INSIDES: dict[str, dict[str, tuple[str, ...]]] = {
             "completed",
             "path",
             "headers",
+            "request_uri",
+            "command",
         ),
     },
     "waitress.task": {
         "ErrorTask": (
             "execute",
+            "channel",
             "request",
             "status",
             "response_headers",
@@ -82,8 +86,13 @@ INSIDES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "ThreadedTaskDispatcher": ("add_task", "set_thread_count", "shutdown"),
     },
-    "waitress.utilities": {"BadRequest": ("code", "reason")},
-    "waitress.adjustments": {"Adjustments": ("channel_timeout", "connection_limit")},
+    "waitress.utilities": {
+        "BadRequest": ("code", "reason"),
+        "RequestEntityTooLarge": ("code", "reason"),
+    },
+    "waitress.adjustments": {
+        "Adjustments": ("channel_timeout", "connection_limit"),
+    },
     "gunicorn.arbiter": {"Arbiter": ("handle_hup", "handle_term", "LISTENERS")},
     "gunicorn.workers.base": {
         "Worker": ("alive", "notify", "sockets", "wsgi", "cfg", "ppid", "app"),
@@ -147,7 +156,7 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
-from waitress.utilities import BadRequest
+from waitress.utilities import BadRequest, RequestEntityTooLarge
 from waitress.wasyncore import read as handle_read
 from waitress.wasyncore import write as handle_write
 
@@ -159,6 +168,7 @@ __all__ = [
     "ErrorTask",
     "HTTPChannel",
     "HTTPRequestParser",
+    "RequestEntityTooLarge",
     "TcpWSGIServer",
     "ThreadedTaskDispatcher",
     "Worker",

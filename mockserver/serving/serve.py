@@ -120,7 +120,7 @@ def serve_with_reloader(config: MockConfig) -> None:
             # The spec and the accounts drive the mock as much as its code does.
             extra_files=[str(path) for path in (config.spec_path, config.accounts_path) if path],
             threaded=True,
-            request_handler=LimitedRequestHandler,
+            request_handler=LimitedRequestHandler.for_config(config),
         )
     finally:
         app.close()

@@ -7,8 +7,12 @@ a thousand clients that stall half-way through their headers hold a socket each,
 thread. The loop answers most requests itself and gives a thread only those that may be
 slow (loop_dispatch.py); its turns cost what the busy connections cost, not the idle ones
 (event_map.py). A request whose headers have not all arrived `header_timeout_s` after its
-first byte is closed unanswered; nothing reaches the app, so nothing is recorded.
-Kept-alive connections idle for `KEEPALIVE_S` are closed too.
+first byte is closed unanswered, and so is one whose body pauses `body_timeout_s` between
+two reads (a slow but steady body is never cut on its total: phones upload device data
+slowly); nothing reaches the app, so nothing is recorded. Kept-alive connections idle for
+`KEEPALIVE_S` are closed too. waitress reads a body whole before the app runs, up to
+`PASS_THROUGH_BODY_LIMIT` (the app refuses less on its own routes); past it, waitress's
+413 is kept among the refusals like the app's.
 
 waitress hands the app the request target as sent, as `REQUEST_URI`, which the mock
 routes on (uri.py). It limits only the total size of a request's head; `with_limits`
@@ -24,8 +28,13 @@ import resource
 import time
 from collections.abc import Callable, Iterable
 
-from ..config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT
-from ..errors import PLAIN_TEXT
+from ..config import (
+    HEADER_COUNT_LIMIT,
+    HEADER_FIELD_LIMIT,
+    PASS_THROUGH_BODY_LIMIT,
+    REQUEST_LINE_LIMIT,
+)
+from ..errors import BODY_TOO_LARGE, PLAIN_TEXT
 from .event_map import EventMap
 from .loop_dispatch import LoopDispatcher
 from .private_api import (
@@ -34,6 +43,7 @@ from .private_api import (
     ErrorTask,
     HTTPChannel,
     HTTPRequestParser,
+    RequestEntityTooLarge,
     TcpWSGIServer,
     Worker,
 )
@@ -80,15 +90,16 @@ def with_limits(app: Callable) -> Callable:
 
 
 class _TimedParser(HTTPRequestParser):
-    """waitress's parser, which remembers when the request's first byte came, and refuses
-    a head that ends in bare LFs at once: waitress waits for CRLF CRLF, so such a client
-    would otherwise wait the header timeout for nothing."""
+    """waitress's parser, which remembers when the request's first byte came and when its
+    last, and refuses a head that ends in bare LFs at once: waitress waits for CRLF CRLF,
+    so such a client would otherwise wait the header timeout for nothing."""
 
     def __init__(self, adj: Adjustments) -> None:
         super().__init__(adj)
-        self.started = time.monotonic()
+        self.started = self.last_read = time.monotonic()
 
     def received(self, data: bytes) -> int:
+        self.last_read = time.monotonic()
         consumed = super().received(data)
         if not self.headers_finished and b"\n\n" in self.header_plus.lstrip():
             self.parse_header(b"GET / HTTP/1.0\r\n")  # what waitress's own refusals do
@@ -98,11 +109,17 @@ class _TimedParser(HTTPRequestParser):
 
 
 class _OneLineError(ErrorTask):
-    """waitress's own answers (400, 431 past `max_request_header_size`) in one plain line."""
+    """waitress's own answers (400, 431 past `max_request_header_size`, 413 past
+    `max_request_body_size`) in one plain line; a 413 is kept among the refusals."""
 
     def execute(self) -> None:
         error = self.request.error
         body = b"".join(_plain(f"{error.code} {error.reason}"))
+        if isinstance(error, RequestEntityTooLarge):
+            reason = BODY_TOO_LARGE.format(limit=PASS_THROUGH_BODY_LIMIT)
+            body = b"".join(_plain(reason))
+            target = {"REQUEST_URI": self.request.request_uri}
+            self.channel.server.keep_refusal(self.request.command, target, error.code, reason)
         self.status = f"{error.code} {error.reason}"
         self.response_headers.append(("Content-Type", PLAIN_TEXT))
         self.set_close_on_finish()
@@ -116,22 +133,30 @@ class _Channel(HTTPChannel):
 
 
 class _Server(TcpWSGIServer):
-    """waitress's server on a socket gunicorn's master opened, with a header timeout."""
+    """waitress's server on a socket gunicorn's master opened, with header and body
+    timeouts; `keep_refusal` is the app's (MockApp.keep_refusal)."""
 
     channel_class = _Channel
     header_timeout_s = 10.0
+    body_timeout_s = 10.0
+    keep_refusal: Callable[[str, dict, int, str], None]
 
     def maintenance(self, now: float) -> None:
-        """Close kept-alive connections idle for `channel_timeout` (as waitress does) and
-        requests whose headers are late, unanswered, on the event loop's next turn."""
+        """Close kept-alive connections idle for `channel_timeout` (as waitress does), and
+        requests whose headers are late or whose body has paused too long, unanswered, on
+        the event loop's next turn."""
         idle_cutoff = now - self.adj.channel_timeout
         header_cutoff = time.monotonic() - self.header_timeout_s
+        body_cutoff = time.monotonic() - self.body_timeout_s
         for channel in self.active_channels.values():
             request = channel.request
-            late = request is not None and not request.headers_finished
-            if (late and request.started < header_cutoff) or (
-                not channel.requests and channel.last_activity < idle_cutoff
-            ):
+            if request is None:
+                late = False
+            elif request.headers_finished:
+                late = request.last_read < body_cutoff
+            else:
+                late = request.started < header_cutoff
+            if late or (not channel.requests and channel.last_activity < idle_cutoff):
                 channel.will_close = True
                 self._map.recheck(channel)
 
@@ -181,6 +206,8 @@ class WaitressWorker(Worker):
             connection_limit=connections_allowed(),
             # The head of the largest request with_limits answers itself.
             max_request_header_size=REQUEST_LINE_LIMIT + HEADER_COUNT_LIMIT * HEADER_FIELD_LIMIT,
+            # waitress refuses a body of this size or more; the bound itself passes.
+            max_request_body_size=PASS_THROUGH_BODY_LIMIT + 1,
         )
         dispatcher = LoopDispatcher(self.app.may_be_slow)
         dispatcher.set_thread_count(config.threads)
@@ -197,6 +224,8 @@ class WaitressWorker(Worker):
                 sockinfo=(listener.sock.family, listener.sock.type, 0, listener.sock.getsockname()),
             )
             server.header_timeout_s = config.header_timeout_s
+            server.body_timeout_s = config.body_timeout_s
+            server.keep_refusal = self.wsgi.keep_refusal
         next_beat = 0.0
         try:
             while self.alive:

@@ -7,7 +7,7 @@ hop-by-hop headers a proxy must not forward (RFC 9110, 7.6.1); the answer stream
 the same way.
 
 The mock frames what it sends itself: the body is the one it read (whole, at most
-`MAX_BODY_BYTES`), with a `Content-Length` it computes, never the client's framing
+`PASS_THROUGH_BODY_LIMIT`, config.py), with a `Content-Length` it computes, never the client's framing
 headers. Werkzeug's development server (--reload) de-chunks a chunked body but keeps the
 client's `Content-Length`; forwarding that would let a client smuggle a second request
 to the upstream on a kept-alive connection. Cookies stay out both ways unless
@@ -37,7 +37,8 @@ from urllib3.util import SKIP_HEADER, parse_url
 from werkzeug.wrappers import Request, Response
 
 from .. import errors
-from ..errors import PlainError
+from ..config import PASS_THROUGH_BODY_LIMIT
+from ..errors import PlainError, read_body
 from ..spec import ApiSpec
 from ..uri import raw_target
 
@@ -61,8 +62,6 @@ FRAMING = frozenset({"content-length", "transfer-encoding"})
 # What a client claims about the path its request took; not passed on.
 FORWARDING_CLAIMS = ("x-forwarded-", "forwarded", "x-real-ip")
 COOKIES_SENT, COOKIES_SET = "cookie", "set-cookie"
-# The largest body passed through: device data uploads are large, but bounded.
-MAX_BODY_BYTES = 64 * 1024 * 1024
 # Every printable ASCII character but the space stays as sent; anything else in the
 # target (raw bytes from a client, which HTTP cannot carry unencoded) is percent-encoded.
 _TARGET_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
@@ -211,7 +210,7 @@ class Upstream:
     def send(self, request: Request) -> urllib3.BaseHTTPResponse:
         """The request as the client sent it, less hop-by-hop, framing and forwarding
         headers (and cookies unless asked), `Host` the upstream's, and the body read whole
-        (413 past MAX_BODY_BYTES), which urllib3 frames with its own `Content-Length`."""
+        (413 past PASS_THROUGH_BODY_LIMIT), which urllib3 frames with its own `Content-Length`."""
         path, query = raw_target(request.environ)
         target = f"{path}?{query}" if query else path
         headers = [
@@ -221,8 +220,7 @@ class Upstream:
         ]
         body = None
         if _has_body(request):
-            request.max_content_length = MAX_BODY_BYTES
-            body = request.get_data(cache=False)
+            body = read_body(request, PASS_THROUGH_BODY_LIMIT, cache=False)
         return self.request(request.method, target, headers, body)
 
     def forward(self, request: Request) -> Response:

@@ -35,11 +35,11 @@ from tidepool_standin import (
 )
 
 from mockserver.cli import config_from_args
-from mockserver.config import MockConfig
+from mockserver.config import PASS_THROUGH_BODY_LIMIT, MockConfig
 from mockserver.console import banner
 from mockserver.errors import PlainError
 from mockserver.serving.inprocess import running_mock
-from mockserver.upstream.passthrough import MAX_BODY_BYTES, Upstream
+from mockserver.upstream.passthrough import Upstream
 
 # Bounds every request of these tests: a hang fails the test instead of stalling the run.
 CLIENT_TIMEOUT_S = 10
@@ -195,7 +195,7 @@ def test_a_body_past_the_pass_through_limit_is_413_and_shown(http, mock, standin
         conn.settimeout(CLIENT_TIMEOUT_S)
         conn.sendall(
             b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-            + f"Content-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode()
+            + f"Content-Length: {PASS_THROUGH_BODY_LIMIT + 1}\r\n\r\n".encode()
             + b"x" * 1024
         )
         answer = conn.recv(65536)
