@@ -142,21 +142,22 @@ class _Server(TcpWSGIServer):
     keep_refusal: Callable[[str, dict, int, str], None]
 
     def maintenance(self, now: float) -> None:
-        """Close kept-alive connections idle for `channel_timeout` (as waitress does), and
-        requests whose headers are late or whose body has paused too long, unanswered, on
-        the event loop's next turn."""
+        """Close kept-alive connections idle for `channel_timeout` between requests (as
+        waitress does, though it counts a request in progress as idle too), and requests
+        whose headers are late or whose body has paused too long, unanswered, on the event
+        loop's next turn."""
         idle_cutoff = now - self.adj.channel_timeout
         header_cutoff = time.monotonic() - self.header_timeout_s
         body_cutoff = time.monotonic() - self.body_timeout_s
         for channel in self.active_channels.values():
             request = channel.request
             if request is None:
-                late = False
+                late = not channel.requests and channel.last_activity < idle_cutoff
             elif request.headers_finished:
                 late = request.last_read < body_cutoff
             else:
                 late = request.started < header_cutoff
-            if late or (not channel.requests and channel.last_activity < idle_cutoff):
+            if late:
                 channel.will_close = True
                 self._map.recheck(channel)
 

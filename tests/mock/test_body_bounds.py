@@ -24,6 +24,9 @@ from mockserver.errors import PlainError, read_body
 
 # Bounds every exchange: a hang fails the test instead of stalling the run.
 CLIENT_TIMEOUT_S = 10
+# How long a stalled client waits to be cut: a functional bound, well above the 1 s body
+# timeout the tests set and below the 10 s default and waitress's 5 s keep-alive.
+STALL_WAIT_S = 4
 SERVERS = {"gunicorn": (), "reload": ("--reload",)}
 BASIC_ALICE = b"Authorization: Basic YWxpY2VAZXhhbXBsZS5vcmc6cHc=\r\n"  # alice@example.org:pw
 TOO_LARGE = b"x" * (OWN_BODY_LIMIT + 1)
@@ -100,7 +103,7 @@ def test_a_body_that_stalls_is_cut_after_the_body_timeout_and_others_are_served(
 ):
     with (
         start_cli_mock("--body-timeout", "1", *SERVERS[server]) as mock,
-        socket.create_connection(("127.0.0.1", mock.port), timeout=CLIENT_TIMEOUT_S) as stalled,
+        socket.create_connection(("127.0.0.1", mock.port), timeout=STALL_WAIT_S) as stalled,
     ):
         stalled.sendall(
             b"POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n"
