@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import socket
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -157,3 +158,9 @@ def test_a_body_of_the_limit_passes_and_one_byte_more_is_413(terminated):
     with pytest.raises(PlainError) as refused:
         read_body(request(OWN_BODY_LIMIT + 1), OWN_BODY_LIMIT)
     assert refused.value.code == 413
+
+
+def test_the_mocks_spec_states_the_body_bounds():
+    spec = (Path(__file__).resolve().parents[2] / "spec" / "mockserver.v1.yaml").read_text()
+    assert f"({OWN_BODY_LIMIT} bytes)" in spec
+    assert f"({PASS_THROUGH_BODY_LIMIT} bytes)" in spec
