@@ -99,13 +99,14 @@ def read_body(request: Request, limit: int, cache: bool = True) -> bytes:
     (Werkzeug's server reads the body as the app asks) is ConnectionAbortedError: there is
     nobody to answer, and the server drops the connection, as waitress does.
     """
-    request.max_content_length = limit + 1
-    try:
-        body = request.get_data(cache=cache)
-    except RequestEntityTooLarge:
-        body = None
-    except ClientDisconnected:
-        raise ConnectionAbortedError("the client stopped sending the request body") from None
-    if body is None or len(body) > limit:
-        raise PlainError(413, BODY_TOO_LARGE.format(limit=limit))
-    return body
+    if (request.content_length or 0) <= limit:
+        request.max_content_length = limit + 1
+        try:
+            body = request.get_data(cache=cache)
+        except ClientDisconnected:
+            raise ConnectionAbortedError("the client stopped sending the body") from None
+        except RequestEntityTooLarge:
+            body = None
+        if body is not None and len(body) <= limit:
+            return body
+    raise PlainError(413, BODY_TOO_LARGE.format(limit=limit))
