@@ -113,8 +113,12 @@ def resolve_upstream(text: str, spec: ApiSpec, own_address: tuple[str, int]) -> 
         or parts.fragment
         or not (port and 0 < port < 65536)
     ):
+        # Up to the query only: a query or fragment may carry a token.
+        shown = text.split("?")[0].split("#")[0]
+        hidden = " (its query and fragment not shown)" if shown != text else ""
         raise UpstreamError(
-            f"--upstream {text!r}: expected http(s)://host[:port][/path], with no query or fragment"
+            f"--upstream {shown!r}{hidden}: expected http(s)://host[:port][/path],"
+            " with no query or fragment"
         )
     if not _PLAIN_HOST_PART.fullmatch(parts.netloc):
         raise UpstreamError(

@@ -683,3 +683,13 @@ def test_the_rest_passes_through_to_production_and_forwarding_needs_its_own_opti
     )
     assert len([line for line in shown.splitlines() if production_line in line]) == 1
     assert lookups == []
+
+
+@pytest.mark.parametrize("secret_part", ["?token=S3CRET", "#S3CRET", "?a=1#S3CRET"])
+def test_an_upstream_refused_for_its_query_is_not_echoed_with_it(secret_part, lookups) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        config_from_args(["--upstream", f"https://qa1.example.org/{secret_part}"])
+
+    said = str(stopped.value.code)
+    assert "with no query or fragment" in said and "https://qa1.example.org/" in said
+    assert "S3CRET" not in said
