@@ -14,6 +14,7 @@ from pathlib import Path
 from benchmarks import (
     app_alone,
     journal_load,
+    listing,
     load,
     passthrough,
     report,
@@ -25,7 +26,17 @@ from benchmarks import (
 from benchmarks.targets import TARGETS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
-PARTS = ("load", "alone", "slow", "journal", "startup", "soak", "suite", "passthrough")
+PARTS = (
+    "load",
+    "alone",
+    "slow",
+    "journal",
+    "startup",
+    "soak",
+    "suite",
+    "passthrough",
+    "listing",
+)
 # --quick: one short round of everything, enough to see each verdict.
 QUICK = {
     "duration": 3.0,
@@ -152,6 +163,8 @@ def main() -> None:
         if "passthrough" in parts:
             requests = passthrough.QUICK_REQUESTS if args.quick else passthrough.REQUESTS
             sections.append(passthrough.section(passthrough.measure(workdir, requests)))
+        if "listing" in parts:
+            sections.append(listing.section(listing.measure(workdir)))
     sections.insert(0, report.targets_section(measured))
     text = report.render(sections, load_before)
     print(text)
