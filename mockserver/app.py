@@ -166,12 +166,14 @@ class MockApp:
         self.keep_refusal(request.method, request.environ, response.status_code, reason)
 
     def keep_refusal(self, method: str, environ: dict, status: int, reason: str) -> None:
-        """Keep a refused request, its target masked; also for the server's own refusals
-        that never reach the app (a body past waitress's bound)."""
+        """Keep a refused request, its target masked, and its User-Agent; also for the
+        server's own refusals that never reach the app (serving/waitress_worker.py), whose
+        `environ` holds only the target and a User-Agent from headers it accepted."""
         raw_path, raw_query = raw_target(environ)
         target = shown_target(raw_path, raw_query, self._secret_paths)
+        user_agent = environ.get("HTTP_USER_AGENT", "")
         try:
-            self.rejections.record(method, target, status, reason)
+            self.rejections.record(method, target, status, reason, user_agent)
         except Exception:  # the client's answer stands; a failed record must not change it
             log.exception("keeping the refused request %s %s failed", method, target)
 

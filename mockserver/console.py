@@ -152,8 +152,9 @@ def event_line(event: Event) -> str:
 def rejection_line(rejection: Rejection) -> str:
     """`12:00:00.123 refused 401 GET /metrics/thisuser/x  No session token was sent, ...`."""
     time_of_day = rejection.received_at[11:23]
+    status = rejection.status or "cut"  # 0: closed unanswered, its head or body stalled
     return _safe(
-        f"{time_of_day} refused {rejection.status} {rejection.method} {rejection.target}"
+        f"{time_of_day} refused {status} {rejection.method} {rejection.target}"
         f"  {rejection.reason}".rstrip()
     )
 

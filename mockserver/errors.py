@@ -51,6 +51,8 @@ REMOTE_CHANGE = (
     " --allow-remote-changes to let the network do so)."
 )
 BODY_TOO_LARGE = "Refused: the request body is larger than {limit} bytes, the most this path takes."
+# Kept among the refusals for a request closed unanswered; its client got no answer.
+STALLED = "cut: no bytes for {seconds:g} s while reading the {part}"
 NOT_FOUND = "Nothing is served at this path."
 NOT_FOUND_NEAR = "Nothing is served at this path; the nearest one served is {hint}."
 UNFORWARDABLE_HEADER = "A header field of this request cannot be sent on to the upstream."

@@ -4,7 +4,9 @@
 (a token the operation does not accept, a path or method it does not serve, a malformed
 target, an injected failure) is kept with its status and the one-line reason the client
 got. The records live in their own table of the journal's file, so every worker process
-shares them, and they are bounded by the journal's `max_events`. `GET /__mock/events`
+shares them, and they are bounded by the journal's `max_events`. Each keeps the request's
+User-Agent, so the contract suite's deliberate refusals can be told from an app's; no
+other header value is kept. `GET /__mock/events`
 keeps meaning "what was recorded"; these are `GET /__mock/rejections`.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from .store import Journal, utc_now
+from .store import Journal, check_columns, utc_now
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rejections (
@@ -22,10 +24,11 @@ CREATE TABLE IF NOT EXISTS rejections (
     method TEXT NOT NULL,
     target TEXT NOT NULL,
     status INTEGER NOT NULL,
-    reason TEXT NOT NULL
+    reason TEXT NOT NULL,
+    user_agent TEXT NOT NULL
 );
 """
-_COLUMNS = "id, received_at, method, target, status, reason"
+_COLUMNS = "id, received_at, method, target, status, reason, user_agent"
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,13 @@ class Rejection:
     method: str
     # The path and query as sent, still percent-encoded.
     target: str
+    # 0 for a request cut unanswered because its head or body stalled.
     status: int
     reason: str
+    user_agent: str
 
     def to_json(self) -> dict:
-        names = {"received_at": "receivedAt"}
+        names = {"received_at": "receivedAt", "user_agent": "userAgent"}
         return {names.get(key, key): value for key, value in asdict(self).items()}
 
 
@@ -49,16 +54,19 @@ class Rejections:
     ) -> None:
         self._journal = journal
         self._on_record = on_record
+        check_columns(journal.path, "rejections", _COLUMNS.split(", "))
         with journal.writing() as connection:
             connection.execute(_SCHEMA)
 
-    def record(self, method: str, target: str, status: int, reason: str) -> Rejection:
+    def record(
+        self, method: str, target: str, status: int, reason: str, user_agent: str = ""
+    ) -> Rejection:
         """Keep one refused request, and forget the oldest beyond the journal's bound."""
-        values = (utc_now(), method, target, status, reason)
+        values = (utc_now(), method, target, status, reason, user_agent)
         with self._journal.writing() as connection:
             rejection_id = connection.execute(
-                "INSERT INTO rejections (received_at, method, target, status, reason)"
-                " VALUES (?, ?, ?, ?, ?)",
+                f"INSERT INTO rejections ({_COLUMNS.removeprefix('id, ')})"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 values,
             ).lastrowid
             connection.execute(

@@ -223,16 +223,15 @@ def _unusable(path: Path, error: sqlite3.DatabaseError | OSError) -> str:
     return str(error)
 
 
-def _check_format(shard: Path) -> None:
-    """Refuse, before serving, a shard that an earlier version of the mock wrote with other
+def check_columns(path: Path, table: str, wanted: list[str]) -> None:
+    """Refuse, before serving, a table that an earlier version of the mock wrote with other
     columns: its first insert or listing would fail on every request. The project has
     no release, so there is no upgrade; the file is left as it is."""
-    with closing(sqlite3.connect(shard)) as connection:
-        found = [row[1] for row in connection.execute("PRAGMA table_info(events)")]
-    wanted = ["id", *_ROW_COLUMNS.replace(" ", "").split(",")]
+    with closing(sqlite3.connect(path)) as connection:
+        found = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
     if found and found != wanted:
         raise JournalError(
-            f"{shard} was written by another version of the mock (its events "
+            f"{path} was written by another version of the mock (its {table} "
             f"have the columns {', '.join(found)}); move the journal's files away or name "
             "another file. Nothing in it was changed."
         )
@@ -311,7 +310,11 @@ class Journal:
                     (max_events,),
                 )
             for slot in shard_slots(self.path):
-                _check_format(shard_path(self.path, slot))
+                check_columns(
+                    shard_path(self.path, slot),
+                    "events",
+                    ["id", *_ROW_COLUMNS.replace(" ", "").split(",")],
+                )
             self._ids.raise_to(self._last_id_recorded())
         except (sqlite3.DatabaseError, OSError) as error:
             raise JournalError(f"journal {self.path}: {_unusable(self.path, error)}") from None

@@ -9,15 +9,20 @@ slow (loop_dispatch.py); its turns cost what the busy connections cost, not the 
 (event_map.py). A request whose headers have not all arrived `header_timeout_s` after its
 first byte is closed unanswered, and so is one whose body pauses `body_timeout_s` between
 two reads (a slow but steady body is never cut on its total: phones upload device data
-slowly); nothing reaches the app, so nothing is recorded. Kept-alive connections idle for
-`KEEPALIVE_S` are closed too. waitress reads a body whole before the app runs, up to
-`PASS_THROUGH_BODY_LIMIT` (the app refuses less on its own routes); past it, waitress's
-413 is kept among the refusals like the app's.
+slowly); nothing reaches the app, so no event is recorded, but the cut is kept among the
+refusals. Kept-alive connections idle for `KEEPALIVE_S` are closed too. waitress reads a
+body whole before the app runs, up to `PASS_THROUGH_BODY_LIMIT` (the app refuses less on
+its own routes).
 
 waitress hands the app the request target as sent, as `REQUEST_URI`, which the mock
 routes on (uri.py). It limits only the total size of a request's head; `with_limits`
 adds the mock's 414 and 431 (config.py) and `_OneLineError` makes waitress's own errors
-one line of plain text, like all the mock's errors. Figures: benchmarks/README.md.
+(400, 431, 413) one line of plain text, like all the mock's errors. Every one of them is
+kept among the refusals (`MockApp.keep_refusal`) with the request line as sent (cut to
+`REQUEST_LINE_LIMIT`); its User-Agent only when the headers were read and accepted, and
+no other header value: a header refused as too long may be the one that holds a token.
+A refusal is kept on the event loop, one small write to the journal's file like that of
+any refusal the loop answers. Figures: benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from ..config import (
     PASS_THROUGH_BODY_LIMIT,
     REQUEST_LINE_LIMIT,
 )
-from ..errors import BODY_TOO_LARGE, PLAIN_TEXT
+from ..errors import BODY_TOO_LARGE, PLAIN_TEXT, STALLED
 from .event_map import EventMap
 from .loop_dispatch import LoopDispatcher
 from .private_api import (
@@ -58,15 +63,18 @@ UNLIMITED_CEILING = 1 << 20
 # waitress warns whenever requests wait for a thread; under load that is every second,
 # and the mock's console is for its banner and its events.
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+# How a refusal is kept: (method, an environ of what may be kept, status, reason).
+KeepRefusal = Callable[[str, dict, int, str], None]
 
 
 def _plain(status: str) -> list[bytes]:
     return [f"{status}\n".encode()]
 
 
-def with_limits(app: Callable) -> Callable:
+def with_limits(app: Callable, keep_refusal: KeepRefusal) -> Callable:
     """The mock's limits on what a client may send: 414 past the request line's, 431 past
-    a header field's or the header count. waitress joins repeated headers into one field."""
+    a header field's or the header count, each kept with its target (cut to the line's
+    limit) and no header value. waitress joins repeated headers into one field."""
 
     def limited(environ: dict, start_response: Callable) -> Iterable[bytes]:
         line = len(environ["REQUEST_METHOD"]) + len(environ["REQUEST_URI"])
@@ -83,6 +91,8 @@ def with_limits(app: Callable) -> Callable:
             status = "431 Request Header Fields Too Large"
         else:
             return app(environ, start_response)
+        kept = {"REQUEST_URI": environ["REQUEST_URI"][:REQUEST_LINE_LIMIT]}
+        keep_refusal(environ["REQUEST_METHOD"], kept, int(status[:3]), status)
         start_response(status, [("Content-Type", PLAIN_TEXT)])
         return _plain(status)
 
@@ -91,15 +101,19 @@ def with_limits(app: Callable) -> Callable:
 
 class _TimedParser(HTTPRequestParser):
     """waitress's parser, which remembers when the request's first byte came and when its
-    last, and refuses a head that ends in bare LFs at once: waitress waits for CRLF CRLF,
-    so such a client would otherwise wait the header timeout for nothing."""
+    last, and the start of its head as sent (waitress puts `GET /` in place of a head it
+    refuses); and which refuses a head that ends in bare LFs at once: waitress waits for
+    CRLF CRLF, so such a client would otherwise wait the header timeout for nothing."""
 
     def __init__(self, adj: Adjustments) -> None:
         super().__init__(adj)
         self.started = self.last_read = time.monotonic()
+        self.head_start = b""
 
     def received(self, data: bytes) -> int:
         self.last_read = time.monotonic()
+        if not self.headers_finished and len(self.head_start) < REQUEST_LINE_LIMIT:
+            self.head_start += data[: REQUEST_LINE_LIMIT - len(self.head_start)]
         consumed = super().received(data)
         if not self.headers_finished and b"\n\n" in self.header_plus.lstrip():
             self.parse_header(b"GET / HTTP/1.0\r\n")  # what waitress's own refusals do
@@ -107,19 +121,31 @@ class _TimedParser(HTTPRequestParser):
             self.completed = True
         return consumed
 
+    def seen(self, headers_accepted: bool) -> tuple[str, dict]:
+        """The method, and an environ of what may be kept: the target as sent, and the
+        User-Agent if the headers were accepted."""
+        line = self.head_start.lstrip().split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1")
+        method, _, rest = line.partition(" ")
+        kept = {"REQUEST_URI": rest.rsplit(" HTTP/", 1)[0]}
+        if headers_accepted and "USER_AGENT" in self.headers:
+            kept["HTTP_USER_AGENT"] = self.headers["USER_AGENT"]
+        return method, kept
+
 
 class _OneLineError(ErrorTask):
     """waitress's own answers (400, 431 past `max_request_header_size`, 413 past
-    `max_request_body_size`) in one plain line; a 413 is kept among the refusals."""
+    `max_request_body_size`) in one plain line, kept among the refusals."""
 
     def execute(self) -> None:
         error = self.request.error
-        body = b"".join(_plain(f"{error.code} {error.reason}"))
-        if isinstance(error, RequestEntityTooLarge):
+        reason = f"{error.code} {error.reason}"
+        # Only a 413 comes after a head that was read whole and accepted.
+        too_large = isinstance(error, RequestEntityTooLarge)
+        if too_large:
             reason = BODY_TOO_LARGE.format(limit=PASS_THROUGH_BODY_LIMIT)
-            body = b"".join(_plain(reason))
-            target = {"REQUEST_URI": self.request.request_uri}
-            self.channel.server.keep_refusal(self.request.command, target, error.code, reason)
+        body = b"".join(_plain(reason))
+        method, kept = self.request.seen(headers_accepted=too_large)
+        self.channel.server.keep_refusal(method, kept, error.code, reason)
         self.status = f"{error.code} {error.reason}"
         self.response_headers.append(("Content-Type", PLAIN_TEXT))
         self.set_close_on_finish()
@@ -139,13 +165,13 @@ class _Server(TcpWSGIServer):
     channel_class = _Channel
     header_timeout_s = 10.0
     body_timeout_s = 10.0
-    keep_refusal: Callable[[str, dict, int, str], None]
+    keep_refusal: KeepRefusal
 
     def maintenance(self, now: float) -> None:
         """Close kept-alive connections idle for `channel_timeout` between requests (as
         waitress does, though it counts a request in progress as idle too), and requests
         whose headers are late or whose body has paused too long, unanswered, on the event
-        loop's next turn."""
+        loop's next turn. A request cut is kept among the refusals, once."""
         idle_cutoff = now - self.adj.channel_timeout
         header_cutoff = time.monotonic() - self.header_timeout_s
         body_cutoff = time.monotonic() - self.body_timeout_s
@@ -157,9 +183,19 @@ class _Server(TcpWSGIServer):
                 late = request.last_read < body_cutoff
             else:
                 late = request.started < header_cutoff
-            if late:
+            if late and not channel.will_close:
                 channel.will_close = True
                 self._map.recheck(channel)
+                if request is not None:
+                    self._keep_cut(request)
+
+    def _keep_cut(self, request: _TimedParser) -> None:
+        if request.headers_finished:
+            reason = STALLED.format(seconds=self.body_timeout_s, part="body")
+        else:
+            reason = STALLED.format(seconds=self.header_timeout_s, part="head")
+        method, kept = request.seen(headers_accepted=request.headers_finished)
+        self.keep_refusal(method, kept, 0, reason)
 
 
 def raise_open_files_limit() -> int:
@@ -213,7 +249,7 @@ class WaitressWorker(Worker):
         dispatcher = LoopDispatcher(self.app.may_be_slow)
         dispatcher.set_thread_count(config.threads)
         socket_map = EventMap()
-        app = with_limits(self.wsgi)
+        app = with_limits(self.wsgi, self.wsgi.keep_refusal)
         for listener in self.sockets:
             server = _Server(
                 app,

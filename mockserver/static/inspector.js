@@ -26,8 +26,9 @@
   };
 
   const $ = (id) => document.getElementById(id);
-  // The contract suite's requests say so in their User-Agent (spec: Event.userAgent).
-  const SUITE_AGENT = "tidepool-metrics-contract";
+  // The contract suite's requests say so in their User-Agent (spec: Event.userAgent); the
+  // page names it once, on the control that hides them (refused.js reads it too).
+  const SUITE_AGENT = $("hide-suite").dataset.agent;
   // Longer user ids and server names are cut in the filter's list (the full one on hover),
   // so a generated 1,000-character name does not widen the page.
   const MAX_OPTION_CHARS = 40;

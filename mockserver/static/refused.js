@@ -2,7 +2,9 @@
 //
 // Kept apart from inspector.js (the events) because they are a different record: nothing
 // was recorded for them. Like everything on the page, their text (targets, reasons) came
-// from some client and reaches the page only through textContent.
+// from some client and reaches the page only through textContent. The contract suite's
+// refusals (its User-Agent, as for events) are marked, and hidden by the same control as
+// its events.
 "use strict";
 
 (() => {
@@ -11,6 +13,7 @@
   const MAX_ROWS = 200;   // the newest; the endpoint holds them all
 
   const $ = (id) => document.getElementById(id);
+  const hideSuite = $("hide-suite");
   let lastId = 0;
   let count = 0;
 
@@ -21,17 +24,36 @@
     return node;
   }
 
+  function isSuites(rejection) {
+    return String(rejection.userAgent ?? "").startsWith(hideSuite.dataset.agent);
+  }
+
   function row(rejection) {
     const tr = document.createElement("tr");
     tr.className = "refused-row";
     const time = String(rejection.receivedAt || "").slice(11, 23);
+    const request = cell(`${rejection.method} ${rejection.target}`, "col-request");
+    if (isSuites(rejection)) {
+      tr.classList.add("suite");
+      const mark = document.createElement("span");
+      mark.className = "suite-mark";
+      mark.textContent = "contract suite";
+      mark.title = String(rejection.userAgent);
+      request.append(mark);
+    }
     tr.append(
       cell(time, "col-time"),
-      cell(rejection.status, "col-status"),
-      cell(`${rejection.method} ${rejection.target}`, "col-request"),
+      // Status 0: the request was cut unanswered, its head or body stalled.
+      cell(rejection.status || "cut", "col-status"),
+      request,
       cell(rejection.reason || "", "col-reason"),
     );
+    tr.hidden = hideSuite.checked && isSuites(rejection);
     return tr;
+  }
+
+  function showSuite() {
+    for (const tr of $("refused-rows").querySelectorAll("tr.suite")) tr.hidden = hideSuite.checked;
   }
 
   function render(rejections) {
@@ -71,6 +93,7 @@
 
   function start() {
     $("refused-clear").addEventListener("click", forget);
+    hideSuite.addEventListener("change", showSuite);
     poll();
   }
 

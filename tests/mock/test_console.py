@@ -81,7 +81,7 @@ def test_events_that_come_slowly_print_one_by_one():
 def test_a_flood_prints_a_few_lines_then_the_exact_count_once_the_second_is_over():
     feed, writes, clock = a_feed(per_second=3)
     feed.events([event(id=n) for n in range(500)])
-    feed.rejection(Rejection(1, "2024-05-01T12:00:00.500Z", "GET", "/x", 404, "No."))
+    feed.rejection(Rejection(1, "2024-05-01T12:00:00.500Z", "GET", "/x", 404, "No.", ""))
     clock.now += 1
     feed.events([event(id=600)])
     lines = "".join(writes).splitlines()
@@ -127,5 +127,7 @@ def test_with_accounts_the_banner_names_accounts_without_secrets(make_app, tmp_p
 
 
 def test_a_rejection_line_says_when_what_and_why_with_control_characters_escaped():
-    rejection = Rejection(7, "2024-05-01T12:00:00.123Z", "GET", "/metrics/x\x1b[31m", 404, "No.")
+    rejection = Rejection(
+        7, "2024-05-01T12:00:00.123Z", "GET", "/metrics/x\x1b[31m", 404, "No.", ""
+    )
     assert rejection_line(rejection) == "12:00:00.123 refused 404 GET /metrics/x\\x1b[31m  No."

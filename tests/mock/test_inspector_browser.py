@@ -351,6 +351,33 @@ def test_refused_requests_are_shown_apart_with_why_as_text(page, mock, http, pro
     assert problems["errors"] == []
 
 
+def test_the_suites_refusals_are_marked_and_hidden_with_its_events(page, mock, http):
+    http.delete(f"{mock.url}/__mock/rejections").raise_for_status()
+    page.reload()
+    refused = page.locator("#refused-rows tr.refused-row")
+    shown = page.locator("#refused-rows tr.refused-row:visible")
+    suite = {"User-Agent": "tidepool-metrics-contract (the contract suite)"}
+    http.get(f"{mock.url}/metrics/thisuser/Suite%20One", headers=suite, timeout=5)  # 401
+    http.get(f"{mock.url}/metrics/thisuser/App%20One", timeout=5)  # 401, the app's
+    expect(refused).to_have_count(2, timeout=LIVE_MS)
+    expect(refused.filter(has=page.locator(".suite-mark"))).to_have_count(1)
+    expect(refused.filter(has=page.locator(".suite-mark"))).to_contain_text("Suite%20One")
+
+    page.locator("#hide-suite").check()
+    expect(shown).to_have_count(1)
+    expect(shown).to_contain_text("App%20One")
+    # Refusals that come while the box is ticked: the app's shows, so the suite's, polled
+    # with it or before it, is on the page, hidden.
+    http.get(f"{mock.url}/metrics/thisuser/Suite%20Two", headers=suite, timeout=5)
+    http.get(f"{mock.url}/metrics/thisuser/App%20Two", timeout=5)
+    expect(refused).to_have_count(4, timeout=LIVE_MS)
+    expect(shown).to_have_count(2)
+    assert "Suite" not in " ".join(shown.all_text_contents())
+
+    page.locator("#hide-suite").uncheck()
+    expect(shown).to_have_count(4)
+
+
 def test_screenshot_for_a_person_to_look_at(page, mock, http):
     """A realistic session, kept as reports/screenshots/inspector.png."""
     token, _ = login(http, mock, "clinician@example.org")

@@ -2,15 +2,19 @@
 
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 
 import pytest
 import requests
 
 from mockserver.__main__ import NATIVE_WINDOWS
 from mockserver.cli import config_from_args
+from mockserver.journal.rejections import Rejections
+from mockserver.journal.store import Journal
 from mockserver.serving.listen import urls
 
 START_TIMEOUT_S = 30
@@ -92,6 +96,23 @@ def test_an_address_not_of_this_machine_is_one_line():
 def test_an_unusable_journal_file_is_one_line(tmp_path, journal, words):
     (tmp_path / "notes.txt").write_text("not a database, " * 20, encoding="utf-8")
     refused_in_one_line(run_mock("--journal-file", str(tmp_path / journal), "--port", "0"), words)
+
+
+def test_a_journal_whose_refusals_have_other_columns_is_one_line(tmp_path):
+    """A --journal-file from before refusals kept their User-Agent: one line, not a 500
+    on every refused request and listing."""
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path, max_events=10)
+    Rejections(journal).record("GET", "/x", 404, "No.", "curl/8")
+    journal.close()
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("ALTER TABLE rejections DROP COLUMN user_agent")
+    result = run_mock("--journal-file", str(path), "--port", "0")
+    refused_in_one_line(result, f"{path} was written by another version of the mock")
+    assert "its rejections have the columns" in result.stderr
+    with closing(sqlite3.connect(path)) as connection:
+        kept = connection.execute("SELECT method, target, reason FROM rejections").fetchall()
+    assert kept == [("GET", "/x", "No.")]
 
 
 def test_a_spec_without_operations_is_refused(tmp_path):
