@@ -13,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -166,12 +167,77 @@ def test_read_only_token(workflow):
 # ---- the deploy gate --------------------------------------------------------------------
 
 
-GATE_COMMAND = 'python -m contract_tests --gate --env "$GATE_ENVIRONMENT"'
+# The entry that keeps the exit status (make would turn 1 and 4 into 2).
+GATE_ENTRY = ["-m", "contract_tests", "--gate"]
 
 
 def gate_step(gate: dict) -> dict:
-    (step,) = [s for _, _, s in steps(gate) if GATE_COMMAND in s.get("run", "")]
+    (step,) = [s for _, _, s in steps(gate) if s.get("id") == "gate"]
     return step
+
+
+# A whole `${{ context.name }}`, the only kind of expression the gate's env holds.
+WHOLE_EXPRESSION = re.compile(r"\$\{\{\s*(\w+)\.([\w-]+)\s*\}\}")
+FAKE_SECRETS = {name: f"fake-{name.lower()}" for name in CREDENTIALS}
+# Stands in for Python on the runner: records its arguments, exits as told.
+FAKE_PYTHON = """#!{python}
+import json, os, sys
+with open(os.environ["FAKE_ARGV"], "w", encoding="utf-8") as file:
+    json.dump(sys.argv[1:], file)
+sys.exit(int(os.environ["FAKE_STATUS"]))
+"""
+
+
+def evaluate(value: str, context: dict[str, dict[str, str]]) -> str:
+    """A step's env value as GitHub would set it; an input the run was not given is a KeyError."""
+    match = WHOLE_EXPRESSION.fullmatch(value)
+    if match is None:
+        assert "${{" not in value, f"an expression this reader cannot evaluate: {value}"
+        return value
+    return context[match[1]][match[2]]
+
+
+@dataclass(frozen=True)
+class GateRun:
+    argv: list[str]  # what `python` was given
+    status: int
+    outputs: str  # what the step wrote to $GITHUB_OUTPUT
+
+
+def run_gate_step(gate: dict, workdir: Path, inputs: dict[str, str], suite_status=0) -> GateRun:
+    """The gate step's script, run as GitHub runs it (`bash -e`), its env evaluated from
+    `inputs` and fake secrets, and a fake `python` first on PATH."""
+    step = gate_step(gate)
+    context = {"inputs": inputs, "secrets": FAKE_SECRETS}
+    bin_dir = workdir / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / "python"
+    fake.write_text(FAKE_PYTHON.format(python=sys.executable), encoding="utf-8")
+    fake.chmod(0o755)
+    script, argv, outputs = workdir / "step.sh", workdir / "argv.json", workdir / "output"
+    script.write_text(step["run"], encoding="utf-8")
+    outputs.write_text("", encoding="utf-8")
+    environ = {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_OUTPUT": str(outputs),
+        "FAKE_ARGV": str(argv),
+        "FAKE_STATUS": str(suite_status),
+        **{name: evaluate(value, context) for name, value in step["env"].items()},
+    }
+    done = subprocess.run(
+        ["bash", "-e", str(script)], cwd=workdir, env=environ, capture_output=True, timeout=30
+    )
+    return GateRun(
+        json.loads(argv.read_text(encoding="utf-8")),
+        done.returncode,
+        outputs.read_text(encoding="utf-8"),
+    )
+
+
+def test_the_gate_step_runner_fails_on_an_input_the_run_lacks(gate, tmp_path):
+    """The proof that the runner above cannot pass a step whose env it did not evaluate."""
+    with pytest.raises(KeyError):
+        run_gate_step(gate, tmp_path, {})
 
 
 def test_gate_can_be_run_by_hand_and_by_a_deploy_pipeline(gate):
@@ -200,21 +266,68 @@ def test_gate_runs_on_the_chosen_environment_with_every_credential(gate):
         assert step["env"][name] == f"${{{{ secrets.{name} }}}}"
 
 
-def test_gate_excuses_the_known_drifts_of_tidepools_environments_only(gate):
+def test_gate_excuses_the_known_drifts_of_tidepools_environments_only(gate, tmp_path):
     """The shipped file describes Tidepool's service; the gate's choices never include the mock."""
-    assert f"{GATE_COMMAND} --known-drifts shipped " in gate_step(gate)["run"]
+    run = run_gate_step(gate, tmp_path, {"environment": "qa2", "replay": ""})
+    assert run.argv == [*GATE_ENTRY, "--env", "qa2", "--known-drifts", "shipped"]
     assert "mock" not in gate["on"]["workflow_dispatch"]["inputs"]["environment"]["options"]
 
 
-def test_gate_keeps_the_verdicts_exit_status_and_names_it(gate):
+@pytest.mark.parametrize(
+    ("suite_status", "verdict"),
+    [(0, "holds"), (1, "broken"), (4, "not-verified"), (2, "not-verified")],
+)
+def test_gate_keeps_the_verdicts_exit_status_and_names_it(gate, tmp_path, suite_status, verdict):
     """make would turn 1 and 4 into 2: the workflow calls the entry that keeps them."""
-    script = gate_step(gate)["run"]
-    assert "|| status=$?" in script and 'exit "$status"' in script
-    for status, verdict in (("0", "holds"), ("1", "broken"), ("*", "not-verified")):
-        assert f"{status}) verdict={verdict}" in script
+    run = run_gate_step(gate, tmp_path, {"environment": "qa2", "replay": ""}, suite_status)
+    assert run.status == suite_status
+    assert run.outputs == f"verdict={verdict}\n"
     assert gate["on"]["workflow_call"]["outputs"]["verdict"]["value"] == (
         "${{ jobs.gate.outputs.verdict }}"
     )
+
+
+def replay_checkout(gate: dict) -> dict:
+    (checkout,) = [
+        s
+        for _, _, s in steps(gate)
+        if s.get("uses", "").startswith("actions/checkout@")
+        and s["with"]["repository"] == "${{ github.repository }}"
+    ]
+    return checkout
+
+
+@pytest.mark.parametrize("trigger", ["workflow_call", "workflow_dispatch"])
+def test_the_replay_input_is_optional_and_empty_by_default(gate, trigger):
+    replay = gate["on"][trigger]["inputs"]["replay"]
+    assert replay["type"] == "string"
+    assert replay["required"] is False and replay["default"] == ""
+
+
+def test_the_gate_replays_a_har_of_the_calling_repository(gate, tmp_path):
+    """The file is checked out from the caller (in a called workflow github.repository and
+    github.sha are the caller's), alone, beside the suite, and passed to --replay."""
+    checkout = replay_checkout(gate)
+    assert checkout["if"] == "inputs.replay != ''"
+    assert checkout["with"]["ref"] == "${{ github.sha }}"
+    assert checkout["with"]["sparse-checkout"] == "${{ inputs.replay }}"
+    assert checkout["with"]["persist-credentials"] is False
+    later = [s for _, _, s in steps(gate)]
+    assert later.index(checkout) < later.index(gate_step(gate))
+
+    har = "tests/recordings/blip session.har"  # a space: one argument all the same
+    run = run_gate_step(gate, tmp_path, {"environment": "dev1", "replay": har}, 1)
+    replayed = f"{checkout['with']['path']}/{har}"
+    assert run.argv == [
+        *GATE_ENTRY,
+        "--env",
+        "dev1",
+        "--known-drifts",
+        "shipped",
+        "--replay",
+        replayed,
+    ]
+    assert (run.status, run.outputs) == (1, "verdict=broken\n")
 
 
 def test_make_gate_calls_the_same_entry():
@@ -333,21 +446,29 @@ def test_queued_gates_wait_in_order_and_are_never_replaced(gate):
     }
 
 
-def readme_gate_workflow() -> str:
-    """The README's workflow that calls the gate from another repository, as written."""
+def readme_gate_workflows() -> list[str]:
+    """The README's workflows that call the gate from another repository, as written."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
-    (block,) = [b for b in blocks if "contract-gate.yml@" in b]
-    return block
+    return [b for b in blocks if "contract-gate.yml@" in b]
 
 
-def readme_gate_call() -> dict:
-    """The jobs of the README's example that calls the gate from another repository."""
-    return yaml.safe_load(readme_gate_workflow())
+README_GATE_WORKFLOWS = readme_gate_workflows()
+readme_gate_workflow = pytest.mark.parametrize(
+    "workflow_text",
+    [pytest.param(text, id=f"example-{n}") for n, text in enumerate(README_GATE_WORKFLOWS, 1)],
+)
 
 
-def test_the_readme_calls_the_gate_from_another_repository_with_explicit_secrets(gate):
-    jobs = readme_gate_call()["jobs"]
+def gate_call(workflow_text: str) -> dict:
+    return yaml.safe_load(workflow_text)["jobs"]["contract-gate"]
+
+
+@readme_gate_workflow
+def test_the_readme_calls_the_gate_from_another_repository_with_explicit_secrets(
+    gate, workflow_text
+):
+    jobs = yaml.safe_load(workflow_text)["jobs"]
     call = jobs["contract-gate"]
     assert re.fullmatch(r"[\w.-]+/[\w.-]+/\.github/workflows/contract-gate\.yml@\S+", call["uses"])
     assert isinstance(call["secrets"], dict), "secrets passed by name, not `inherit`"
@@ -355,6 +476,12 @@ def test_the_readme_calls_the_gate_from_another_repository_with_explicit_secrets
     assert set(call["secrets"]) <= set(declared["secrets"])
     assert set(call["with"]) <= set(declared["inputs"])
     assert jobs["deploy"]["needs"] == "contract-gate"
+
+
+def test_the_readme_shows_a_call_without_and_a_call_with_a_replay():
+    replays = [gate_call(text)["with"].get("replay") for text in README_GATE_WORKFLOWS]
+    assert replays[0] is None
+    assert [path for path in replays if path] == ["tests/recordings/blip.har"]
 
 
 def actionlint(repository: Path) -> subprocess.CompletedProcess:
@@ -378,10 +505,11 @@ def write_caller(repository: Path, jobs: dict) -> None:
     path.write_text(yaml.safe_dump(caller, sort_keys=False), encoding="utf-8")
 
 
-def test_actionlint_accepts_the_readme_workflow_as_written(repository):
+@readme_gate_workflow
+def test_actionlint_accepts_the_readme_workflow_as_written(repository, workflow_text):
     """actionlint checks the inputs and secrets of a call to a local workflow, so the
     README's call is pointed at the copy of the gate beside it; nothing else changes."""
-    workflow = readme_gate_workflow()
+    workflow = workflow_text
     (uses,) = re.findall(r"uses: (\S+contract-gate\.yml@\S+)", workflow)
     path = repository / ".github" / "workflows" / "deploy.yml"
     path.write_text(workflow.replace(uses, f"./.github/workflows/{GATE.name}"), encoding="utf-8")
@@ -405,9 +533,11 @@ def test_actionlint_rejects_a_call_with_a_secret_the_gate_does_not_declare(repos
 def test_a_called_gate_checks_out_this_suite_not_its_caller(gate):
     """In a called workflow, actions/checkout defaults to the caller's repository: the gate
     names its own (GitHub's job.workflow_* context), at its own commit or at suite-ref."""
-    (checkout,) = [
+    checkout, *others = [
         s for _, _, s in steps(gate) if s.get("uses", "").startswith("actions/checkout@")
     ]
+    assert others == [replay_checkout(gate)]
+    assert "path" not in checkout["with"], "the suite at the workspace's root, where it runs"
     assert checkout["with"]["repository"] == "${{ job.workflow_repository }}"
     assert checkout["with"]["ref"] == "${{ inputs.suite-ref || job.workflow_sha }}"
     suite_ref = gate["on"]["workflow_call"]["inputs"]["suite-ref"]
