@@ -185,6 +185,14 @@ def pytest_configure(config: pytest.Config) -> None:
         # Refused here, before any report header could print it; a run that does not name
         # the suite is another project's business (collecting the suite refuses it later).
         raise pytest.UsageError(f"--base-url must not carry {secret}")
+    if config.getoption("verify_base_url", False) and parallel.runs_suite(config, SUITE_DIR):
+        # pytest-base-url's check is a GET that follows redirects to any host, where
+        # requests hands it the ~/.netrc credentials for that host.
+        raise pytest.UsageError(
+            "--verify-base-url (or VERIFY_BASE_URL) is refused: its check follows redirects, "
+            "with ~/.netrc credentials, to any host; the suite reaches the target itself "
+            "before any test and follows none"
+        )
     named = config.getoption("hypothesis_profile")
     if named in SUITE_PROFILES:
         use_suite_profiles(default=False)

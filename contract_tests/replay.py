@@ -8,7 +8,8 @@ otherwise the kind the mock recorded where its HAR says so, else the one kind th
 operation accepts, or a user token where it accepts both (a browser holds a user's
 session). A recorded token is never sent. Entries for other paths (log-ins, profiles,
 other services) are counted and skipped; a recorded request that the spec itself does not
-accept is a case that reports why on a line of its own and fails nothing.
+accept is a case that reports why on a line of its own and fails nothing. Against a mock,
+each case also finds its event in the journal exactly as recorded (`ReplayCase.as_sent`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote
 
 from contract_tests import har
 from contract_tests.credentials import Credential
+from contract_tests.journal import AsSent, in_order
 from contract_tests.rules import accepts
 from contract_tests.spec import PATH_TEMPLATE_VARIABLE, Operation
+from contract_tests.suite import EVENT_NAME_PARAM
 
 KINDS = {"none": Credential.NONE, "user": Credential.USER, "server": Credential.SERVER}
 
@@ -37,6 +41,18 @@ class ReplayCase:
     @property
     def name(self) -> str:
         return f"entry {self.recorded.index}: {self.recorded.method} {self.recorded.target}"
+
+    def as_sent(self, operation: Operation) -> AsSent:
+        """What a mock's journal must show of this request: the event name percent-decoded
+        (`+` is a plus in a path), the query as a form decodes it (`+` is a space), and the
+        target as recorded."""
+        recorded = self.recorded
+        segments = dict(
+            zip(operation.path_template.split("/"), recorded.path.split("/"), strict=True)
+        )
+        name = segments[f"{{{EVENT_NAME_PARAM}}}"]
+        query = parse_qsl(recorded.query, keep_blank_values=True)
+        return AsSent(unquote(name), in_order(query), recorded.target)
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,15 @@ and the server name, and nothing at all for a request that was rejected.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from contract_tests.credentials import Credential
-from contract_tests.failures import ContractViolation, Problem
+from contract_tests.journal import RecordedEvents, in_order, recorded_wrongly
 from contract_tests.rules import R4, R5, accepted_credentials, accepts, auth_rule
 from contract_tests.spec import Operation, operations
-from contract_tests.suite import EVENT_NAME_PARAM, Sent, Suite
+from contract_tests.suite import EVENT_NAME_PARAM, Suite
 from contract_tests.summary import skip
 
 names = st.text(min_size=1, max_size=40)
@@ -48,31 +46,6 @@ def for_each_accepted_credential_sent_as_is(test):
     return test
 
 
-class RecordedEvents:
-    """What the target's journal shows, read through `GET /__mock/events`."""
-
-    def __init__(self, suite: Suite) -> None:
-        self.suite = suite
-
-    def named(self, event_name: str, since: int = 0) -> list[dict[str, Any]]:
-        """Every page of the listing (`next`, when the journal holds more than one)."""
-        response = self.suite.http.get(
-            f"{self.suite.base_url}/__mock/events",
-            params={"eventName": event_name, "since": str(since)},
-        )
-        events = []
-        while True:
-            response.raise_for_status()
-            body = response.json()
-            events += body["events"]
-            if not body.get("next"):
-                return events
-            response = self.suite.http.get(f"{self.suite.base_url}{body['next']}")
-
-    def last_id(self, event_name: str) -> int:
-        return max((event["id"] for event in self.named(event_name)), default=0)
-
-
 @pytest.fixture(scope="session")
 def recorded(suite: Suite) -> RecordedEvents:
     if not suite.is_mock:
@@ -86,20 +59,6 @@ def recorded(suite: Suite) -> RecordedEvents:
 
 def path_values(operation: Operation, name: str, other: str) -> dict[str, str]:
     return {param: name if param == EVENT_NAME_PARAM else other for param in operation.path_params}
-
-
-def in_order(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for name, value in pairs:
-        grouped.setdefault(name, []).append(value)
-    return grouped
-
-
-def recorded_wrongly(
-    operation: Operation, credential: Credential, sent: Sent, rule, expected, got
-) -> ContractViolation:
-    problem = Problem((rule.id,), f"recorded {expected!r}", f"{got!r}")
-    return ContractViolation(operation.operation_id, str(credential), (problem,), sent.curl)
 
 
 @for_each_accepted_credential_sent_as_is

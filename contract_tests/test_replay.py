@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.journal import RecordedEvents, check_recorded_as_sent
 from contract_tests.plugin import REPLAY
 from contract_tests.replay import ReplayCase
 from contract_tests.suite import Suite
@@ -24,5 +25,10 @@ def test_a_recorded_request_keeps_the_contract(suite: Suite, replayed: ReplayCas
     if replayed.outside is not None:
         skip(f"a consumer outside the contract: {replayed.name}: {replayed.outside}", gap=False)
     operation, credential = replayed.operation, replayed.credential
+    journal = RecordedEvents(suite) if suite.is_mock else None
+    expected = replayed.as_sent(operation)
+    since = journal.last_id(expected.event_name) if journal else 0
     sent = suite.send_as_recorded(operation, credential, replayed.recorded.target)
     suite.judge(operation, credential, sent)
+    if journal is not None and operation.is_success(sent.response.status_code):
+        check_recorded_as_sent(journal, expected, since, operation, credential, sent)

@@ -322,6 +322,10 @@ def _no_token_user(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "userId": None} if event["operationId"] == THISUSER_OPERATION else event
 
 
+def _target_decoded(event: dict[str, Any]) -> dict[str, Any]:
+    return {**event, "target": unquote(event["target"])}
+
+
 JOURNAL_BREAKS = {
     brk.name: brk
     for brk in (
@@ -332,6 +336,19 @@ JOURNAL_BREAKS = {
         Break("journal_loses_token_user", ("R2",), _shown(_no_token_user)),
     )
 }
+# The generated journal checks compare names and queries; a replayed request's event must
+# show its target as recorded too (contract_tests/journal.py).
+JOURNAL_TARGET_DECODED = Break("journal_target_decoded", ("R5",), _shown(_target_decoded))
+
+
+def _forgetting(mock: MockApp, request: Request, answer: Response) -> Response:
+    """A journal that lists no event at all."""
+    if request.path == "/__mock/events" and answer.status_code == 200:
+        answer.set_data(json.dumps({**answer.get_json(), "events": []}))
+    return answer
+
+
+JOURNAL_FORGETS = Break("journal_forgets", ("R5",), _forgetting)
 
 
 @contextmanager

@@ -6,10 +6,14 @@ one kind of request with 307 to another port on loopback, the token echoed in th
 Location's query, and a listener there must see no request at all. A 3xx from the auth
 service stops the run as "not verified: credentials"; a 3xx to a metrics request is an
 answer, undocumented, so it breaks R6 (among others), and the failure shows where it
-pointed, the query withheld.
+pointed, the query withheld. pytest-base-url's `--verify-base-url` would send a GET that
+follows redirects, with the ~/.netrc credentials of whatever host they name: the suite
+refuses it.
 """
 
 from __future__ import annotations
+
+import base64
 
 import pytest
 import requests
@@ -133,3 +137,51 @@ def test_the_listener_would_see_the_token_if_a_redirect_were_followed() -> None:
         )
 
     assert [headers.get("X-Tidepool-Session-Token") for headers in seen] == [USER_TOKEN]
+
+
+NETRC_PASSWORD = "netrc-secret-4d2c"
+
+
+@pytest.fixture
+def netrc_for_loopback(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """A ~/.netrc (requests reads the file NETRC names) with a password for 127.0.0.1."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login alice password {NETRC_PASSWORD}\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+
+
+@pytest.mark.parametrize("asked", ["option", "environment"])
+def test_pytest_base_urls_check_is_refused_before_any_request(
+    run_suite, monkeypatch: pytest.MonkeyPatch, netrc_for_loopback, asked
+) -> None:
+    options = ["--verify-base-url"] if asked == "option" else []
+    if asked == "environment":
+        monkeypatch.setenv("VERIFY_BASE_URL", "true")
+    monkeypatch.setenv("TIDEPOOL_SESSION_TOKEN", USER_TOKEN)
+    with (
+        listening() as (elsewhere, seen),
+        serving(redirecting(create_app(), "/", elsewhere)) as base_url,
+    ):
+        result = run_suite(f"--base-url={base_url}", "-k", "auth_matrix", *options)
+
+    output = result.stdout.str() + result.stderr.str()
+    assert seen == [], output
+    assert result.ret == 4, output
+    assert (
+        "--verify-base-url (or VERIFY_BASE_URL) is refused: its check follows redirects" in output
+    )
+    assert NETRC_PASSWORD not in output and USER_TOKEN not in output
+
+
+def test_pytest_base_urls_check_would_carry_netrc_credentials_elsewhere(netrc_for_loopback):
+    """What the refusal above prevents: the check's own request (pytest_base_url.plugin's
+    `_verify_url`, a plain session's GET) follows the 307, and requests adds the netrc
+    credentials of the host it lands on."""
+    with (
+        listening() as (elsewhere, seen),
+        serving(redirecting(create_app(), "/", elsewhere)) as base_url,
+    ):
+        requests.Session().get(base_url, timeout=10)
+
+    basic = base64.b64encode(f"alice:{NETRC_PASSWORD}".encode()).decode()
+    assert [headers.get("Authorization") for headers in seen] == [f"Basic {basic}"]

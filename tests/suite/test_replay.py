@@ -17,8 +17,16 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from broken_servers import HIGHWATER, mock_target, reference_target
-from test_power import run_suite
+from broken_servers import (
+    HIGHWATER,
+    JOURNAL_BREAKS,
+    JOURNAL_FORGETS,
+    JOURNAL_TARGET_DECODED,
+    Break,
+    mock_target,
+    reference_target,
+)
+from test_power import first_failure_rules, run_suite
 
 from contract_tests import har, scrub
 from contract_tests.credentials import Credential
@@ -219,6 +227,9 @@ def test_the_replay_holds_against_the_mock_which_records_every_event_as_sent(tmp
         events = requests.get(f"{base_url}/__mock/events", timeout=10).json()["events"]
     output = "\n".join(result.outlines)
     assert result.ret == 0, output
+    # Each of the four checked its own event in the journal (test_replay.py), against the
+    # mock served exactly as the broken journals below are.
+    assert result.parseoutcomes()["passed"] == 4, output
     assert "NOTE Replayed blip.har: 4 metrics requests replayed" in output
     assert "NOTE blip.har still carries secrets" in output and EXPIRED_TOKEN not in output
     assert "a consumer outside the contract: entry 9: OPTIONS" in output
@@ -226,6 +237,31 @@ def test_the_replay_holds_against_the_mock_which_records_every_event_as_sent(tmp
         (event["eventName"], event["query"]) for event in sorted(events, key=lambda e: e["id"])
     ]
     assert shown == [(name, _grouped(query)) for _, _, name, query in METRICS]
+
+
+# A mock that answers every replayed request as it should and shows one part of its events
+# otherwise (the name still encoded, the last value of a repeated query name only, the
+# target decoded), or no event at all.
+MISRECORDING = [
+    JOURNAL_BREAKS["journal_name_still_encoded"],
+    JOURNAL_BREAKS["journal_keeps_last_query_value"],
+    JOURNAL_TARGET_DECODED,
+    JOURNAL_FORGETS,
+]
+
+
+@pytest.mark.parametrize("brk", MISRECORDING, ids=lambda brk: brk.name)
+def test_a_replay_fails_a_mock_that_records_a_replayed_event_wrongly(tmp_path: Path, brk: Break):
+    recording = write(tmp_path / "blip.har", browser_har())
+    target = mock_target(brk, suite_options=())
+    with target.serve() as base_url:
+        result = run_suite(base_url, tmp_path, target, f"--replay={recording}", "-k", "test_replay")
+    output = "\n".join(result.outlines)
+    assert result.ret == 1, output
+    assert first_failure_rules(tmp_path / "junit.xml") == brk.rules, output
+    result.stdout.fnmatch_lines(
+        [f"FAILED * in the journal, got *[[]{', '.join(brk.rules)}]", "    curl -X GET *"]
+    )
 
 
 def test_the_replay_breaks_against_tidepools_router_limit_naming_the_long_name(tmp_path: Path):
