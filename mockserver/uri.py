@@ -38,6 +38,15 @@ def raw_target(environ: dict) -> tuple[str, str]:
     return path, query
 
 
+def refused_request_line(head: bytes, limit: int) -> tuple[str, dict]:
+    """The method, and an environ holding only the target (its first `limit` characters),
+    of a request the server refused, from the start of its head as sent: all that may be
+    kept of a request whose headers were not accepted."""
+    line = head.lstrip().split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1")
+    method, _, rest = line.partition(" ")
+    return method, {"REQUEST_URI": rest.rsplit(" HTTP/", 1)[0][:limit]}
+
+
 def decode_component(raw: str) -> str:
     """Percent-decode one path segment or query item into text; `+` stays a plus."""
     if _PLAIN.fullmatch(raw):  # most names and values: nothing to decode or refuse

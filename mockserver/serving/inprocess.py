@@ -22,6 +22,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from ..app import MockApp
 from ..config import HEADER_COUNT_LIMIT, HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, MockConfig
 from ..errors import PLAIN_TEXT
+from ..uri import refused_request_line
 
 SHUTDOWN_POLL_S = 0.05
 # Unexpected exceptions kept to re-raise in the test that caused them.
@@ -30,7 +31,9 @@ KEPT_ERRORS = 20
 
 class LimitedRequestHandler(WSGIRequestHandler):
     """Werkzeug's handler with gunicorn's limits (414 and 431), plain-text errors, no access
-    log; `for_config` sets how long it waits for each read."""
+    log; `for_config` sets how long it waits for each read. Its own refusals (the limits,
+    a request line it cannot parse) are kept like the app's, with the target as sent and
+    no header value (MockApp.keep_refusal)."""
 
     error_message_format = "%(code)d %(message)s\n"
     error_content_type = PLAIN_TEXT
@@ -49,6 +52,12 @@ class LimitedRequestHandler(WSGIRequestHandler):
             self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
             return False
         return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        super().send_error(code, message, explain)
+        method, kept = refused_request_line(self.raw_requestline, REQUEST_LINE_LIMIT)
+        reason = f"{code} {message or HTTPStatus(code).phrase}"
+        self.server.app.keep_refusal(method, kept, code, reason)
 
     def make_environ(self) -> dict:
         """Give the app the request target exactly as sent, as gunicorn's RAW_URI does.

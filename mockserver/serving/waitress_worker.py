@@ -40,6 +40,7 @@ from ..config import (
     REQUEST_LINE_LIMIT,
 )
 from ..errors import BODY_TOO_LARGE, PLAIN_TEXT, STALLED
+from ..uri import refused_request_line
 from .event_map import EventMap
 from .loop_dispatch import LoopDispatcher
 from .private_api import (
@@ -63,6 +64,9 @@ UNLIMITED_CEILING = 1 << 20
 # waitress warns whenever requests wait for a thread; under load that is every second,
 # and the mock's console is for its banner and its events.
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+# Of each head, the bytes kept for a refusal: a request line's target up to its bound,
+# with room for the method and blank lines before it.
+_HEAD_START_KEPT = REQUEST_LINE_LIMIT + 64
 # How a refusal is kept: (method, an environ of what may be kept, status, reason).
 KeepRefusal = Callable[[str, dict, int, str], None]
 
@@ -112,8 +116,8 @@ class _TimedParser(HTTPRequestParser):
 
     def received(self, data: bytes) -> int:
         self.last_read = time.monotonic()
-        if not self.headers_finished and len(self.head_start) < REQUEST_LINE_LIMIT:
-            self.head_start += data[: REQUEST_LINE_LIMIT - len(self.head_start)]
+        if not self.headers_finished and len(self.head_start) < _HEAD_START_KEPT:
+            self.head_start += data[: _HEAD_START_KEPT - len(self.head_start)]
         consumed = super().received(data)
         if not self.headers_finished and b"\n\n" in self.header_plus.lstrip():
             self.parse_header(b"GET / HTTP/1.0\r\n")  # what waitress's own refusals do
@@ -124,9 +128,7 @@ class _TimedParser(HTTPRequestParser):
     def seen(self, headers_accepted: bool) -> tuple[str, dict]:
         """The method, and an environ of what may be kept: the target as sent, and the
         User-Agent if the headers were accepted."""
-        line = self.head_start.lstrip().split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1")
-        method, _, rest = line.partition(" ")
-        kept = {"REQUEST_URI": rest.rsplit(" HTTP/", 1)[0]}
+        method, kept = refused_request_line(self.head_start, REQUEST_LINE_LIMIT)
         if headers_accepted and "USER_AGENT" in self.headers:
             kept["HTTP_USER_AGENT"] = self.headers["USER_AGENT"]
         return method, kept

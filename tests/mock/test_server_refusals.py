@@ -160,3 +160,16 @@ def test_a_refusal_keeps_the_user_agent_of_headers_that_were_accepted(start_cli_
         (401, ""),
         (413, suite["User-Agent"]),
     ]
+
+
+def test_werkzeugs_server_keeps_the_same_bounds_refusals_under_reload(start_cli_mock):
+    alike = ("request line over the mock's bound", "a header over the mock's bound")
+    with start_cli_mock("--reload") as mock:
+        for name in alike:
+            data, status, _ = REFUSED[name]
+            assert exchange(mock.port, data).split(b" ")[1] == b"%d" % status
+        kept, text = rejections(mock.url)
+    assert [(r["status"], r["method"], r["target"], r["userAgent"]) for r in kept] == [
+        (REFUSED[name][1], *REFUSED[name][2], "") for name in alike
+    ]
+    assert SECRET not in text
