@@ -540,7 +540,14 @@ def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and _ran_the_suite(config) and not parallel.is_worker(config):
         reporter.section("contract summary")
-        for line in config.stash[SUMMARY].terminal_lines(session.exitstatus):
+        others = config.stash[OTHER_FAILURES]
+        lines = config.stash[SUMMARY].terminal_lines(None if others else session.exitstatus)
+        if others:  # a run of this checkout's own tests beside the suite
+            lines.append(
+                f"exit {int(session.exitstatus)}: {others} test{'s' if others > 1 else ''} "
+                "outside the contract suite failed (pytest's summary above names them)"
+            )
+        for line in lines:
             reporter.write_line(line)
     return result
 

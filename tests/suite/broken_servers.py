@@ -215,7 +215,7 @@ BREAKS = {
             # A router or proxy that takes an encoded `.` or `..` for a dot segment; only a
             # suite that sends the `%2E` it means meets it.
             "encoded_dot_is_a_dot_segment",
-            ("R5", "R6"),
+            ("R4", "R5", "R6"),
             _when(
                 lambda call: any(s.upper() in ("%2E", "%2E%2E") for s in call.raw_path.split("/")),
                 lambda a: Answer(404),

@@ -67,7 +67,7 @@ CASES = {
             "--hypothesis-profile=quick",
         ),
         1,
-        "*R6*307, a redirect, not followed, to {to} (the rest withheld*",
+        "FAILED *got 307, a redirect, not followed, to {to} (the rest withheld*R6*",
         "",
     ),
 }

@@ -135,3 +135,32 @@ def test_a_run_that_verifies_nothing_says_why_once_and_junit_shows_it(
     assert (suite.get("errors"), suite.get("tests")) == ("1", "1")
     (error,) = suite.iter("error")
     assert reason in error.get("message")
+
+
+def test_a_run_beside_other_failing_tests_says_the_contract_is_not_what_failed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`make test` runs this checkout's own tests and the suite in one pytest: when one of
+    its own fails, the last line must not blame the service for the exit status."""
+    for name in (*VARIABLES, "PYTEST_BASE_URL", "PYTEST_ADDOPTS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TIDEPOOL_SESSION_TOKEN", USER_TOKEN)
+    monkeypatch.setenv("TIDEPOOL_SERVER_TOKEN", SERVER_TOKEN)
+    other = tmp_path / "test_other.py"
+    other.write_text("def test_of_the_checkout_that_fails():\n    assert False\n")
+    with serving(create_app()) as base_url:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--rootdir={ROOT}"]
+            + [str(other), str(ROOT / "contract_tests" / "test_auth_matrix.py")]
+            + [f"--base-url={base_url}", "--max-response-time=60"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    lines = (done.stdout + done.stderr).splitlines()
+
+    assert done.returncode == 1, "\n".join(lines)
+    assert lines[-2].startswith("Verdict: the contract holds"), "\n".join(lines)
+    assert lines[-1].startswith("exit 1: 1 test outside the contract suite failed")
+    assert EXIT_MEANINGS[1] not in lines
