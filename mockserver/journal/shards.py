@@ -59,8 +59,9 @@ def claim_slot(journal: Path) -> tuple[int, int]:
 
 
 class IdCounter:
-    """The last event id given, shared by every process writing the journal: ids are dense,
-    unique and never reused, across shards, clears and restarts."""
+    """The last event id given, shared by every process writing the journal: ids are unique
+    and never reused, across shards, clears and restarts. Not dense: a writer killed
+    after taking ids leaves them unused (store.py counts events by rows for that)."""
 
     def __init__(self, journal: Path) -> None:
         self._lock = WriteLock(Path(f"{journal}.ids"))

@@ -14,17 +14,23 @@ for the whole machine, so N processes committed no more than one; shards commit 
 side, and the figure grows with the cores until the disk or the counter below limits it
 (benchmarks/README.md). Reads merge the shards:
 
-- Ids come from one counter shared by all shards, so they stay dense, unique and rising
-  across clears and restarts. A writer holds its shard's commit lock from taking its
-  batch's ids (the counter's own lock is held for the increment only) until they are
-  committed; a reader reads the counter and the list of shards together, then takes each
-  shard's commit lock once, in turn, so each id up to the one it read is committed, and
-  reads without the locks, showing none above it. An event that `since=<the last id seen>` would skip is therefore never
-  committed after a read that showed a higher id.
-- The newest `max_events` are the ids above the last one given minus `max_events`,
-  wherever they are: each shard's trigger deletes its own older rows as it grows, and
-  readers leave out the older rows an idle shard still holds. Dropped = ids given since
-  the last clear - events kept - events deleted by filtered clears.
+- Ids come from one counter shared by all shards, so they stay unique and rising across
+  clears and restarts. A writer holds its shard's commit lock from taking its batch's
+  ids (the counter's own lock is held for the increment only) until they are committed;
+  a reader reads the counter and the list of shards together, then takes each shard's
+  commit lock once, in turn, so each id up to the one it read is committed, and reads
+  without the locks, showing none above it. An event that `since=<the last id seen>`
+  would skip is therefore never committed after a read that showed a higher id.
+- Ids are not dense: a writer killed between taking its ids and committing them leaves
+  them unused, and nothing tells which they were. So the journal counts rows, not ids:
+  each row carries `seq`, the number of events its shard had committed with it (the
+  writer numbers its rows; a dead writer numbered none). Each shard's trigger keeps its
+  own newest `max_events`, which hold its share of the newest `max_events` of all;
+  readers find where those begin by counting rows across the shards with `seq` (`_cut`),
+  in one step unless unused ids lie among them. A filtered clear marks its events
+  deleted rather than deleting them, so the rows still count every event committed.
+  Dropped = events committed since the last clear (each shard's `seq` then and now) -
+  events kept - events deleted by filtered clears.
 
 The main file keeps what the shards share (when the journal was last cleared, how many
 events filtered clears deleted) and the other modules' tables: the key that signs session
@@ -56,12 +62,15 @@ from .shards import IdCounter, claim_slot, journal_files, shard_lock_path, shard
 # The main file: what the shards share.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
--- Events ever dropped = ids ever given (the counter never reuses one) since the last
--- clear, minus the events kept and those deleted by a filtered clear: no counter to
--- update on every insert.
+-- cleared_through: the last id the last clear covered, a floor for the id counter.
+-- deleted: events deleted by filtered clears since the last clear; events dropped =
+-- events committed (the shards' seq) - events kept - these.
 INSERT OR IGNORE INTO meta (name, value) VALUES ('cleared_through', 0), ('deleted', 0);
 """
-# A shard: the events one process committed, ids given by the shared counter.
+# A shard: the events one process committed, ids given by the shared counter. `seq` counts
+# the shard's events in commit order (so rows, not ids, give ranks and counts); `deleted`
+# marks those a filtered clear deleted, which still count as committed. `cleared_seq`: the
+# seq of the last event the last clear deleted here.
 _SHARD_SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
@@ -75,17 +84,25 @@ CREATE TABLE IF NOT EXISTS events (
     violations TEXT NOT NULL DEFAULT '[]',
     target TEXT NOT NULL,
     credential TEXT NOT NULL,
-    user_agent TEXT NOT NULL
+    user_agent TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS deleted_events ON events (id) WHERE deleted;
+CREATE TABLE IF NOT EXISTS shard (name TEXT PRIMARY KEY, value NOT NULL);
+INSERT OR IGNORE INTO shard (name, value) VALUES ('cleared_seq', 0);
 """
-# Ids are dense and global, so the newest max_events are those above the last id given
-# minus max_events, wherever they are; the shard's writer deletes its own older ones, and
-# readers leave out those an idle shard still holds. A shard kept by --journal-file may hold
-# the trigger of a run with another --max-events: the process claiming it replaces it.
+# The shard's newest max_events by seq, whatever ids went unused: the oldest rows (ids
+# and seq rise together in a shard) up to the first that is among them, usually one. The
+# newest max_events of all may hold fewer of a shard's, so readers leave out the rest
+# (_cut). A shard kept by --journal-file may hold the trigger of a run with another
+# --max-events: the process claiming it replaces it.
 _KEEP_NEWEST = """
 DROP TRIGGER IF EXISTS keep_newest;
 CREATE TRIGGER keep_newest AFTER INSERT ON events BEGIN
-    DELETE FROM events WHERE id <= NEW.id - {max_events};
+    DELETE FROM events WHERE id < (
+        SELECT id FROM events WHERE seq > NEW.seq - {max_events} ORDER BY id LIMIT 1
+    );
 END;
 """
 _ROW_COLUMNS = (
@@ -100,14 +117,26 @@ _FILTERS = {
     "operationId": "operation_id = ?",
     "since": "id > ?",
 }
-# The events a reader may see: the newest max_events of the ids given, all committed.
-_VISIBLE = "id > ? AND id <= ?"
-# How many of a shard's events are visible: all its rows, which SQLite counts without
-# reading them, less the few outside _VISIBLE (an idle shard's older rows, or rows
-# committed since the counter was read); its parameters are _VISIBLE's.
-_KEPT_IN_SHARD = (
-    "SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM events WHERE id <= ?)"
-    " - (SELECT count(*) FROM events WHERE id > ?)"
+# The events a reader may see: above the cut (_cut), up to the last id given when it
+# read, all committed, none deleted.
+_VISIBLE = "id > ? AND id <= ? AND NOT deleted"
+# How many events the shard committed with ids up to :{name}, counted from its start: the
+# seq of the newest row there, or of the row before its oldest, or of the last cleared.
+_SEQ_AT = (
+    "coalesce((SELECT seq FROM events WHERE id <= :{name} ORDER BY id DESC LIMIT 1),"
+    " (SELECT seq - 1 FROM events ORDER BY id LIMIT 1),"
+    " (SELECT value FROM shard WHERE name = 'cleared_seq'))"
+)
+# A shard's events in (:cut, :last], and its oldest id (NULL if it has none).
+_RANKS = (
+    f"SELECT {_SEQ_AT.format(name='last')} - {_SEQ_AT.format(name='cut')},"
+    " (SELECT min(id) FROM events)"
+)
+# A shard's events kept (in (:cut, :last], not deleted) and committed since the last clear.
+_COUNTS = (
+    f"SELECT {_SEQ_AT.format(name='last')} - {_SEQ_AT.format(name='cut')}"
+    " - (SELECT count(*) FROM events WHERE deleted AND id > :cut AND id <= :last),"
+    f" {_SEQ_AT.format(name='last')} - (SELECT value FROM shard WHERE name = 'cleared_seq')"
 )
 log = logging.getLogger("mockserver")
 # The credential of a request that carried no token (the others are the token kinds).
@@ -250,6 +279,8 @@ class _Shard:
     # Each reading thread borrows one, so that no thread waits for another's read: a
     # listing may read for seconds while the event loop answers a status.
     idle_readers: queue.SimpleQueue[sqlite3.Connection] = field(default_factory=queue.SimpleQueue)
+    # The seq of the writer's last row (the writer's shard only).
+    last_seq: int = 0
 
     def close(self) -> None:
         self.connection.close()
@@ -313,7 +344,7 @@ class Journal:
                 check_columns(
                     shard_path(self.path, slot),
                     "events",
-                    ["id", *_ROW_COLUMNS.replace(" ", "").split(",")],
+                    ["id", *_ROW_COLUMNS.replace(" ", "").split(","), "seq", "deleted"],
                 )
             self._ids.raise_to(self._last_id_recorded())
         except (sqlite3.DatabaseError, OSError) as error:
@@ -356,6 +387,10 @@ class Journal:
         slot, claim = claim_slot(self.path)
         shard = self._open_shard(slot)
         shard.connection.executescript(_KEEP_NEWEST.format(max_events=int(self.max_events)))
+        with shard.lock.held():  # a clear elsewhere may be deleting its rows
+            (shard.last_seq,) = shard.connection.execute(
+                f"SELECT {_SEQ_AT.format(name='last')}", {"last": 2**63 - 1}
+            ).fetchone()
         return shard, claim
 
     @contextmanager
@@ -372,20 +407,9 @@ class Journal:
             idle.put(connection)
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connection() as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-
-    @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
         """A transaction holding the writers' lock, for the other tables of the file."""
-        with self._write_lock.held(), self._transaction() as connection:
+        with self._write_lock.held(), self._connection() as connection, _transaction(connection):
             yield connection
 
     def reading(self) -> AbstractContextManager[sqlite3.Connection]:
@@ -438,17 +462,19 @@ class Journal:
         state = self._here
         if state.own is None:  # the first write of this process
             state.own, state.claim = self._claim_shard()
-        values = ", ".join([f"({', '.join('?' * (1 + len(rows[0].columns)))})"] * len(rows))
-        with state.own.lock.held():  # readers wait until the ids taken here are committed
+        values = ", ".join([f"({', '.join('?' * (2 + len(rows[0].columns)))})"] * len(rows))
+        own = state.own
+        with own.lock.held():  # readers wait until the ids taken here are committed
             first_id = self._ids.take(len(rows))
             parameters = [
                 value
                 for index, row in enumerate(rows)
-                for value in (first_id + index, *row.columns)
+                for value in (first_id + index, *row.columns, own.last_seq + 1 + index)
             ]
-            state.own.connection.execute(
-                f"INSERT INTO events ({_COLUMNS}) VALUES {values}", parameters
+            own.connection.execute(
+                f"INSERT INTO events ({_COLUMNS}, seq) VALUES {values}", parameters
             )
+            own.last_seq += len(rows)
         # The Event carries the query and violations themselves rather than their JSON.
         events = [
             _event(
@@ -471,9 +497,9 @@ class Journal:
     def _settled(
         self,
     ) -> Iterator[tuple[tuple[int, int], list[tuple[WriteLock, sqlite3.Connection]]]]:
-        """The ids a reader may see (the parameters of _VISIBLE), each of them committed, and
-        every shard that may hold them: its commit lock, and a connection of its own that
-        this thread alone uses meanwhile.
+        """The ids a reader may see (the parameters of _VISIBLE: _cut and the last id
+        given), each of them committed, and every shard that may hold them: its commit lock,
+        and a connection of its own that this thread alone uses meanwhile.
 
         The counter and the slots are read together, so every id given so far came from
         one of those slots' writers, who took it holding their shard's commit lock: taking
@@ -500,7 +526,24 @@ class Journal:
                 with shard.lock.held():
                     pass
                 shards.append((shard.lock, held.enter_context(self._reader(shard))))
-            yield (last_id - self.max_events, last_id), shards
+            connections = [connection for _, connection in shards]
+            yield (self._cut(connections, last_id), last_id), shards
+
+    def _cut(self, shards: list[sqlite3.Connection], last_id: int) -> int:
+        """The id above which lie the newest `max_events` events committed up to `last_id`
+        (below the oldest row if there are fewer): `max_events` ids below it, unless some of
+        those went unused, then lower by as many, until the shards' rows between count
+        `max_events`. One step per run of unused ids among them, so nearly always one."""
+        cut = last_id - self.max_events
+        while True:
+            ranks = [
+                shard.execute(_RANKS, {"cut": cut, "last": last_id}).fetchone() for shard in shards
+            ]
+            missing = self.max_events - sum(events for events, _ in ranks)
+            oldest = min((first for _, first in ranks if first is not None), default=last_id)
+            if missing <= 0 or cut < oldest:
+                return cut
+            cut = max(cut - missing, oldest - 1)
 
     @contextmanager
     def _reader(self, shard: _Shard) -> Iterator[sqlite3.Connection]:
@@ -537,21 +580,25 @@ class Journal:
     def counts(self) -> tuple[int, int]:
         """(events kept, events dropped); a clear at the same moment may leave them off by
         what it deletes, until the next read."""
-        with self._settled() as (visible, shards):
-            kept = sum(shard.execute(_KEPT_IN_SHARD, visible).fetchone()[0] for _, shard in shards)
+        with self._settled() as ((cut, last_id), shards):
+            counts = [
+                shard.execute(_COUNTS, {"cut": cut, "last": last_id}).fetchone()
+                for _, shard in shards
+            ]
             with self._connection() as connection:
-                cleared_through, deleted = connection.execute(
-                    "SELECT (SELECT value FROM meta WHERE name = 'cleared_through'),"
-                    " (SELECT value FROM meta WHERE name = 'deleted')"
+                (deleted,) = connection.execute(
+                    "SELECT value FROM meta WHERE name = 'deleted'"
                 ).fetchone()
-        given = visible[1] - cleared_through
-        return kept, given - deleted - kept
+        kept = sum(kept for kept, _ in counts)
+        return kept, sum(committed for _, committed in counts) - deleted - kept
 
     def clear(self, **filters: str | int) -> None:
         """Delete the events matching every filter, which leaves the dropped count as it is;
         without filters, delete them all and start the dropped count again.
 
-        Each shard's rows go in one transaction under its commit lock, one shard at a time:
+        A filtered clear marks the events deleted: they still count as committed, for the
+        newest `max_events` and the dropped count. Each shard's rows go in one transaction
+        under its commit lock, one shard at a time:
         the ids it deletes are all committed already (`_settled`), and those its writer
         takes meanwhile are higher, so holding one lock at a time loses nothing, and a
         reader or writer waits for one shard's delete at most, never for the whole clear.
@@ -562,7 +609,7 @@ class Journal:
                 for lock, shard in shards:
                     with lock.held():
                         deleted += shard.execute(
-                            f"DELETE FROM events WHERE {_VISIBLE} AND {_where(filters)}",
+                            f"UPDATE events SET deleted = 1 WHERE {_VISIBLE} AND {_where(filters)}",
                             (*visible, *filters.values()),
                         ).rowcount
                 with self.writing() as connection:
@@ -571,7 +618,12 @@ class Journal:
                     )
                 return
             for lock, shard in shards:  # idle shards' rows older than the bound go too
-                with lock.held():
+                with lock.held(), _transaction(shard):
+                    shard.execute(
+                        f"UPDATE shard SET value = {_SEQ_AT.format(name='last')}"
+                        " WHERE name = 'cleared_seq'",
+                        {"last": visible[1]},
+                    )
                     shard.execute("DELETE FROM events WHERE id <= ?", (visible[1],))
             with self.writing() as connection:
                 connection.execute(
@@ -605,6 +657,18 @@ class Journal:
 def utc_now() -> str:
     """`2024-05-01T12:00:00.123Z`: when a record was received, as every record shows it."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@contextmanager
+def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
+    """The block's statements on `connection` (in autocommit mode) as one transaction."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
 
 
 def _where(filters: Mapping[str, str | int]) -> str:

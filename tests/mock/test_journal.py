@@ -1,8 +1,10 @@
 """mockserver.journal.store: the SQLite event store."""
 
 import dataclasses
+import multiprocessing
 import os
 import re
+import signal
 import sqlite3
 import stat
 import threading
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.journal.shards import shard_path
+from mockserver.journal.shards import IdCounter, shard_path
 from mockserver.journal.store import Journal, JournalError, Violation
 
 # Waits that end at once unless the code under test is broken: a bound, not a timing.
@@ -104,6 +106,46 @@ def test_oldest_events_are_dropped_and_counted(tmp_path):
         ids = [record(journal, f"e{n}").id for n in range(5)]
         assert [e.id for e in journal.events()] == ids[2:]
         assert journal.counts() == (3, 2)
+    finally:
+        journal.close()
+
+
+def die_between_taking_ids_and_committing(path, count):
+    """A writer that committed one event, took the ids of its next batch and was killed."""
+    record(Journal(path, max_events=3), "child")
+    IdCounter(path).take(count)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("writer", ["killed", "alive"])
+def test_ids_taken_and_never_committed_are_neither_kept_nor_dropped(tmp_path, writer):
+    path = tmp_path / "unused.sqlite3"
+    journal = Journal(path, max_events=3)
+    try:
+        first = record(journal).id
+        if writer == "killed":  # its event is in a shard of its own
+            child = multiprocessing.get_context("fork").Process(
+                target=die_between_taking_ids_and_committing, args=(path, 5)
+            )
+            child.start()
+            child.join(BOUND_S)
+            assert child.exitcode == -signal.SIGKILL
+        else:  # the ids of a commit whose INSERT failed, in the same shard
+            record(journal)
+            IdCounter(path).take(5)
+        second = first + 1
+        after = [record(journal).id for _ in range(2)]
+        assert after[0] == second + 6  # five ids went unused
+        assert [e.id for e in journal.events()] == [second, *after]
+        assert journal.counts() == (3, 1)
+        newer = [record(journal).id for _ in range(2)]
+        assert [e.id for e in journal.events()] == [after[1], *newer]
+        assert journal.counts() == (3, 3)
+        journal.clear(since=after[1])
+        assert [e.id for e in journal.events()] == [after[1]]
+        assert journal.counts() == (1, 3)
+        journal.clear()
+        assert journal.counts() == (0, 0) and journal.events() == []
     finally:
         journal.close()
 
