@@ -8,7 +8,7 @@ from contextlib import closing
 
 import requests
 
-from mockserver.journal.shards import shard_path, shard_slots
+from mockserver.journal.shards import IdCounter, shard_path, shard_slots
 from mockserver.journal.store import Journal
 
 PROCESSES = 2
@@ -60,6 +60,22 @@ def test_the_journal_stays_bounded_and_counts_what_it_dropped(start_cli_mock):
     assert status["counts"] == {"events": 100, "dropped": 400}
     ids = [e["id"] for e in journal["events"]]
     assert ids == list(range(ids[0], ids[0] + 100)) and ids[-1] == 500  # the newest kept
+
+
+def test_ids_a_killed_writer_took_are_neither_kept_nor_counted_dropped(start_cli_mock, tmp_path):
+    journal_file = tmp_path / "unused.sqlite3"
+    options = ("--workers", "2", "--max-events", "3", "--journal-file", str(journal_file))
+    with start_cli_mock(*options) as mock:
+        for n in range(2):
+            requests.get(f"{mock.url}/metrics/user/u/before-{n}", timeout=5).close()
+        IdCounter(journal_file).take(5)  # as a writer killed before committing them would
+        for n in range(2):
+            requests.get(f"{mock.url}/metrics/user/u/after-{n}", timeout=5).close()
+        journal = requests.get(mock.url + "/__mock/events", timeout=5).json()
+        status = requests.get(mock.url + "/__mock/status", timeout=5).json()
+    assert [e["eventName"] for e in journal["events"]] == ["before-1", "after-0", "after-1"]
+    assert [e["id"] for e in journal["events"]] == [2, 8, 9] and journal["dropped"] == 1
+    assert status["counts"] == {"events": 3, "dropped": 1}
 
 
 def test_events_survive_a_restart_with_a_journal_file(start_cli_mock, tmp_path):
