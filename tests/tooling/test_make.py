@@ -10,32 +10,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
+from top_level_make import make
 
 ROOT = Path(__file__).resolve().parents[2]
-MAKE = shutil.which("make") or "make"
 MAKE_OWN_LINE = re.compile(r"^make(\[\d+\])?: ")
-
-
-def make(*args: str, cwd: Path = ROOT, path: str | None = None) -> subprocess.CompletedProcess:
-    """The project's Makefile, as a top-level make (nothing inherited from a calling make)."""
-    environ = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
-    environ.pop("CHROMIUM_PATH", None)
-    if path is not None:
-        environ["PATH"] = path
-    return subprocess.run(
-        [MAKE, "--no-print-directory", "-f", str(ROOT / "Makefile"), *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def the_one_line(done: subprocess.CompletedProcess) -> str:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import configparser
 import json
-import os
 import re
 import shlex
-import subprocess
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from top_level_make import make
 
 ROOT = Path(__file__).resolve().parents[2]
 # Files whose commands run on a developer's machine or in CI.
@@ -54,15 +53,8 @@ def test_tox_is_pinned_and_installed_by_the_install_step():
 
 
 def test_make_lint_runs_the_tox_lint_env():
-    environ = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
-    done = subprocess.run(
-        ["make", "--no-print-directory", "-n", "-o", "install", "lint"],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = make("-n", "-o", "install", "lint")
+    assert done.returncode == 0, done.stderr
     assert [shlex.split(line)[1:] for line in done.stdout.splitlines()] == [["-e", "lint"]]
     assert done.stdout.split()[0].endswith("/tox")
 

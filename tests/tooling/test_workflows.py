@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from top_level_make import make
 
 from contract_tests.__main__ import REPORTS_DIR, SUMMARY_FILE
 from contract_tests.credentials import VARIABLES
@@ -26,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 GATE = WORKFLOWS / "contract-gate.yml"
 TESTS = WORKFLOWS / "test.yml"
-MAKEFILE = ROOT / "Makefile"
 SPEC = ROOT / "spec" / "metrics.v1.yaml"
 # The pinned actionlint (requirements.txt), installed beside this Python.
 ACTIONLINT = Path(sys.executable).with_name("actionlint")
@@ -44,19 +44,6 @@ def load_workflow(path: Path) -> dict:
     if True in workflow:
         workflow["on"] = workflow.pop(True)
     return workflow
-
-
-def make(*args: str) -> subprocess.CompletedProcess:
-    """The project's Makefile, as a top-level make (nothing inherited from a calling make)."""
-    environ = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
-    return subprocess.run(
-        ["make", "--no-print-directory", "-f", str(MAKEFILE), *args],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def make_targets_run(script: str) -> list[list[str]]:
