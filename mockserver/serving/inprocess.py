@@ -54,10 +54,11 @@ class LimitedRequestHandler(WSGIRequestHandler):
         return True
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        super().send_error(code, message, explain)
+        # Kept before the answer goes out, so a client that reads the refusals next finds it.
         method, kept = refused_request_line(self.raw_requestline, REQUEST_LINE_LIMIT)
         reason = f"{code} {message or HTTPStatus(code).phrase}"
         self.server.app.keep_refusal(method, kept, code, reason)
+        super().send_error(code, message, explain)
 
     def make_environ(self) -> dict:
         """Give the app the request target exactly as sent, as gunicorn's RAW_URI does.
