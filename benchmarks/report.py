@@ -83,10 +83,10 @@ def load_section(load: LoadResults) -> list[str]:
     return lines
 
 
-def slow_section(rounds: list[SlowRound]) -> list[str]:
+def slow_section(rounds: list[SlowRound], label: str) -> list[str]:
     held = rounds[0].held
     lines = [
-        f"## Slow clients: the mock at 16 connections, alone and beside {held:,} stalled"
+        f"## Slow clients: {label} at 16 connections, alone and beside {held:,} stalled"
         f" and {held:,} idle connections",
         "",
         "| round | req/s alone | req/s beside them | ratio | p99 ms alone | p99 ms beside them"
