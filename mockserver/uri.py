@@ -38,13 +38,25 @@ def raw_target(environ: dict) -> tuple[str, str]:
     return path, query
 
 
+# A method as clients send them (RFC 9110 allows any token; none of Tidepool's is longer).
+_METHOD = re.compile(r"[A-Za-z]{1,20}")
+# What a request target starts with: a path, an absolute URL, or `*` (OPTIONS).
+_TARGET_STARTS = ("/", "http://", "https://", "*")
+NOT_A_REQUEST_LINE = "?"
+
+
 def refused_request_line(head: bytes, limit: int) -> tuple[str, dict]:
     """The method, and an environ holding only the target (its first `limit` characters),
     of a request the server refused, from the start of its head as sent: all that may be
     kept of a request whose headers were not accepted."""
     line = head.lstrip().split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1")
     method, _, rest = line.partition(" ")
-    return method, {"REQUEST_URI": rest.rsplit(" HTTP/", 1)[0][:limit]}
+    target = rest.rsplit(" HTTP/", 1)[0]
+    if not _METHOD.fullmatch(method) or not target.startswith(_TARGET_STARTS):
+        # Not a request line (a header first, binary, a line with no space): any of it may
+        # be a header's value, a token, so none of it is kept.
+        return NOT_A_REQUEST_LINE, {"REQUEST_URI": ""}
+    return method, {"REQUEST_URI": target[:limit]}
 
 
 def decode_component(raw: str) -> str:
