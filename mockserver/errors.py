@@ -91,6 +91,16 @@ class UnsupportedDependency(ImportError):
     the message, one line, names the package, the version found and the one tested."""
 
 
+def has_body(request: Request) -> bool:
+    """Whether a body follows: a Content-Length, or chunked framing (which the server says
+    by `wsgi.input_terminated`, as Werkzeug reads it, or leaves in its header)."""
+    return (
+        request.content_length is not None
+        or bool(request.environ.get("wsgi.input_terminated"))
+        or "chunked" in request.headers.get("Transfer-Encoding", "")
+    )
+
+
 def read_body(request: Request, limit: int, cache: bool = True) -> bytes:
     """The request's body, or a 413 PlainError if it is larger than `limit` bytes: at once
     by its Content-Length, or as soon as a chunked one passes the limit. (Werkzeug's own
@@ -101,6 +111,8 @@ def read_body(request: Request, limit: int, cache: bool = True) -> bytes:
     (Werkzeug's server reads the body as the app asks) is ConnectionAbortedError: there is
     nobody to answer, and the server drops the connection, as waitress does.
     """
+    if not has_body(request):
+        return b""
     if (request.content_length or 0) <= limit:
         request.max_content_length = limit + 1
         try:

@@ -38,7 +38,7 @@ from werkzeug.wrappers import Request, Response
 
 from .. import errors
 from ..config import PASS_THROUGH_BODY_LIMIT
-from ..errors import PlainError, read_body
+from ..errors import PlainError, has_body, read_body
 from ..spec import ApiSpec
 from ..uri import raw_target
 
@@ -223,7 +223,7 @@ class Upstream:
             if self._sent_on(name.lower()) and name.lower() != "host"
         ]
         body = None
-        if _has_body(request):
+        if has_body(request):
             body = read_body(request, PASS_THROUGH_BODY_LIMIT, cache=False)
         return self.request(request.method, target, headers, body)
 
@@ -281,12 +281,6 @@ def _sendable(target: str) -> str:
     them as latin-1), and a `%` that starts no escape, which would otherwise make urllib3
     encode every `%` of the target again."""
     return _LONE_PERCENT.sub("%25", quote(target.encode("latin-1"), safe=_TARGET_SAFE))
-
-
-def _has_body(request: Request) -> bool:
-    return request.content_length is not None or "chunked" in request.headers.get(
-        "Transfer-Encoding", ""
-    )
 
 
 def _finish(answer: urllib3.BaseHTTPResponse) -> None:
