@@ -393,14 +393,20 @@ class Journal:
             ).fetchone()
         return shard, claim
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
+    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
         """A pooled connection in autocommit mode: each statement is its own transaction."""
-        idle = self._here.idle
+        return self._pooled(self._here.idle, self.path)
+
+    @contextmanager
+    def _pooled(
+        self, idle: queue.SimpleQueue[sqlite3.Connection], path: Path
+    ) -> Iterator[sqlite3.Connection]:
+        """A connection to `path` from `idle` (opened if none is), this thread's alone until
+        the block ends, then given back."""
         try:
             connection = idle.get_nowait()
         except queue.Empty:
-            connection = self._open(self.path)
+            connection = self._open(path)
         try:
             yield connection
         finally:
@@ -545,17 +551,9 @@ class Journal:
                 return cut
             cut = max(cut - missing, oldest - 1)
 
-    @contextmanager
-    def _reader(self, shard: _Shard) -> Iterator[sqlite3.Connection]:
+    def _reader(self, shard: _Shard) -> AbstractContextManager[sqlite3.Connection]:
         """A connection to `shard` for this thread alone until the block ends."""
-        try:
-            connection = shard.idle_readers.get_nowait()
-        except queue.Empty:
-            connection = self._open(shard.path)
-        try:
-            yield connection
-        finally:
-            shard.idle_readers.put(connection)
+        return self._pooled(shard.idle_readers, shard.path)
 
     def events(self, limit: int = -1, **filters: str | int) -> list[Event]:
         """Events oldest first, narrowed by any of FILTERS (e.g. eventName='x', since=41),
