@@ -123,21 +123,18 @@ class OwnApi:
         limit, query = page_limit(query)
         filters = journal_filters(query, Journal.FILTERS)
         _, dropped = self.journal.counts()
-        found = [event.to_json() for event in self.journal.events(limit=limit + 1, **filters)]
-        events = found[:limit]
-        more = next_page(request.path, filters, events, limit) if len(found) > limit else None
-        return json_response({"events": events, "dropped": dropped, "next": more})
+        found = self.journal.events(limit=limit + 1, **filters)
+        page, following = paged(found, limit, request.path, filters)
+        events = [event.to_json() for event in page]
+        return json_response({"events": events, "dropped": dropped, "next": following})
 
     def export_events(self, request: Request, query: dict, path: dict) -> Response:
         """The listing's page as HAR: the same filters and `limit`, `next` in `log._next`."""
         limit, query = page_limit(query)
         filters = journal_filters(query, Journal.FILTERS)
         found = self.journal.events(limit=limit + 1, **filters)
-        page = found[:limit]
-        more = None
-        if len(found) > limit:
-            more = next_page(request.path, filters, [page[-1].to_json()], limit)
-        har = as_har(page, request.host_url, more)
+        page, following = paged(found, limit, request.path, filters)
+        har = as_har(page, request.host_url, following)
         return json_response(har, {"Content-Disposition": f'attachment; filename="{HAR_FILE}"'})
 
     def clear_events(self, request: Request, query: dict, path: dict) -> Response:
@@ -148,9 +145,9 @@ class OwnApi:
         limit, query = page_limit(query)
         filters = journal_filters(query, ("since",))
         found = self.rejections.since(int(filters.get("since", 0)), limit + 1)
-        rejections = [rejection.to_json() for rejection in found[:limit]]
-        more = next_page(request.path, filters, rejections, limit) if len(found) > limit else None
-        return json_response({"rejections": rejections, "next": more})
+        page, following = paged(found, limit, request.path, filters)
+        rejections = [rejection.to_json() for rejection in page]
+        return json_response({"rejections": rejections, "next": following})
 
     def clear_rejections(self, request: Request, query: dict, path: dict) -> Response:
         self.rejections.clear()
@@ -278,17 +275,20 @@ def page_limit(query: dict) -> tuple[int, dict]:
     rest = {name: values for name, values in query.items() if name != "limit"}
     values = query.get("limit", [str(DEFAULT_PAGE)])
     text = values[0]
-    if len(values) > 1 or not (text.isascii() and text.isdigit() and len(text) <= 6):
-        raise PlainError(400, errors.BAD_LIMIT.format(maximum=MAX_PAGE))
-    if not 1 <= int(text) <= MAX_PAGE:
+    well_formed = len(values) == 1 and text.isascii() and text.isdigit() and len(text) <= 6
+    if not (well_formed and 1 <= int(text) <= MAX_PAGE):
         raise PlainError(400, errors.BAD_LIMIT.format(maximum=MAX_PAGE))
     return int(text), rest
 
 
-def next_page(path: str, filters: dict, page: list[dict], limit: int) -> str:
-    """Where the rest of a listing is: the same filters, after the page's last id."""
-    query = {**{name: str(value) for name, value in filters.items()}, "since": page[-1]["id"]}
-    return f"{path}?{urlencode({**query, 'limit': limit}, quote_via=quote)}"
+def paged(found: list, limit: int, path: str, filters: dict) -> tuple[list, str | None]:
+    """The page of `limit` records in `found` (read with one more than that), and where the
+    rest is if more remain: the same filters, after the page's last id."""
+    page = found[:limit]
+    if len(found) <= limit:
+        return page, None
+    query = {**{name: str(value) for name, value in filters.items()}, "since": page[-1].id}
+    return page, f"{path}?{urlencode({**query, 'limit': limit}, quote_via=quote)}"
 
 
 def json_response(body: dict, headers: dict[str, str] | None = None) -> Response:
