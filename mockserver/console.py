@@ -22,7 +22,7 @@ from .callers import is_loopback_host
 from .config import ANY_ORIGIN, LOOPBACK_ORIGINS
 from .journal.rejections import Rejection
 from .journal.store import Event
-from .masking import CREDENTIAL_NAMES, MASK
+from .masking import MASK, is_credential_name
 from .upstream.passthrough import is_production
 
 # Below this many connections per worker (macOS starts with 256 descriptors), the banner
@@ -136,7 +136,7 @@ def event_line(event: Event) -> str:
     else:
         who = "anonymous"
     query = " ".join(
-        f"{name}={MASK if name.lower() in CREDENTIAL_NAMES else value}"
+        f"{name}={MASK if is_credential_name(name) else value}"
         for name, values in event.query.items()
         for value in values
     )

@@ -45,12 +45,17 @@ def normal_path(raw_path: str) -> str:
     return _SLASHES.sub("/", path.replace("\\", "/")).lower()
 
 
+def is_credential_name(name: str) -> bool:
+    """Whether a query parameter's name looks like a credential's, however encoded or cased."""
+    return normal_path(name).strip() in CREDENTIAL_NAMES
+
+
 def masked_query(raw_query: str) -> str:
     """The query as sent, with the values of credential-named parameters masked."""
     items = []
     for item in raw_query.split("&"):
         name, equals, _ = item.partition("=")
-        if normal_path(name.replace("+", " ")).strip() in CREDENTIAL_NAMES:
+        if is_credential_name(name.replace("+", " ")):
             item = f"{name}{equals or '='}{MASK}"
         items.append(item)
     return "&".join(items)
