@@ -75,20 +75,14 @@ class Suite:
         values = dict(path_values)
         if EVENT_NAME_PARAM in values:
             values[EVENT_NAME_PARAM] = self.event_name(values[EVENT_NAME_PARAM])
-        self.summary.record_case(operation.operation_id, str(credential))
         url = self.base_url + operation.path(values)
         prepared = self.http.prepare_request(
             requests.Request(operation.method, url, headers=headers, params=query)
         )
         encoded_query = prepared.url.partition("?")[2]
-        prepared.url = url + ("?" + encoded_query if encoded_query else "")
-        try:
-            response = self.http.send(prepared)
-        except requests.RequestException as error:
-            self.summary.record_answer(type(error).__name__)
-            raise
-        self.summary.record_answer(str(response.status_code))
-        return Sent(response, self.curl(operation, prepared))
+        return self._send_exactly(
+            operation, credential, prepared, url + ("?" + encoded_query if encoded_query else "")
+        )
 
     def expect(
         self,
@@ -114,9 +108,25 @@ class Suite:
         prepared = self.http.prepare_request(
             requests.Request(operation.method, url, headers=self.require(credential))
         )
+        return self._send_exactly(operation, credential, prepared, url)
+
+    def _send_exactly(
+        self,
+        operation: Operation,
+        credential: Credential,
+        prepared: requests.PreparedRequest,
+        url: str,
+    ) -> Sent:
+        """Send `prepared` to `url` as given (not as requests would re-quote it), counted
+        with its answer, or the error that came instead, for the summary."""
         prepared.url = url
-        response = self.http.send(prepared)
         self.summary.record_case(operation.operation_id, str(credential))
+        try:
+            response = self.http.send(prepared)
+        except requests.RequestException as error:
+            self.summary.record_answer(type(error).__name__)
+            raise
+        self.summary.record_answer(str(response.status_code))
         return Sent(response, self.curl(operation, prepared))
 
     def judge(
