@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlsplit
 
 import requests
@@ -70,7 +71,7 @@ class Target:
     # None: no URL was given, so the suite starts the mock in-process.
     base_url: str | None
 
-    @property
+    @cached_property
     def host(self) -> str:
         return host_of(self.base_url or "http://127.0.0.1")
 
