@@ -29,6 +29,9 @@ class GunicornBare(GunicornMock):
     def may_be_slow(self, path, headers) -> bool:
         return False  # it answers at once, so the event loop answers it
 
+    def keep_refusal(self, method, kept, status, reason) -> None:
+        pass  # it keeps nothing, refused or not
+
     def _when_ready(self, arbiter) -> None:
         pass
 

@@ -66,6 +66,11 @@ class GunicornMock(BaseApplication):
         them."""
         return self.application.may_be_slow(path, sends_prefer="PREFER" in headers)
 
+    def keep_refusal(self, method: str, kept: dict, status: int, reason: str) -> None:
+        """What the server refuses before the app sees it (waitress's 400 and 431, the
+        bounds' 414 and 431, a stalled request's cut), kept among the app's refusals."""
+        self.application.keep_refusal(method, kept, status, reason)
+
     def _when_ready(self, arbiter) -> None:
         port = listening_port(arbiter)
         local, network = urls(self.mock_config.host, port)

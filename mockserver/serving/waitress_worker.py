@@ -251,7 +251,7 @@ class WaitressWorker(Worker):
         dispatcher = LoopDispatcher(self.app.may_be_slow)
         dispatcher.set_thread_count(config.threads)
         socket_map = EventMap()
-        app = with_limits(self.wsgi, self.wsgi.keep_refusal)
+        app = with_limits(self.wsgi, self.app.keep_refusal)
         for listener in self.sockets:
             server = _Server(
                 app,
@@ -264,7 +264,7 @@ class WaitressWorker(Worker):
             )
             server.header_timeout_s = config.header_timeout_s
             server.body_timeout_s = config.body_timeout_s
-            server.keep_refusal = self.wsgi.keep_refusal
+            server.keep_refusal = self.app.keep_refusal
         next_beat = 0.0
         try:
             while self.alive:
