@@ -1,4 +1,7 @@
-"""benchmarks: wrk's report is read right, and the verdicts follow from the figures."""
+"""benchmarks: wrk's report is read right, the verdicts follow from the figures, and the
+baseline starts."""
+
+import urllib.request
 
 import pytest
 
@@ -8,6 +11,7 @@ from benchmarks.journal_load import JournalRun
 from benchmarks.load import LoadResults, LoadRow
 from benchmarks.slow_clients import SlowRound
 from benchmarks.soak import Sample
+from benchmarks.targets import TARGETS
 
 WRK_OUTPUT = """\
 Running 10s test @ http://127.0.0.1:8009/metrics/thisuser/bench%20-%20load?a=1&b=2&c=3
@@ -157,3 +161,13 @@ def test_the_apps_alone_are_set_beside_prisms_whole_cpu_per_request():
     assert "| bare Werkzeug app | 32 us | 3 |" in text
     assert "its server included, in this run: 260 us" in text
     assert "in this run: not measured" in "\n".join(report.app_alone_section(runs, None))
+
+
+def test_the_bare_baseline_is_served_by_the_mocks_own_server(tmp_path):
+    """The load's baseline and the pass-through's upstream: the mock's gunicorn and waitress
+    worker around a plain WSGI app, which has none of MockApp's methods."""
+    with (
+        TARGETS["bare"].start(tmp_path) as server,
+        urllib.request.urlopen(f"{server.url}/metrics/thisuser/x", timeout=10) as answer,
+    ):
+        assert answer.status == 200
