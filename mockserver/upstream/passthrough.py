@@ -230,14 +230,19 @@ class Upstream:
     def forward(self, request: Request) -> Response:
         """The upstream's answer to the request; its body streams back as it comes."""
         answer = self.send(request)
-        headers = [
+        headers = self.answer_headers(answer)
+        response = PassThroughResponse(_streamed(answer), status=answer.status, headers=headers)
+        response.call_on_close(lambda: _finish(answer))
+        return response
+
+    def answer_headers(self, answer: urllib3.BaseHTTPResponse) -> list[tuple[str, str]]:
+        """The headers of an answer passed back: `Set-Cookie` only with --forward-cookies,
+        for every answer that passes back, metrics ones with --forward-metrics included."""
+        return [
             (name, value)
             for name, value in answer_headers(answer)
             if self.forward_cookies or name.lower() != COOKIES_SET
         ]
-        response = PassThroughResponse(_streamed(answer), status=answer.status, headers=headers)
-        response.call_on_close(lambda: _finish(answer))
-        return response
 
     def _sent_on(self, name: str) -> bool:
         """Whether a request header (lower case) goes to the upstream."""

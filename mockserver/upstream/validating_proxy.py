@@ -18,7 +18,7 @@ from ..auth.security import Unauthorized, authorize
 from ..errors import PlainError
 from ..spec import Operation
 from .conformance import REJECTED, check_exchange
-from .passthrough import PassThroughResponse, Upstream, answer_headers
+from .passthrough import PassThroughResponse, Upstream
 
 # A metrics answer has an empty body; more than this of one is not kept to pass back.
 MAX_BODY_BYTES = 64 * 1024
@@ -48,7 +48,11 @@ class ForwardedMetrics:
             upstream_status=answer.status,
             violations=violations,
         )
-        headers = [(k, v) for k, v in answer_headers(answer) if k.lower() != "content-length"]
+        headers = [
+            (k, v)
+            for k, v in self._upstream.answer_headers(answer)
+            if k.lower() != "content-length"
+        ]
         return PassThroughResponse(body, status=answer.status, headers=headers)
 
     def _judge(

@@ -517,6 +517,7 @@ def test_forwarded_metrics_reach_the_upstream_and_record_its_status(http, forwar
         http, forwarding_mock, "/metrics/thisuser/blip%20-%20x?a=1", token
     )
     assert (response.status_code, response.content) == (200, b"")
+    assert "Set-Cookie" not in response.headers, "only --forward-cookies passes them back"
     assert standin.paths("/metrics/thisuser/blip%20-%20x?a=1")
     assert (event["userId"], event["eventName"], event["query"]) == (
         USERID,

@@ -177,7 +177,9 @@ class TidepoolStandIn:
             accepted = True
         if not accepted:
             return Response(status=401)
-        return Response("recorded" if broken == BODY_ON_SUCCESS else b"", status=200)
+        answer = Response("recorded" if broken == BODY_ON_SUCCESS else b"", status=200)
+        answer.headers.add("Set-Cookie", "gateway=1; Path=/")  # as a gateway may set one
+        return answer
 
 
 def _kind(owner: tuple[str, bool]) -> str:
