@@ -14,17 +14,18 @@ import time
 from collections.abc import Callable, Iterable
 
 from werkzeug.exceptions import HTTPException, NotFound
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
 from . import errors
+from .admission import Admission, MockRequest
 from .auth.accounts import USER, Accounts, Principal
 from .auth.security import Unauthorized, authorize
 from .auth.tokens import SESSION_TOKEN_HEADER, Tokens, shared_signing_key
-from .callers import OWN_PREFIX, SECURITY_HEADERS, is_own_path, refusal
-from .config import LOOPBACK_ORIGINS, OWN_BODY_LIMIT, MockConfig
+from .callers import OWN_PREFIX, SECURITY_HEADERS, is_own_path
+from .config import LOOPBACK_ORIGINS, OWN_BODY_LIMIT, PASS_THROUGH_BODY_LIMIT, MockConfig
 from .cors import CorsPolicy
 from .errors import PLAIN_TEXT, PlainError, read_body
-from .faults import FaultRequestError, Faults, Preference
+from .faults import DelayedResponse, FaultRequestError, Faults, Preference
 from .hosts import HostPolicy
 from .journal.rejections import Rejection, Rejections
 from .journal.store import NO_CREDENTIAL, Event, Journal
@@ -35,7 +36,7 @@ from .spec import Operation, load_spec
 from .upstream.auth import UpstreamTokens
 from .upstream.passthrough import PassThroughResponse, Upstream
 from .upstream.validating_proxy import ForwardedMetrics
-from .uri import MalformedTarget, decode_component, parse_query, raw_target
+from .uri import MalformedTarget, decode_component, parse_query
 
 # The journal's records name the path parameters they keep after the spec's names.
 USER_ID_PARAM, SERVER_NAME_PARAM, EVENT_NAME_PARAM = "userId", "serverName", "eventName"
@@ -43,7 +44,7 @@ USER_ID_PARAM, SERVER_NAME_PARAM, EVENT_NAME_PARAM = "userId", "serverName", "ev
 PASS_THROUGH_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 log = logging.getLogger("mockserver")
-Handler = Callable[[Request, dict, dict], Response]
+Handler = Callable[[MockRequest, dict, dict], Response]
 
 
 class MockApp:
@@ -70,12 +71,10 @@ class MockApp:
         self.journal = Journal(config.journal_file, config.max_events, on_commit=on_events)
         self.tokens = Tokens(self.accounts, shared_signing_key(self.journal.path))
         self.faults = Faults(config.latency, config.fail_rate)
-        self.hosts = HostPolicy([config.host, *config.allowed_hosts])
         token_headers = {*self.spec.token_headers, SESSION_TOKEN_HEADER}
         self.cors = CorsPolicy(config.allowed_origins(), token_headers)
         # The mock's own API is for its own pages and this machine's, whatever --cors-origin.
         self.own_cors = CorsPolicy((LOOPBACK_ORIGINS,), token_headers)
-        self._allows_origin = None if self.cors.allows_any else self.cors.allows
         self.operations = {operation.operation_id: operation for operation in self.spec.operations}
         # With an upstream, its tokens are the ones that count, and logging in is its job.
         self.upstream = (
@@ -116,86 +115,89 @@ class MockApp:
         }
         self._on_error = on_error
         self._secret_paths = secret_paths()
+        self.admission = Admission(
+            HostPolicy([config.host, *config.allowed_hosts]),
+            None if self.cors.allows_any else self.cors.allows,
+            config.allow_remote_changes,
+            self.body_limit,
+        )
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        return self.respond(Request(environ))(environ, start_response)
+        """The WSGI entry, for Werkzeug's test client: the same admission and answer as
+        the server's adapter (serving/asgi.py), the body read as the app asks for it."""
+        request = MockRequest(environ)
+        refused = self.admission.refusal(request)
+        if refused is None:
+            try:
+                read_body(request, self.body_limit(request.method, request.raw_path))
+            except PlainError as error:
+                refused = error
+        response = self.refuse(request, refused) if refused else self.respond(request)
+        if isinstance(response, DelayedResponse) and response.delay_s > 0:
+            time.sleep(response.delay_s)
+        return response(environ, start_response)
 
     def close(self) -> None:
         self.journal.close()
 
-    def may_be_slow(self, path: str, sends_prefer: bool) -> bool:
-        """Whether answering a request may take long, not only a little CPU and the
-        journal's commit: with `--latency` or `--upstream`, with a `Prefer` header (which
-        may ask for a delay), or on a route of the mock's own API whose work grows with the
-        journal. The server answers these in threads and the rest in its event loop,
-        which they would hold up (loop_dispatch.py)."""
-        return (
-            sends_prefer
-            or self.faults.latency.max_ms > 0
-            or self.upstream is not None
-            or path in JOURNAL_SIZED_PATHS
-        )
+    def may_be_slow(self, request: MockRequest) -> bool:
+        """Whether answering may block for long, not only take a little CPU and the
+        journal's commit: with `--upstream`, or on a route of the mock's own API whose work
+        grows with the journal. The server answers these in a pool's threads and the rest
+        on its event loop, which they would hold up (serving/asgi.py)."""
+        return self.upstream is not None or request.raw_path in JOURNAL_SIZED_PATHS
 
-    def respond(self, request: Request) -> Response:
+    def body_limit(self, method: str, raw_path: str) -> int:
+        """The most a request may send: what passes through to an upstream carries device
+        data; the mock's own routes take a small form at most."""
+        if self.upstream is not None and not self._served_here(raw_path, method):
+            return PASS_THROUGH_BODY_LIMIT
+        return OWN_BODY_LIMIT
+
+    def respond(self, request: MockRequest) -> Response:
+        """The answer to an admitted request whose body, if any, has been read."""
         try:
             response = self.dispatch(request)
         except HTTPException as error:
             response = PlainError.from_http_exception(error).get_response()
-        except ConnectionAbortedError:  # the client stopped sending its body (read_body)
-            raise
         except Exception as error:  # a bug in the mock: answer, log, and keep serving
-            log.exception("error on %s %s", request.method, raw_target(request.environ)[0])
+            log.exception("error on %s %s", request.method, request.raw_path)
             if self._on_error is not None:
                 self._on_error(error)
             response = PlainError(500, errors.INTERNAL_ERROR).get_response()
+        return self._finish(request, response)
+
+    def refuse(self, request: MockRequest, error: PlainError) -> Response:
+        """The answer to a request refused before it was served (admission, its body)."""
+        return self._finish(request, error.get_response())
+
+    def _finish(self, request: MockRequest, response: Response) -> Response:
         # An upstream's answer, passed on, is not the mock refusing anything.
         passed_through = isinstance(response, PassThroughResponse)
         if response.status_code >= 400 and not passed_through:
-            self._keep_rejection(request, response)
+            plain = response.mimetype == "text/plain"
+            reason = response.get_data(as_text=True).strip() if plain else ""
+            self.keep_refusal(request, response.status_code, reason)
         if not passed_through:
             response.headers.extend(SECURITY_HEADERS)
-        cors = self.own_cors if is_own_path(raw_target(request.environ)[0]) else self.cors
+        cors = self.own_cors if is_own_path(request.raw_path) else self.cors
         response.headers.extend(cors.headers(request.headers.get("Origin")))
         return response
 
-    def _keep_rejection(self, request: Request, response: Response) -> None:
-        """Keep a refused request and the reason its client got (our errors are one line)."""
-        reason = (
-            response.get_data(as_text=True).strip() if response.mimetype == "text/plain" else ""
-        )
-        self.keep_refusal(request.method, request.environ, response.status_code, reason)
-
-    def keep_refusal(self, method: str, environ: dict, status: int, reason: str) -> None:
-        """Keep a refused request, its target masked, and its User-Agent; also for the
-        server's own refusals that never reach the app (serving/waitress_worker.py), whose
-        `environ` holds only the target and a User-Agent from headers it accepted."""
-        raw_path, raw_query = raw_target(environ)
-        target = shown_target(raw_path, raw_query, self._secret_paths)
-        user_agent = environ.get("HTTP_USER_AGENT", "")
+    def keep_refusal(self, request: MockRequest, status: int, reason: str) -> None:
+        """Keep a refused request, its target masked, and its User-Agent; also a request
+        the server cut because its body stalled (serving/asgi.py)."""
+        target = shown_target(request.raw_path, request.raw_query, self._secret_paths)
+        user_agent = request.headers.get("User-Agent", "")
         try:
-            self.rejections.record(method, target, status, reason, user_agent)
+            self.rejections.record(request.method, target, status, reason, user_agent)
         except Exception:  # the client's answer stands; a failed record must not change it
-            log.exception("keeping the refused request %s %s failed", method, target)
+            log.exception("keeping the refused request %s %s failed", request.method, target)
 
-    def dispatch(self, request: Request) -> Response:
-        host = request.headers.get("Host")
-        if not self.hosts.allows(host):
-            raise PlainError(403, errors.HOST_NOT_ALLOWED.format(host=host))
-        raw_path, raw_query = raw_target(request.environ)
-        refused = refusal(
-            request.method,
-            raw_path,
-            request.headers,
-            request.environ,
-            self._allows_origin,
-            self.config.allow_remote_changes,
-        )
-        if refused is not None:
-            raise PlainError(403, refused)
-        if self.upstream is not None and not self._served_here(raw_path, request):
+    def dispatch(self, request: MockRequest) -> Response:
+        raw_path, raw_query = request.target
+        if self.upstream is not None and not self._served_here(raw_path, request.method):
             return self._pass_through(request)
-        # Read before any handler runs (and kept for it), so a chunked body counts too.
-        read_body(request, OWN_BODY_LIMIT)
         if not _routable(raw_path):
             raise PlainError(404, errors.NOT_FOUND)
         if request.method == "OPTIONS":
@@ -220,7 +222,7 @@ class MockApp:
         return self.handlers[endpoint](request, query, path)
 
     def record_event(
-        self, operation: Operation, request: Request, query: dict, path: dict
+        self, operation: Operation, request: MockRequest, query: dict, path: dict
     ) -> Response:
         """Any Metrics operation: faults asked for, the token checked, the event journaled."""
         try:
@@ -236,31 +238,30 @@ class MockApp:
             outcome = self.faults.outcome(operation, preference)
             status, message = outcome.status, outcome.message
         delay = self.faults.delay_seconds(preference)
-        if delay > 0:  # even sleep(0) yields the GIL, which costs a busy server dearly
-            time.sleep(delay)
         if status != operation.success_status:
-            return Response(f"{message}\n", status=status, content_type=PLAIN_TEXT)
+            return DelayedResponse(
+                f"{message}\n", status=status, content_type=PLAIN_TEXT, delay_s=delay
+            )
         self._record(operation, request, principal, path, query)
-        return Response(status=status)
+        return DelayedResponse(status=status, delay_s=delay)
 
     def _record(
         self,
         operation: Operation,
-        request: Request,
+        request: MockRequest,
         principal: Principal | None,
         path: dict,
         query: dict,
         **upstream_verdict,
     ) -> None:
         token_user = principal.id if principal is not None and principal.kind == USER else None
-        raw_path, raw_query = raw_target(request.environ)
         self.journal.record(
             operation.operation_id,
             user_id=path.get(USER_ID_PARAM, token_user),
             server_name=path.get(SERVER_NAME_PARAM),
             event_name=path.get(EVENT_NAME_PARAM),
             query=query,
-            target=raw_path + (f"?{raw_query}" if raw_query else ""),
+            target=request.sent_target,
             credential=principal.kind if principal is not None else NO_CREDENTIAL,
             user_agent=request.headers.get("User-Agent", ""),
             **upstream_verdict,
@@ -268,17 +269,17 @@ class MockApp:
 
     # --upstream -----------------------------------------------------------------------
 
-    def _served_here(self, raw_path: str, request: Request) -> bool:
+    def _served_here(self, raw_path: str, method: str) -> bool:
         """A Metrics operation or one of the mock's own endpoints: not the upstream's."""
         if raw_path.startswith(OWN_PREFIX):
             return True
         if not _routable(raw_path):
             return False
-        if request.method == "OPTIONS":
+        if method == "OPTIONS":
             return bool(self.routes.allowed_methods(raw_path))
-        return self.routes.test(raw_path, request.method)
+        return self.routes.test(raw_path, method)
 
-    def _pass_through(self, request: Request) -> Response:
+    def _pass_through(self, request: MockRequest) -> Response:
         """The upstream's answer; a browser's preflight the mock answers itself, as CORS is its."""
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             requested = request.headers.get("Access-Control-Request-Headers", "")

@@ -16,10 +16,16 @@ from pathlib import Path
 import yaml
 
 from .auth.accounts import AccountsError
-from .config import DEFAULT_SPEC_PATH, MAX_UPSTREAM_TIMEOUT_S, Latency, MockConfig
+from .config import (
+    DEFAULT_SPEC_PATH,
+    MAX_HEADER_TIMEOUT_S,
+    MAX_UPSTREAM_TIMEOUT_S,
+    Latency,
+    MockConfig,
+)
 from .cors import parse_origin
 from .journal.store import JournalError
-from .serving.serve import serve, serve_with_reloader
+from .serving.serve import serve
 from .spec import SpecError, load_spec
 from .upstream.passthrough import UpstreamError, host_of, is_production, resolve_upstream
 
@@ -118,6 +124,15 @@ def _upstream(args: argparse.Namespace) -> str | None:
     return url
 
 
+def _header_timeout(text: str) -> float:
+    value = _seconds(text)
+    if value > MAX_HEADER_TIMEOUT_S:
+        raise argparse.ArgumentTypeError(
+            f"expected at most {MAX_HEADER_TIMEOUT_S:g} seconds, got {text!r}"
+        )
+    return value
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -189,14 +204,15 @@ def parser() -> argparse.ArgumentParser:
         type=_positive,
         default=defaults.workers,
         help="worker processes, each answering its connections on one event loop"
-        " (default %(default)s)",
+        " (default %(default)s; on Windows granian serves with one)",
     )
     cli.add_argument(
         "--threads",
         type=_positive,
         default=defaults.threads,
-        help="threads per worker for the requests that may be slow (--latency, Prefer,"
-        " --upstream, event listings); the rest are answered at once (default %(default)s)",
+        help="threads per worker for the requests that may block (--upstream, event"
+        " listings); the rest, delays included, are answered on the event loop"
+        " (default %(default)s)",
     )
     cli.add_argument(
         "--upstream",
@@ -229,9 +245,10 @@ def parser() -> argparse.ArgumentParser:
     )
     cli.add_argument(
         "--header-timeout",
-        type=_seconds,
+        type=_header_timeout,
         default=defaults.header_timeout_s,
-        help="seconds a client has to send a request's headers (default %(default)s)",
+        help="seconds a client has to send a request's headers, at most"
+        f" {MAX_HEADER_TIMEOUT_S:g} (default %(default)s)",
     )
     cli.add_argument(
         "--body-timeout",
@@ -243,7 +260,8 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument(
         "--reload",
         action="store_true",
-        help="development mode: one process, restarted when the code changes",
+        help="development mode: the workers restart when the code, the spec or the"
+        " accounts file changes",
     )
     return cli
 
@@ -278,7 +296,7 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
 def main(argv: list[str] | None = None) -> None:
     config, reload = config_from_args(argv)
     try:
-        (serve_with_reloader if reload else serve)(config)
+        serve(config, reload)
     except (SpecError, AccountsError, JournalError, yaml.YAMLError, OSError) as error:
         # A file or an address the user named is wrong: say which, no traceback.
         files = (config.spec_path, config.accounts_path, config.journal_file)

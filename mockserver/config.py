@@ -24,6 +24,8 @@ MAX_PREFERRED_DELAY_MS = 10_000
 ANY_ORIGIN = "*"
 LOOPBACK_ORIGINS = "loopback"
 MAX_UPSTREAM_TIMEOUT_S = 300.0
+# The server (granian) waits at most a minute for a request's headers.
+MAX_HEADER_TIMEOUT_S = 60.0
 # Limits on what a client may send (gunicorn's maxima), the same under every server the
 # mock runs on: 414 past the request line's, 431 past a header field's or the count.
 REQUEST_LINE_LIMIT = 8190
@@ -65,7 +67,7 @@ class Latency:
 
 
 def default_workers() -> int:
-    """One gunicorn worker process per core: the app is CPU-bound, so more only contend."""
+    """One worker process per core: the app is CPU-bound, so more only contend."""
     return max(2, os.cpu_count() or 1)
 
 
@@ -94,8 +96,8 @@ class MockConfig:
     # when asked: cookies for localhost belong to every local app (upstream/passthrough.py).
     forward_cookies: bool = False
     workers: int = default_workers()
-    # Threads per gunicorn worker, for the requests that may be slow (--latency, `Prefer`,
-    # the upstream, the journal's listings); the event loop answers the rest itself.
+    # Threads per worker, for the requests that may block (the upstream, the journal's
+    # listings); the event loop answers the rest itself, delays included.
     threads: int = 16
     # The Tidepool environment (base URL) that what the mock does not serve passes through
     # to; None: the mock answers everything itself (upstream.py).
@@ -134,3 +136,33 @@ class MockConfig:
             raise ValueError(f"header_timeout_s must be positive, got {self.header_timeout_s}")
         if self.body_timeout_s <= 0:
             raise ValueError(f"body_timeout_s must be positive, got {self.body_timeout_s}")
+
+    def as_arguments(self) -> list[str]:
+        """The options of `python -m mockserver` that give this configuration."""
+        options = {
+            "--spec": self.spec_path,
+            "--host": self.host,
+            "--port": self.port,
+            "--accounts": self.accounts_path,
+            "--journal-file": self.journal_file,
+            "--max-events": self.max_events,
+            "--latency": f"{self.latency.min_ms}-{self.latency.max_ms}",
+            "--fail-rate": repr(self.fail_rate),
+            "--workers": self.workers,
+            "--threads": self.threads,
+            "--upstream": self.upstream,
+            "--upstream-timeout": repr(self.upstream_timeout_s),
+            "--header-timeout": repr(self.header_timeout_s),
+            "--body-timeout": repr(self.body_timeout_s),
+        }
+        repeated = [("--allowed-host", self.allowed_hosts), ("--cors-origin", self.cors_origins)]
+        switches = {
+            "--allow-remote-changes": self.allow_remote_changes,
+            "--forward-cookies": self.forward_cookies,
+            "--forward-metrics": self.forward_metrics,
+        }
+        return [
+            *(item for name, value in options.items() if value is not None for item in (name, str(value))),
+            *(item for name, values in repeated for value in values for item in (name, value)),
+            *(name for name, on in switches.items() if on),
+        ]

@@ -50,9 +50,13 @@ REMOTE_CHANGE = (
     "Refused: only this machine may change the mock's state (start it with"
     " --allow-remote-changes to let the network do so)."
 )
+TARGET_TOO_LONG = "Refused: the request line is longer than {limit} bytes."
+HEADERS_TOO_LARGE = (
+    "Refused: a header field is longer than {limit} bytes, or there are more than {count} of them."
+)
 BODY_TOO_LARGE = "Refused: the request body is larger than {limit} bytes, the most this path takes."
-# Kept among the refusals for a request closed unanswered; its client got no answer.
-STALLED = "cut: no bytes for {seconds:g} s while reading the {part}"
+# Answered 408 (and the connection closed) to a request whose body paused too long.
+BODY_STALLED = "Refused: no bytes of the body for {seconds:g} s (--body-timeout)."
 NOT_FOUND = "Nothing is served at this path."
 NOT_FOUND_NEAR = "Nothing is served at this path; the nearest one served is {hint}."
 UNFORWARDABLE_HEADER = "A header field of this request cannot be sent on to the upstream."
@@ -84,11 +88,6 @@ class PlainError(HTTPException):
 
     def get_headers(self, environ=None, scope=None) -> list[tuple[str, str]]:
         return [("Content-Type", PLAIN_TEXT), *self._headers]
-
-
-class UnsupportedDependency(ImportError):
-    """An installed waitress or gunicorn lacks a name the mock uses (serving/private_api.py);
-    the message, one line, names the package, the version found and the one tested."""
 
 
 def has_body(request: Request) -> bool:

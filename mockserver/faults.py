@@ -10,6 +10,8 @@ import random
 import re
 from dataclasses import dataclass
 
+from werkzeug.wrappers import Response
+
 from .config import MAX_PREFERRED_DELAY_MS, Latency
 from .errors import BAD_PREFER, INJECTED_FAILURE, UNDOCUMENTED_CODE
 from .spec import Operation
@@ -17,6 +19,15 @@ from .spec import Operation
 _ITEM_SEPARATORS = re.compile(r"[,;]")
 # Preference name -> the inclusive range of values the mock honours.
 _BOUNDS = {"code": (100, 599), "delay": (0, MAX_PREFERRED_DELAY_MS)}
+
+
+class DelayedResponse(Response):
+    """An answer to send only `delay_s` seconds from now: the server waits on its event
+    loop, holding no thread (serving/asgi.py); the WSGI entry, for tests, sleeps."""
+
+    def __init__(self, *args, delay_s: float = 0.0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.delay_s = delay_s
 
 
 class FaultRequestError(ValueError):

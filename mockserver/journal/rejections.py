@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from .store import Journal, check_columns, utc_now
+from .store import Journal, utc_now
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rejections (
@@ -54,7 +54,6 @@ class Rejections:
     ) -> None:
         self._journal = journal
         self._on_record = on_record
-        check_columns(journal.path, "rejections", _COLUMNS.split(", "))
         with journal.writing() as connection:
             connection.execute(_SCHEMA)
 
@@ -81,11 +80,10 @@ class Rejections:
     def since(self, rejection_id: int = 0, limit: int = -1) -> list[Rejection]:
         """The refused requests kept, oldest first, after the one with `rejection_id`: the
         first `limit` of them (all with -1)."""
-        with self._journal.reading() as connection:
-            rows = connection.execute(
-                f"SELECT {_COLUMNS} FROM rejections WHERE id > ? ORDER BY id LIMIT ?",
-                (rejection_id, limit),
-            ).fetchall()
+        rows = self._journal.reading().execute(
+            f"SELECT {_COLUMNS} FROM rejections WHERE id > ? ORDER BY id LIMIT ?",
+            (rejection_id, limit),
+        ).fetchall()
         return [Rejection(*row) for row in rows]
 
     def clear(self) -> None:

@@ -1,7 +1,7 @@
 """Where the mock listens: the address checked before serving, and the URLs to print.
 
 A port already taken, or an address that is not this machine's, would otherwise surface
-as gunicorn's retries and a traceback; here it is one line that says what to do. The
+as the server's error and a traceback; here it is one line that says what to do. The
 URLs printed are ones a person can open: `[::1]` in brackets, and for `0.0.0.0` the
 addresses a phone on the same network would use.
 """
@@ -12,7 +12,16 @@ import errno
 import ipaddress
 import socket
 
+try:  # POSIX; Windows has no per-process limit on sockets to raise
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None
+
 ALL_INTERFACES = ("0.0.0.0", "::")
+# macOS reports no hard limit but refuses more than its own ceiling (kern.maxfilesperproc).
+UNLIMITED_CEILING = 1 << 20
+# Descriptors a worker keeps for other things than connections (the journal, the pool...).
+RESERVED_FDS = 64
 
 
 class ListenError(OSError):
@@ -61,3 +70,33 @@ def _network_addresses() -> list[str]:
     return sorted(
         {address for address in addresses if not ipaddress.ip_address(address).is_loopback}
     )
+
+
+def raise_open_files_limit() -> int | None:
+    """Raise this process's open-files limit as far as the system allows, so that slow and
+    idle clients do not run a worker out of descriptors, and return the connections a
+    worker may then hold (None where there is no such limit, on Windows).
+
+    Linux reports a hard limit that setrlimit accepts; macOS reports none (unlimited) while
+    refusing anything above its own ceiling, and starts with a soft limit of 256. So the
+    highest value the system accepts is searched for, by halving the range between the
+    current limit and the hard one (or `UNLIMITED_CEILING`); where it accepts none, the old
+    limit stays.
+    """
+    if resource is None:
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY:
+        accepted, refused = soft, (UNLIMITED_CEILING if hard == resource.RLIM_INFINITY else hard)
+        while accepted < refused:
+            wanted = (accepted + refused + 1) // 2
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            except (ValueError, OSError):
+                refused = wanted - 1
+            else:
+                accepted = wanted
+        soft = accepted
+    if soft == resource.RLIM_INFINITY:
+        soft = UNLIMITED_CEILING
+    return max(1, soft - RESERVED_FDS)

@@ -3,8 +3,9 @@
 import time
 
 import pytest
-from werkzeug.test import Client
+from werkzeug.test import Client, EnvironBuilder
 
+from mockserver.admission import MockRequest
 from mockserver.auth.accounts import DEFAULT_SERVER_SECRET, derive_userid
 from mockserver.config import Latency
 
@@ -468,16 +469,17 @@ def test_each_recorded_event_is_reported_to_on_events(tmp_path):
         app.close()
 
 
-def test_only_requests_that_may_be_slow_are_said_to_be(make_app):
-    """The server answers the others in its event loop (tests/mock/test_loop_dispatch.py)."""
-    plain = make_app()
-    assert not plain.may_be_slow("/metrics/thisuser/e", sends_prefer=False)
-    assert not plain.may_be_slow("/auth/login", sends_prefer=False)
-    assert plain.may_be_slow("/metrics/thisuser/e", sends_prefer=True)
-    assert not plain.may_be_slow("/__mock/status", sends_prefer=False)
-    assert plain.may_be_slow("/__mock/events", sends_prefer=False)
-    assert plain.may_be_slow("/__mock/rejections", sends_prefer=False)
-    delayed = make_app(latency=Latency(0, 5))
-    assert delayed.may_be_slow("/metrics/thisuser/e", sends_prefer=False)
+def test_only_requests_that_may_block_are_said_to_be_slow(make_app):
+    """The server answers the others on its event loop, delays included (serving/asgi.py)."""
+
+    def request(path: str) -> MockRequest:
+        return MockRequest(EnvironBuilder(path=path, headers={"Prefer": "delay=5"}).get_environ())
+
+    plain = make_app(latency=Latency(0, 5))
+    assert not plain.may_be_slow(request("/metrics/thisuser/e"))
+    assert not plain.may_be_slow(request("/auth/login"))
+    assert not plain.may_be_slow(request("/__mock/status"))
+    assert plain.may_be_slow(request("/__mock/events"))
+    assert plain.may_be_slow(request("/__mock/rejections"))
     passing_through = make_app(upstream="http://127.0.0.1:9")
-    assert passing_through.may_be_slow("/metrics/thisuser/e", sends_prefer=False)
+    assert passing_through.may_be_slow(request("/metrics/thisuser/e"))

@@ -4,17 +4,15 @@ import dataclasses
 import multiprocessing
 import os
 import re
-import signal
 import sqlite3
 import stat
 import threading
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from mockserver.journal.shards import IdCounter, shard_path
-from mockserver.journal.store import Journal, JournalError, Violation
+from mockserver.journal.store import TRIM_EVERY, Journal, JournalError, Violation
 
 # Waits that end at once unless the code under test is broken: a bound, not a timing.
 BOUND_S = 10
@@ -110,46 +108,6 @@ def test_oldest_events_are_dropped_and_counted(tmp_path):
         journal.close()
 
 
-def die_between_taking_ids_and_committing(path, count):
-    """A writer that committed one event, took the ids of its next batch and was killed."""
-    record(Journal(path, max_events=3), "child")
-    IdCounter(path).take(count)
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-@pytest.mark.parametrize("writer", ["killed", "alive"])
-def test_ids_taken_and_never_committed_are_neither_kept_nor_dropped(tmp_path, writer):
-    path = tmp_path / "unused.sqlite3"
-    journal = Journal(path, max_events=3)
-    try:
-        first = record(journal).id
-        if writer == "killed":  # its event is in a shard of its own
-            child = multiprocessing.get_context("fork").Process(
-                target=die_between_taking_ids_and_committing, args=(path, 5)
-            )
-            child.start()
-            child.join(BOUND_S)
-            assert child.exitcode == -signal.SIGKILL
-        else:  # the ids of a commit whose INSERT failed, in the same shard
-            record(journal)
-            IdCounter(path).take(5)
-        second = first + 1
-        after = [record(journal).id for _ in range(2)]
-        assert after[0] == second + 6  # five ids went unused
-        assert [e.id for e in journal.events()] == [second, *after]
-        assert journal.counts() == (3, 1)
-        newer = [record(journal).id for _ in range(2)]
-        assert [e.id for e in journal.events()] == [after[1], *newer]
-        assert journal.counts() == (3, 3)
-        journal.clear(since=after[1])
-        assert [e.id for e in journal.events()] == [after[1]]
-        assert journal.counts() == (1, 3)
-        journal.clear()
-        assert journal.counts() == (0, 0) and journal.events() == []
-    finally:
-        journal.close()
-
-
 def test_a_filtered_clear_deletes_the_matches_and_keeps_the_dropped_count(tmp_path):
     journal = Journal(tmp_path / "small.sqlite3", max_events=2)
     try:
@@ -187,35 +145,6 @@ def test_a_journal_file_keeps_its_events_across_reopening(tmp_path):
         second.close()
 
 
-def test_a_journal_file_reopened_with_a_smaller_bound_keeps_to_it(tmp_path):
-    """The shard's trigger holds the bound it was made with; a new run's replaces it."""
-    path = tmp_path / "kept.sqlite3"
-    first = Journal(path, max_events=10)
-    for _ in range(5):
-        record(first)
-    first.close()
-    second = Journal(path, max_events=2)
-    try:
-        newest = [record(second).id for _ in range(3)]
-        assert [e.id for e in second.events()] == newest[1:]
-        with closing(sqlite3.connect(shard_path(path, 0))) as shard:
-            assert shard.execute("SELECT id FROM events").fetchall() == [(i,) for i in newest[1:]]
-    finally:
-        second.close()
-
-
-def test_a_temporary_journal_is_deleted_on_close():
-    journal = Journal(None, max_events=10)
-    other = Journal(journal.path, max_events=10)  # a second shard
-    record(journal)
-    record(other)
-    journal.events()
-    other.close()
-    assert len(list(journal.path.parent.glob(journal.path.name + "*"))) > 10
-    journal.close()
-    assert not journal.path.parent.exists()  # its folder, made for it, goes too
-
-
 def test_the_file_is_in_wal_mode(journal):
     with sqlite3.connect(journal.path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -245,71 +174,6 @@ def test_concurrent_writers_lose_and_duplicate_nothing(tmp_path):
         journal.close()
 
 
-def test_concurrent_events_are_committed_in_batches_and_reported_in_id_order(tmp_path):
-    batches = []
-    journal = Journal(tmp_path / "batched.sqlite3", max_events=10_000, on_commit=batches.append)
-    try:
-        returned = []
-        start = threading.Barrier(8)
-
-        def write(thread: int) -> None:
-            start.wait()
-            returned.extend(record(journal, f"t{thread}-{n}") for n in range(50))
-
-        threads = [threading.Thread(target=write, args=(t,)) for t in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        reported = [event for batch in batches for event in batch]
-        # Each caller got back exactly the event that was stored and reported for it.
-        assert sorted(returned, key=lambda e: e.id) == reported == journal.events()
-        assert [e.id for e in reported] == sorted(e.id for e in reported)
-        # Eight threads writing at once share commits: fewer commits than events.
-        assert len(batches) < len(reported) == 400
-    finally:
-        journal.close()
-
-
-def test_a_failed_commit_fails_every_request_in_it_and_the_next_commit_works(tmp_path):
-    journal = Journal(tmp_path / "failing.sqlite3", max_events=100)
-    real_commit = journal._group_commit._commit
-    entered, release = threading.Event(), threading.Event()
-
-    def failing_commit(rows):
-        entered.set()
-        release.wait(5)
-        raise sqlite3.OperationalError(f"disk I/O error ({len(rows)} rows)")
-
-    try:
-        journal._group_commit._commit = failing_commit
-        errors = []
-
-        def write(name: str) -> None:
-            try:
-                record(journal, name)
-            except sqlite3.OperationalError as error:
-                errors.append(str(error))
-
-        leader = threading.Thread(target=write, args=("leader",))
-        leader.start()
-        entered.wait(5)
-        # These arrive while the leader's commit runs, so they form the next batch.
-        followers = [threading.Thread(target=write, args=(f"f{n}",)) for n in range(3)]
-        for thread in followers:
-            thread.start()
-        release.set()
-        for thread in [leader, *followers]:
-            thread.join(10)
-            assert not thread.is_alive()
-        assert len(errors) == 4 and "disk I/O error" in errors[0]
-        journal._group_commit._commit = real_commit
-        assert record(journal, "after").event_name == "after"
-        assert [e.event_name for e in journal.events()] == ["after"]
-    finally:
-        journal.close()
-
-
 def test_ids_keep_rising_across_reopening_even_after_a_clear(tmp_path):
     path = tmp_path / "kept.sqlite3"
     first = Journal(path, max_events=10)
@@ -331,43 +195,103 @@ def test_ids_keep_rising_across_reopening_even_after_a_clear(tmp_path):
         third.close()
 
 
-def test_an_idle_shard_holding_older_events_neither_shows_them_nor_counts_them_kept(tmp_path):
-    path = tmp_path / "two.sqlite3"
-    # Each Journal claims a shard of its own, as two processes would.
-    idle, busy = Journal(path, max_events=3), Journal(path, max_events=3)
-    try:
-        old = [record(idle, "old").id for _ in range(2)]
-        new = [record(busy, "new").id for _ in range(5)]
-        assert shard_rows(path, 0) == old  # still on disk, beyond the bound
-        assert [e.id for e in idle.events()] == [e.id for e in busy.events()] == new[-3:]
-        assert idle.counts() == (3, 4)
-        assert idle.events(eventName="old") == []
-        idle.clear(eventName="old")  # matches nothing kept, so deletes nothing
-        assert busy.counts() == (3, 4)
-        busy.clear()
-        assert shard_rows(path, 0) == shard_rows(path, 1) == []
-        assert busy.counts() == (0, 0)
-    finally:
-        idle.close()
-        busy.close()
+def test_a_journal_kept_from_before_is_tightened(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    Journal(path, max_events=10).close()
+    for file in tmp_path.iterdir():
+        file.chmod(0o644)
+    Journal(path, max_events=10).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def shard_rows(path, slot):
-    with closing(sqlite3.connect(shard_path(path, slot))) as connection:
-        return [row[0] for row in connection.execute("SELECT id FROM events ORDER BY id")]
-
-
-def test_the_id_counter_is_rebuilt_from_the_events_should_its_file_go(tmp_path):
+def test_a_journal_file_reopened_with_a_smaller_bound_keeps_to_it(tmp_path):
     path = tmp_path / "kept.sqlite3"
     first = Journal(path, max_events=10)
-    last = [record(first) for _ in range(3)][-1]
+    for _ in range(5):
+        record(first)
     first.close()
-    Path(f"{path}.ids").unlink()
-    second = Journal(path, max_events=10)
+    second = Journal(path, max_events=2)
     try:
-        assert record(second).id == last.id + 1
+        assert second.counts() == (2, 3)
+        newest = [record(second).id for _ in range(3)]
+        assert [e.id for e in second.events()] == newest[1:]
+        assert second.counts() == (2, 6)
     finally:
         second.close()
+
+
+def test_a_filtered_clear_leaves_what_was_dropped_dropped(tmp_path):
+    """Events are the newest recorded, not the newest left: clearing one of them does not
+    bring back an older one."""
+    journal = Journal(tmp_path / "small.sqlite3", max_events=3)
+    try:
+        ids = [record(journal, f"e{n}").id for n in range(5)]
+        journal.clear(eventName="e3")
+        assert [e.id for e in journal.events()] == [ids[2], ids[4]]
+        assert journal.counts() == (2, 2)
+        later = record(journal, "e5").id
+        assert [e.id for e in journal.events()] == [ids[4], later]
+        assert journal.counts() == (2, 3)
+    finally:
+        journal.close()
+
+
+def test_rows_beyond_the_bound_are_deleted_from_the_file(tmp_path):
+    path = tmp_path / "trimmed.sqlite3"
+    journal = Journal(path, max_events=5)
+    try:
+        for _ in range(TRIM_EVERY * 2):
+            record(journal)
+        with closing(sqlite3.connect(path)) as connection:
+            (rows,) = connection.execute("SELECT count(*) FROM events").fetchone()
+        assert 5 <= rows <= 5 + TRIM_EVERY
+        assert journal.counts() == (5, TRIM_EVERY * 2 - 5)
+    finally:
+        journal.close()
+
+
+def test_a_temporary_journal_is_deleted_on_close():
+    journal = Journal(None, max_events=10)
+    record(journal)
+    assert journal.path.exists()
+    journal.close()
+    assert not journal.path.parent.exists()  # its folder, made for it, goes too
+
+
+def write_events(path, name, count):
+    journal = Journal(path, max_events=100_000)
+    for n in range(count):
+        record(journal, f"{name}-{n}")
+    journal.close()
+
+
+def test_processes_writing_one_file_at_once_lose_and_duplicate_nothing(tmp_path):
+    path = tmp_path / "shared.sqlite3"
+    reader = Journal(path, max_events=100_000)
+    context = multiprocessing.get_context("spawn")
+    writers = [
+        context.Process(target=write_events, args=(path, f"p{n}", 200)) for n in range(3)
+    ]
+    try:
+        for writer in writers:
+            writer.start()
+        seen = []
+        while any(writer.is_alive() for writer in writers) or not seen or seen[-1] < 600:
+            since = seen[-1] if seen else 0
+            seen += [event.id for event in reader.events(since=since)]
+            if not any(writer.is_alive() for writer in writers) and len(seen) >= 600:
+                break
+        for writer in writers:
+            writer.join(BOUND_S)
+            assert writer.exitcode == 0
+        events = reader.events()
+        assert sorted(e.event_name for e in events) == sorted(
+            f"p{p}-{n}" for p in range(3) for n in range(200)
+        )
+        # A reader polling with since= the last id it saw missed none and saw none twice.
+        assert seen == [e.id for e in events] == list(range(1, 601))
+    finally:
+        reader.close()
 
 
 def test_a_failing_listener_neither_fails_the_request_nor_loses_the_event(tmp_path, caplog):
@@ -378,74 +302,9 @@ def test_a_failing_listener_neither_fails_the_request_nor_loses_the_event(tmp_pa
     try:
         event = record(journal, "kept")
         assert journal.events() == [event]
-        assert "reporting 1 committed events failed" in caplog.text
+        assert f"reporting committed event {event.id} failed" in caplog.text
     finally:
         journal.close()
-
-
-def test_opening_and_closing_a_journal_with_shards_leaves_no_descriptor_open(tmp_path):
-    """Opening reads every shard's newest id under its lock; closing must let both go."""
-    path = tmp_path / "journal.sqlite3"
-    first = Journal(path, max_events=10)
-    record(first)
-    first.close()
-    before = len(os.listdir("/proc/self/fd"))
-    for _ in range(5):
-        reopened = Journal(path, max_events=10)
-        reopened.events()
-        reopened.close()
-    assert len(os.listdir("/proc/self/fd")) == before
-
-
-def test_a_status_is_answered_while_a_listing_still_reads(tmp_path, monkeypatch):
-    """A listing that holds its read (stopped inside SQLite by a progress handler this test
-    releases) must not hold up counts(), which the event loop answers /__mock/status with."""
-    journal = Journal(tmp_path / "j.sqlite3", max_events=100)
-    record(journal)
-    listing_thread = threading.local()
-    reading, release = threading.Event(), threading.Event()
-    order = []
-
-    def hold_listing_reads() -> int:
-        if getattr(listing_thread, "is_listing", False) and not reading.is_set():
-            order.append("listing reads")
-            reading.set()
-            release.wait(BOUND_S)
-        return 0
-
-    borrowed = journal._reader
-
-    @contextmanager
-    def reader_with_the_hook(shard):
-        with borrowed(shard) as connection:
-            connection.set_progress_handler(hold_listing_reads, 1)
-            try:
-                yield connection
-            finally:
-                connection.set_progress_handler(None, 1)
-
-    monkeypatch.setattr(journal, "_reader", reader_with_the_hook)
-
-    def listing() -> None:
-        listing_thread.is_listing = True
-        journal.events()
-        order.append("listing done")
-
-    def status() -> None:
-        journal.counts()
-        order.append("status answered")
-
-    lister = threading.Thread(target=listing)
-    lister.start()
-    assert reading.wait(BOUND_S)
-    status_thread = threading.Thread(target=status)
-    status_thread.start()
-    status_thread.join(BOUND_S)  # a bound, should counts() wait for the listing
-    release.set()
-    lister.join()
-    status_thread.join()
-    journal.close()
-    assert order == ["listing reads", "status answered", "listing done"]
 
 
 def test_every_file_of_the_journal_is_the_developers_only_whatever_the_umask(tmp_path):
@@ -460,29 +319,33 @@ def test_every_file_of_the_journal_is_the_developers_only_whatever_the_umask(tmp
         journal.close()
     finally:
         os.umask(old_umask)
-    assert any(file.name.endswith("-wal") for file in files), files
-    assert any(file.name == shard_path(path, 0).name for file in files), files
+    assert {file.name for file in files} >= {path.name, f"{path.name}-wal", f"{path.name}-shm"}
     assert set(modes.values()) == {0o600}, modes
 
 
-def test_a_journal_kept_from_before_is_tightened(tmp_path):
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+def test_a_link_planted_where_the_journal_writes_is_refused_and_its_target_untouched(
+    tmp_path, suffix
+):
+    """--journal-file in a folder others can write to (/tmp): a link planted under any
+    name the journal writes would redirect the mock's writes."""
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
     path = tmp_path / "journal.sqlite3"
-    Journal(path, max_events=10).close()
-    for file in tmp_path.iterdir():
-        file.chmod(0o644)
-    Journal(path, max_events=10).close()
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    Path(f"{path}{suffix}").symlink_to(victim)
+    with pytest.raises(JournalError, match="is a symbolic link"):
+        Journal(path, max_events=10)
+    assert victim.read_bytes() == b"precious"
 
 
-def test_a_journal_written_with_other_columns_is_refused_untouched(tmp_path):
+def test_a_journal_of_another_format_is_refused_untouched(tmp_path):
+    """The sharded journal of earlier versions kept its events in other files and its
+    main file had other tables: it is refused in one line, and left as it was."""
     path = tmp_path / "journal.sqlite3"
-    with closing(Journal(path, max_events=100)) as journal:
-        record(journal)
-    older = shard_path(path, 0)
-    with closing(sqlite3.connect(older)) as connection:
-        connection.execute("ALTER TABLE events DROP COLUMN user_agent")  # as a version before
-    before = older.read_bytes()
-
-    with pytest.raises(JournalError, match=re.escape(f"{older} was written by another version")):
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value NOT NULL)")
+        connection.commit()
+    before = path.read_bytes()
+    with pytest.raises(JournalError, match=re.escape(f"{path} was written by another version")):
         Journal(path, max_events=100)
-    assert older.read_bytes() == before
+    assert path.read_bytes() == before

@@ -1,0 +1,213 @@
+"""The mock as an ASGI application: the thin adapter between granian and MockApp.
+
+granian hands each request over as an ASGI scope, which keeps the target as sent
+(`raw_path`, `query_string`: a `%2F` stays a `%2F`). The adapter turns the scope into the
+WSGI environ MockApp reads (with the raw target as `RAW_URI`, as gunicorn names it), asks
+the app's admission (admission.py) before reading any body, reads the body within its
+bound and the between-reads timeout, and sends the app's answer:
+
+- most answers (a metrics event: a token check and one commit) on the event loop itself,
+  which is faster than any hand-over; those that may block for long (`MockApp.may_be_slow`:
+  the upstream, listings) in a pool of `--threads` threads;
+- an answer that asks to wait (`Prefer: delay`, `--latency`) after an `asyncio.sleep`, so
+  a waiting answer holds no thread;
+- a body that pauses longer than `--body-timeout` gets 408 and the connection closes; the
+  refusal is kept like any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import multiprocessing
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import unquote_to_bytes
+
+from werkzeug.wrappers import Response
+
+from .. import errors
+from ..admission import MockRequest
+from ..app import MockApp
+from ..errors import PlainError
+from ..faults import DelayedResponse
+
+log = logging.getLogger("mockserver")
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+# How often a worker looks whether the process that started it is still there.
+PARENT_CHECK_S = 0.5
+# Headers WSGI names without the HTTP_ prefix.
+_UNPREFIXED = {"CONTENT_TYPE", "CONTENT_LENGTH"}
+
+
+class BodyStalled(Exception):
+    """The client paused longer than the body timeout while sending the body."""
+
+
+class AsgiMock:
+    """One worker's mock. `make_app` builds the MockApp once the worker runs (each worker
+    process its own, sharing the journal file), at ASGI's lifespan start-up."""
+
+    def __init__(
+        self, make_app: Callable[[], MockApp], threads: int, body_timeout_s: float
+    ) -> None:
+        self._make_app = make_app
+        self._threads = threads
+        self._body_timeout_s = body_timeout_s
+        self.app: MockApp | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.start()
+                asyncio.get_running_loop().create_task(_exit_with_parent())
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def start(self) -> None:
+        self.app = self._make_app()
+        self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="mockserver")
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        if self.app is not None:
+            self.app.close()
+
+    async def _http(self, scope: dict, receive: Receive, send: Send) -> None:
+        app = self.app
+        environ = _environ(scope)
+        request = MockRequest(environ)
+        refused = app.admission.refusal(request)
+        close = False
+        if refused is None:
+            limit = app.body_limit(request.method, request.raw_path)
+            try:
+                body = await self._read_body(receive, limit)
+            except BodyStalled:
+                refused = PlainError(
+                    408, errors.BODY_STALLED.format(seconds=self._body_timeout_s)
+                )
+                close = True
+            else:
+                if body is None:
+                    refused = PlainError(413, errors.BODY_TOO_LARGE.format(limit=limit))
+                else:
+                    environ["wsgi.input"] = io.BytesIO(body)
+                    environ["CONTENT_LENGTH"] = str(len(body))
+        if refused is not None:
+            response = app.refuse(request, refused)
+        elif app.may_be_slow(request):
+            loop = asyncio.get_running_loop()
+            response = await loop.run_in_executor(self._pool, app.respond, request)
+        else:
+            response = app.respond(request)
+        if isinstance(response, DelayedResponse) and response.delay_s > 0:
+            await asyncio.sleep(response.delay_s)
+        if close:
+            response.headers["Connection"] = "close"
+        await self._send(response, environ, send)
+
+    async def _read_body(self, receive: Receive, limit: int) -> bytes | None:
+        """The whole body, or None past `limit` bytes; BodyStalled if the client pauses
+        longer than the body timeout between two parts (a slow but steady body is fine)."""
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), self._body_timeout_s)
+            except TimeoutError:
+                raise BodyStalled from None
+            if message["type"] != "http.request":  # the client went away
+                raise BodyStalled
+            part = message.get("body", b"")
+            size += len(part)
+            if size > limit:
+                return None
+            parts.append(part)
+            if not message.get("more_body", False):
+                return b"".join(parts)
+
+    async def _send(self, response: Response, environ: dict, send: Send) -> None:
+        """The answer as Werkzeug would give it to a WSGI server (HEAD without a body),
+        streamed part by part from the pool when it streams (an upstream's answer)."""
+        body, status, headers = response.get_wsgi_response(environ)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": int(status.split(" ", 1)[0]),
+                "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in headers],
+            }
+        )
+        try:
+            if response.is_sequence:
+                await send({"type": "http.response.body", "body": b"".join(body)})
+                return
+            parts = iter(body)
+            loop = asyncio.get_running_loop()
+            while (part := await loop.run_in_executor(self._pool, next, parts, None)) is not None:
+                await send({"type": "http.response.body", "body": part, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            response.close()
+
+
+def _environ(scope: dict) -> dict:
+    """The WSGI environ of an ASGI request: the raw target kept as RAW_URI."""
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+    path = raw_path.decode("latin-1")
+    query = scope.get("query_string", b"").decode("latin-1")
+    server_host, server_port = scope.get("server") or ("127.0.0.1", 80)
+    client = scope.get("client")
+    environ = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+        "QUERY_STRING": query,
+        "RAW_URI": f"{path}?{query}" if query else path,
+        "SERVER_NAME": str(server_host),
+        "SERVER_PORT": str(server_port),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "REMOTE_ADDR": client[0] if client else "",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        key = name if name in _UNPREFIXED else f"HTTP_{name}"
+        value = raw_value.decode("latin-1")
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+async def _exit_with_parent() -> None:
+    """End this worker when the process that started it is gone (killed, say): a worker
+    must never serve on alone. The process that started it keeps a pipe to it, which
+    closes when it ends, on every system (multiprocessing's parent sentinel)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    while parent.is_alive():
+        await asyncio.sleep(PARENT_CHECK_S)
+    log.warning("the mock's main process is gone; this worker stops")
+    os._exit(0)
