@@ -318,15 +318,25 @@ def _allowed_target(config: pytest.Config) -> Target:
     return target
 
 
+NO_TARGET_NO_MOCK = (
+    "no target given (--base-url or --env) and the mock, which the suite tests by default, "
+    "is not installed: name a target, or pip install tidepool-metrics-mock"
+)
+
+
 @pytest.fixture(scope="session")
 def contract_base_url(pytestconfig: pytest.Config) -> Iterator[str]:
-    """The target's base URL; with none given, the mock served in-process for the session."""
+    """The target's base URL; with none given, the mock (`python -m mockserver`, as `make
+    mock` runs it) on a free port for the session."""
     target = pytestconfig.stash[TARGET]
     if target.base_url is not None:
         yield target.base_url
         return
-    from mockserver.config import MockConfig
-    from mockserver.serving.inprocess import running_mock
+    try:  # the mock is a distribution of its own, installed beside the suite or not
+        from mockserver.config import MockConfig
+        from mockserver.running import running_mock
+    except ImportError:
+        raise pytest.UsageError(NO_TARGET_NO_MOCK) from None
 
     with running_mock(MockConfig(spec_path=spec.selected_path())) as mock:
         yield mock.url
