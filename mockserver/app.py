@@ -22,7 +22,13 @@ from .auth.accounts import USER, Accounts, Principal
 from .auth.security import Unauthorized, authorize
 from .auth.tokens import SESSION_TOKEN_HEADER, Tokens, shared_signing_key
 from .callers import OWN_PREFIX, SECURITY_HEADERS, is_own_path
-from .config import LOOPBACK_ORIGINS, OWN_BODY_LIMIT, PASS_THROUGH_BODY_LIMIT, MockConfig
+from .config import (
+    LOOPBACK_ORIGINS,
+    OWN_BODY_LIMIT,
+    PASS_THROUGH_BODY_LIMIT,
+    REQUEST_LINE_LIMIT,
+    MockConfig,
+)
 from .cors import CorsPolicy
 from .errors import PLAIN_TEXT, PlainError, read_body
 from .faults import DelayedResponse, FaultRequestError, Faults, Preference
@@ -186,9 +192,13 @@ class MockApp:
 
     def keep_refusal(self, request: MockRequest, status: int, reason: str) -> None:
         """Keep a refused request, its target masked, and its User-Agent; also a request
-        the server cut because its body stalled (serving/asgi.py)."""
-        target = shown_target(request.raw_path, request.raw_query, self._secret_paths)
-        user_agent = request.headers.get("User-Agent", "")
+        the server cut because its body stalled (serving/asgi.py). A target past the
+        request line's bound (a 414) is kept cut to it."""
+        shown = shown_target(request.raw_path, request.raw_query, self._secret_paths)
+        target = shown[:REQUEST_LINE_LIMIT]
+        # A head refused for its size keeps no header value: the long one may be a token.
+        too_large = status in (414, 431)
+        user_agent = "" if too_large else request.headers.get("User-Agent", "")
         try:
             self.rejections.record(request.method, target, status, reason, user_agent)
         except Exception:  # the client's answer stands; a failed record must not change it

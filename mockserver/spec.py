@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openapi_spec_validator import OpenAPIV30SpecValidator
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-from referencing.exceptions import Unresolvable
+
+from .known_valid import remember_valid, was_valid
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 TOKEN_KINDS_EXTENSION = "x-token-kinds"
@@ -89,18 +88,13 @@ class ApiSpec:
 
 
 def load_spec(path: Path) -> ApiSpec:
-    with open(path, encoding="utf-8") as stream:
-        document = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    text = Path(path).read_bytes()
+    document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(document, dict):
         raise SpecError(f"{path}: not an OpenAPI document (not a mapping)")
-    try:
-        OpenAPIV30SpecValidator(document).validate()
-    except OpenAPIValidationError as error:
-        raise SpecError(f"{path}: {error.json_path}: {error.message}") from None
-    except Unresolvable as error:
-        raise SpecError(f"{path}: a $ref leads nowhere: {error.ref}") from None
-    except RecursionError:  # the validator follows references without counting them
-        raise SpecError(f"{path}: its $refs form a cycle") from None
+    if not was_valid(text):
+        _validate(document, path)
+        remember_valid(text)
     schemes = _token_schemes(document)
     operations = tuple(
         _operation(document, schemes, template, method, _resolve(document, item)[method])
@@ -129,6 +123,22 @@ def _resolve(document: dict[str, Any], node: Any) -> Any:
         for key in reference[2:].split("/"):
             node = node[key.replace("~1", "/").replace("~0", "~")]
     return node
+
+
+def _validate(document: dict, path: Path) -> None:
+    """Refuse a document that is not valid OpenAPI 3.0, in one line naming the place."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator  # slow to import: when needed
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+    from referencing.exceptions import Unresolvable
+
+    try:
+        OpenAPIV30SpecValidator(document).validate()
+    except OpenAPIValidationError as error:
+        raise SpecError(f"{path}: {error.json_path}: {error.message}") from None
+    except Unresolvable as error:
+        raise SpecError(f"{path}: a $ref leads nowhere: {error.ref}") from None
+    except RecursionError:  # the validator follows references without counting them
+        raise SpecError(f"{path}: its $refs form a cycle") from None
 
 
 def _token_schemes(document: dict[str, Any]) -> dict[str, TokenScheme]:

@@ -13,8 +13,7 @@ from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Control characters and non-ASCII bytes are never valid unencoded in a request target
-# (RFC 3986); the production server (waitress) refuses the latter itself, and the mock
-# refuses both under any server, in the path and the query alike.
+# (RFC 3986); the mock refuses both, in the path and the query alike.
 _RAW_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RAW_NON_ASCII = re.compile(r"[\x80-\xff]")
 # What needs no decoding at all: no percent sign, control character or non-ASCII byte.
@@ -36,27 +35,6 @@ def raw_target(environ: dict) -> tuple[str, str]:
         return parts.path or "/", parts.query
     path, _, query = target.partition("?")
     return path, query
-
-
-# A method as clients send them (RFC 9110 allows any token; none of Tidepool's is longer).
-_METHOD = re.compile(r"[A-Za-z]{1,20}")
-# What a request target starts with: a path, an absolute URL, or `*` (OPTIONS).
-_TARGET_STARTS = ("/", "http://", "https://", "*")
-NOT_A_REQUEST_LINE = "?"
-
-
-def refused_request_line(head: bytes, limit: int) -> tuple[str, dict]:
-    """The method, and an environ holding only the target (its first `limit` characters),
-    of a request the server refused, from the start of its head as sent: all that may be
-    kept of a request whose headers were not accepted."""
-    line = head.lstrip().split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1")
-    method, _, rest = line.partition(" ")
-    target = rest.rsplit(" HTTP/", 1)[0]
-    if not _METHOD.fullmatch(method) or not target.startswith(_TARGET_STARTS):
-        # Not a request line (a header first, binary, a line with no space): any of it may
-        # be a header's value, a token, so none of it is kept.
-        return NOT_A_REQUEST_LINE, {"REQUEST_URI": ""}
-    return method, {"REQUEST_URI": target[:limit]}
 
 
 def decode_component(raw: str) -> str:

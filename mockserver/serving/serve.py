@@ -12,6 +12,7 @@ share events, refusals and tokens. Why granian, with the figures: benchmarks/REA
 from __future__ import annotations
 
 import functools
+import signal
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,9 +46,9 @@ def serve(config: MockConfig, reload: bool = False) -> None:
         local, network = urls(config.host, config.port)
         print(banner(app, local, network, connection_limit), flush=True)
         app.close()
-        _server(config, reload).serve(
-            target_loader=functools.partial(_load, config), wrap_loader=True
-        )
+        server = _server(config, reload)
+        server.on_startup(functools.partial(_stop_on_hang_up, server))
+        server.serve(target_loader=functools.partial(_load, config), wrap_loader=True)
     finally:
         if temporary:
             delete_temporary(config.journal_file)
@@ -73,6 +74,13 @@ def _server(config: MockConfig, reload: bool) -> Granian:
         reload=reload,
         reload_paths=[Path(path) for path in watched],
     )
+
+
+def _stop_on_hang_up(server: Granian) -> None:
+    """Closing the terminal (SIGHUP) stops the mock, as it stops any program started from
+    a terminal; granian would restart its workers instead and serve on, terminal-less."""
+    if hasattr(signal, "SIGHUP"):  # POSIX
+        signal.signal(signal.SIGHUP, server.signal_handler_interrupt)
 
 
 def _load(config: MockConfig, _target: str) -> AsgiMock:

@@ -1,4 +1,4 @@
-"""mockserver.cli and the gunicorn-served mock, `python -m mockserver`, as a subprocess."""
+"""mockserver.cli and the mock it serves, `python -m mockserver`, as a subprocess."""
 
 import socket
 import subprocess
@@ -15,6 +15,34 @@ TOKEN = "X-Tidepool-Session-Token"
 
 def test_no_arguments_give_the_default_config():
     assert config_from_args([]) == (MockConfig(), False)
+
+
+def test_a_config_gives_the_arguments_that_give_it_back(tmp_path):
+    """running_mock() starts `python -m mockserver` with MockConfig.as_arguments()."""
+    spec = tmp_path / "s.yaml"
+    spec.write_bytes(MockConfig().spec_path.read_bytes())
+    config = MockConfig(
+        spec_path=spec,
+        host="::1",
+        allowed_hosts=("mock.test",),
+        port=1234,
+        accounts_path=tmp_path / "a.yaml",
+        journal_file=tmp_path / "j.sqlite3",
+        max_events=5,
+        latency=Latency(100, 500),
+        fail_rate=0.25,
+        cors_origins=("http://localhost:3000", "loopback"),
+        allow_remote_changes=True,
+        forward_cookies=True,
+        workers=3,
+        threads=2,
+        upstream="http://127.0.0.1:9",
+        forward_metrics=True,
+        upstream_timeout_s=2.5,
+        header_timeout_s=3.0,
+        body_timeout_s=4.0,
+    )
+    assert config_from_args(config.as_arguments()) == (config, False)
 
 
 def test_every_option_reaches_the_config(tmp_path):
@@ -132,7 +160,7 @@ def test_the_help_names_what_serves():
         [sys.executable, "-m", "mockserver", "--help"], capture_output=True, text=True, timeout=60
     ).stdout
 
-    assert "gunicorn" not in text and "event loop" in " ".join(text.split())
+    assert "event loop" in " ".join(text.split())
 
 
 def test_the_served_mock_prints_url_credentials_and_events_but_no_secrets(start_cli_mock, tmp_path):
@@ -195,16 +223,16 @@ def test_the_served_mock_prints_url_credentials_and_events_but_no_secrets(start_
         assert secret not in output
 
 
-def test_gunicorn_keeps_connections_alive(start_cli_mock):
+def test_the_server_keeps_connections_alive(start_cli_mock):
     request = b"GET /metrics/user/u/e HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     with (
         start_cli_mock() as mock,
         socket.create_connection(("127.0.0.1", mock.port), timeout=5) as connection,
     ):
-        for _ in range(3):  # three requests on one connection: sync workers would close it
+        for _ in range(3):  # three requests on one connection
             connection.sendall(request)
             answer = connection.recv(4096)
-            assert answer.startswith(b"HTTP/1.1 200") and b"Connection: close" not in answer
+            assert answer.startswith(b"HTTP/1.1 200") and b"connection: close" not in answer.lower()
 
 
 def test_tokens_are_valid_in_every_worker_and_after_a_restart(start_cli_mock, tmp_path):

@@ -17,7 +17,7 @@ from browser import serve_wsgi
 from werkzeug.wrappers import Request, Response
 
 from mockserver.config import MockConfig
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 EVENT = "Viewed Patient Data"
 USERNAME = "clinician@example.org"

@@ -19,7 +19,7 @@ from browser import chromium, serve_wsgi
 from werkzeug.wrappers import Request, Response
 
 from mockserver.config import MockConfig
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 FOREIGN_SITE = "evil.test"
 PAGE = """<!doctype html>

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from mockserver.config import HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 CLOSE = b"Connection: close\r\n\r\n"
 # name -> (raw bytes, the status the mock must answer, or None: any non-5xx or a close).

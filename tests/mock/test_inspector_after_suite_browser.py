@@ -20,7 +20,7 @@ from browser import SCREENSHOTS
 from playwright.sync_api import expect
 
 from mockserver.config import MockConfig
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_AGENT = "Mozilla/5.0 (X11; Linux x86_64) blip"

@@ -16,7 +16,7 @@ from browser import SCREENSHOTS
 from playwright.sync_api import Page, expect
 
 from mockserver.config import Latency, MockConfig
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 HOSTILE_VALUE = "<script>alert(2)</script>"

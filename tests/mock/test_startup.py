@@ -11,10 +11,7 @@ from contextlib import closing
 import pytest
 import requests
 
-from mockserver.__main__ import NATIVE_WINDOWS
 from mockserver.cli import config_from_args
-from mockserver.journal.rejections import Rejections
-from mockserver.journal.store import Journal
 from mockserver.serving.listen import urls
 
 START_TIMEOUT_S = 30
@@ -98,21 +95,16 @@ def test_an_unusable_journal_file_is_one_line(tmp_path, journal, words):
     refused_in_one_line(run_mock("--journal-file", str(tmp_path / journal), "--port", "0"), words)
 
 
-def test_a_journal_whose_refusals_have_other_columns_is_one_line(tmp_path):
-    """A --journal-file from before refusals kept their User-Agent: one line, not a 500
-    on every refused request and listing."""
+def test_a_journal_of_the_previous_format_is_one_line(tmp_path):
+    """A --journal-file of the sharded journal before: one line, and the file untouched."""
     path = tmp_path / "journal.sqlite3"
-    journal = Journal(path, max_events=10)
-    Rejections(journal).record("GET", "/x", 404, "No.", "curl/8")
-    journal.close()
     with closing(sqlite3.connect(path)) as connection:
-        connection.execute("ALTER TABLE rejections DROP COLUMN user_agent")
+        connection.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value NOT NULL)")
+        connection.commit()
+    before = path.read_bytes()
     result = run_mock("--journal-file", str(path), "--port", "0")
     refused_in_one_line(result, f"{path} was written by another version of the mock")
-    assert "its rejections have the columns" in result.stderr
-    with closing(sqlite3.connect(path)) as connection:
-        kept = connection.execute("SELECT method, target, reason FROM rejections").fetchall()
-    assert kept == [("GET", "/x", "No.")]
+    assert path.read_bytes() == before
 
 
 def test_a_spec_without_operations_is_refused(tmp_path):
@@ -147,17 +139,6 @@ def _refused_within_bound(port: int) -> bool:
             return True
         time.sleep(0.1)
     return False
-
-
-def test_on_native_windows_it_says_to_use_wsl2_in_one_line():
-    pretend = (
-        "import runpy, sys; sys.platform = 'win32'; sys.modules['fcntl'] = None;"
-        " runpy.run_module('mockserver', run_name='__main__')"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", pretend], capture_output=True, text=True, timeout=START_TIMEOUT_S
-    )
-    assert (result.returncode, result.stderr) == (1, NATIVE_WINDOWS + "\n")
 
 
 def _wait_for(url: str, process: subprocess.Popen) -> requests.Response:

@@ -38,7 +38,7 @@ from mockserver.cli import config_from_args
 from mockserver.config import PASS_THROUGH_BODY_LIMIT, MockConfig
 from mockserver.console import banner
 from mockserver.errors import PlainError
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 from mockserver.upstream.passthrough import Upstream
 
 # Bounds every request of these tests: a hang fails the test instead of stalling the run.

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tidepool_standin import BODY_ON_SUCCESS, PASSWORD, TOKEN_HEADER, USERNAME, running_standin
 
 from mockserver.config import MockConfig
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 
 @pytest.fixture(scope="module")

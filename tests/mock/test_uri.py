@@ -2,14 +2,7 @@
 
 import pytest
 
-from mockserver.uri import (
-    NOT_A_REQUEST_LINE,
-    MalformedTarget,
-    decode_component,
-    parse_query,
-    raw_target,
-    refused_request_line,
-)
+from mockserver.uri import MalformedTarget, decode_component, parse_query, raw_target
 
 
 @pytest.mark.parametrize("key", ["RAW_URI", "REQUEST_URI"])
@@ -79,22 +72,3 @@ def test_an_empty_query_has_no_parameters():
 def test_a_malformed_query_is_refused():
     with pytest.raises(MalformedTarget):
         parse_query("ok=1&bad=%G0")
-
-
-@pytest.mark.parametrize(
-    "head",
-    [
-        b"X-Tidepool-Session-Token: SECRET\r\nHost: x\r\n\r\n",  # a header first
-        b"X-Tidepool-Session-Token:SECRET-" + b"x" * 9000 + b"\r\n",  # no space at all
-        b"GET SECRET HTTP/1.1\r\n",  # not a target
-        b"\x16\x03\x01\x02\x00SECRET \x01\r\n",  # TLS spoken to plain HTTP
-    ],
-)
-def test_a_refused_head_that_is_no_request_line_keeps_nothing_of_it(head):
-    method, kept = refused_request_line(head, 8190)
-    assert (method, kept) == (NOT_A_REQUEST_LINE, {"REQUEST_URI": ""})
-
-
-def test_a_refused_request_line_keeps_its_method_and_target_cut_to_the_bound():
-    method, kept = refused_request_line(b"GET /metrics/user/u/" + b"e" * 100 + b" HTTP/1.1\r\n", 30)
-    assert (method, kept) == ("GET", {"REQUEST_URI": "/metrics/user/u/" + "e" * 14})

@@ -13,7 +13,7 @@ from werkzeug.routing import Rule
 from mockserver.auth.accounts import DEFAULT_SERVER_SECRET
 from mockserver.own_api import ROUTES
 from mockserver.routes import openapi_path
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "mockserver.v1.yaml"
 DOCUMENT = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from mockserver.config import MockConfig
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 ROOT = Path(__file__).resolve().parents[2]
 
