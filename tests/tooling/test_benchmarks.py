@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from benchmarks import processes, report, waits, wrk
+from benchmarks import installs, load, processes, report, waits, wrk
 from benchmarks.app_alone import AppAloneRun
 from benchmarks.installs import Unavailable
 from benchmarks.load import LoadResults, LoadRow, WarmUp, settled_after
@@ -264,6 +264,30 @@ def test_wiremock_answers_the_load_request_with_a_token_only(tmp_path):
             urllib.request.urlopen(server.url + LOAD_PATH, timeout=10)
         refused.value.close()
         assert refused.value.code == 404
+
+
+def test_a_missing_java_or_npm_is_said_in_one_line_and_the_run_goes_on(
+    monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setattr(installs.shutil, "which", lambda name: None)
+    monkeypatch.setattr(installs, "CACHE", tmp_path / "nothing-installed")
+    results = LoadResults(1.0, 1)
+    with contextlib.ExitStack() as stack:
+        assert load._start_all(["wiremock", "mockoon"], tmp_path, stack, results) == {}
+    assert results.failed == {
+        "wiremock": "Java 17+ is missing (no java on PATH)",
+        "mockoon": "npm is missing: @mockoon/cli 9.9.0 cannot be installed",
+    }
+    assert capsys.readouterr().out.count("\n") == 2
+
+
+def test_a_java_older_than_17_is_refused(monkeypatch, tmp_path):
+    old_java = tmp_path / "java"
+    old_java.write_text("#!/bin/sh\necho 'openjdk version \"11.0.22\" 2024-01-16' >&2\n")
+    old_java.chmod(0o755)
+    monkeypatch.setattr(installs.shutil, "which", lambda name: str(old_java))
+    with pytest.raises(Unavailable, match=r'^Java 17\+ is missing \(found openjdk version "11'):
+        installs.java()
 
 
 @contextlib.contextmanager
