@@ -1,8 +1,8 @@
-"""The floor under the mock's figures: its WSGI app called directly, with no server at all.
+"""The floor under the mock's figures: its app called directly, with no server at all.
 
 One thread calls `MockApp` with the load part's request (the token from `/auth/login`,
-the raw target as waitress hands it over) and the bare app beside it, in turns, and the
-figure is CPU time per request. No server, no socket, no other thread: this is the least
+the raw target in REQUEST_URI) and the bare ASGI app beside it, in turns, and the figure
+is CPU time per request. No server, no socket, no other thread: this is the least
 a request can cost the mock, whatever server is put around it. Set beside Prism's whole
 CPU per request (load part, server included), it shows whether a throughput target is
 within reach of any server at all.
@@ -10,11 +10,13 @@ within reach of any server at all.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import unquote
 
 from werkzeug.test import EnvironBuilder
 
@@ -50,10 +52,35 @@ def _call(app: Callable, environ: dict) -> tuple[str, dict[str, str]]:
     return answer["status"], answer["headers"]
 
 
-def _cpu_us_per_call(app: Callable, environ: dict, calls: int) -> float:
+def _call_bare(scope: dict) -> None:
+    """One request to the bare ASGI app, driven without an event loop: it never waits."""
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        pass
+
+    with contextlib.suppress(StopIteration):
+        bare_app(dict(scope), receive, send).send(None)
+
+
+def _scope(target: str, headers: dict[str, str]) -> dict:
+    path, _, query = target.partition("?")
+    return {
+        "type": "http",
+        "method": "GET",
+        "raw_path": path.encode(),
+        "path": unquote(path),
+        "query_string": query.encode(),
+        "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
+    }
+
+
+def _cpu_us_per_call(call: Callable[[], object], calls: int) -> float:
     started = time.process_time()
     for _ in range(calls):
-        _call(app, environ)
+        call()
     return (time.process_time() - started) / calls * 1e6
 
 
@@ -70,12 +97,13 @@ def measure(rounds: int, workdir: Path, calls: int = CALLS) -> list[AppAloneRun]
         status, _ = _call(mock, environ)
         if not status.startswith("200"):
             raise RuntimeError(f"the mock refused the benchmark's request: {status}")
+        scope = _scope(LOAD_PATH, token)
         runs = []
         for _ in range(rounds):
             runs.append(
                 AppAloneRun(
-                    _cpu_us_per_call(mock, environ, calls),
-                    _cpu_us_per_call(bare_app, environ, calls),
+                    _cpu_us_per_call(lambda: _call(mock, environ), calls),
+                    _cpu_us_per_call(lambda: _call_bare(scope), calls),
                 )
             )
             print(

@@ -1,45 +1,44 @@
-"""The baseline the mock is held to: a Werkzeug app that answers 200 and does nothing else.
+"""The baseline the mock is held to: an ASGI app that answers 200 and does nothing else.
 
-`python -m benchmarks.bare_app --port P` serves it with the mock's own gunicorn settings
-(mockserver.serving.serve.GunicornMock: worker class, workers, threads, keep-alive, limits), so
-the gap between the two is the cost of the mock's work per request (routing from the
-spec, the token check, the SQLite journal), not of the server around it. Subclassing
-rather than copying the settings keeps the two in step when the mock's change.
+`python -m benchmarks.bare_app --port P` serves it with granian as the mock is served
+(the ASGI interface, 2 worker processes, HTTP/1), so the gap between the two is the cost
+of the mock's work per request (routing from the spec, the token check, the journal),
+not of the server around it. It is also the pass-through part's upstream.
 """
 
 import argparse
 
-from werkzeug.wrappers import Request, Response
+from granian import Granian
+from granian.constants import HTTPModes, Interfaces
 
-from mockserver.config import MockConfig
-from mockserver.serving.serve import GunicornMock
-
-
-@Request.application
-def app(request: Request) -> Response:
-    return Response(status=200)
+WORKERS = 2
 
 
-class GunicornBare(GunicornMock):
-    """The mock's server with the bare app: no banner, no journal to close."""
+async def app(scope, receive, send) -> None:
+    if scope["type"] == "lifespan":  # nothing to set up or tear down, but say so
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]}
+    )
+    await send({"type": "http.response.body", "body": b""})
 
-    def __init__(self, config: MockConfig) -> None:
-        super().__init__(app, config)
 
-    def may_be_slow(self, path, headers) -> bool:
-        return False  # it answers at once, so the event loop answers it
-
-    def keep_refusal(self, method, kept, status, reason) -> None:
-        pass  # it keeps nothing, refused or not
-
-    def _when_ready(self, arbiter) -> None:
-        pass
-
-    def _on_exit(self, arbiter) -> None:
-        pass
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bare_app", description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    port = parser.parse_args().port
+    Granian(
+        "benchmarks.bare_app:app",
+        address="127.0.0.1",
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=WORKERS,
+        http=HTTPModes.http1,
+    ).serve()
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, required=True)
-    GunicornBare(MockConfig(port=parser.parse_args().port)).run()
+    main()

@@ -1,7 +1,8 @@
 """Servers as subprocesses that are always stopped, whatever happens to the benchmark.
 
 Each server runs in a process group of its own, so that stopping it also stops the
-workers it forked (gunicorn, nginx) or the children npx spawned (Prism). Start-up time
+workers it forked (granian, gunicorn, nginx) or the children its launcher spawned. Its
+CPU time and memory are read from /proc for its whole process tree (Linux only). Start-up time
 is measured here too, from the moment the process is launched to its first 200 answer,
 because that is when a developer running `make mock` can use it.
 """
@@ -36,47 +37,71 @@ class Server:
     ready_after_s: float
 
     def pids(self) -> list[int]:
-        """Every live process of the server's group: the master and all its workers."""
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            # The process name may contain spaces and parentheses: split after the last ')'.
-            fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[2]) == self.process.pid:  # field 5 of stat: the process group
-                found.append(int(entry.name))
-        return found
+        """The server's process tree: the process started and every live descendant (the
+        workers of gunicorn, granian and nginx, the JVM or node children of a wrapper)."""
+        children: dict[int, list[int]] = {}
+        for entry in _PROC.iterdir():
+            if entry.name.isdigit() and (fields := _stat(int(entry.name))):
+                children.setdefault(int(fields[1]), []).append(int(entry.name))  # field 4: ppid
+        tree, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo += children.get(pid, [])
+        return tree
 
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server's live processes have used so far.
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) the server's live processes have used so far, or None
+        where there is no /proc (not Linux).
 
         Per request, this is the figure that other load on the machine disturbs least.
         """
-        ticks = 0
-        for pid in self.pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            ticks += int(fields[11]) + int(fields[12])  # fields 14 and 15: utime, stime
+        if not _PROC.is_dir():
+            return None
+        ticks = sum(int(f[11]) + int(f[12]) for f in map(_stat, self.pids()) if f)  # utime, stime
         return ticks / os.sysconf("SC_CLK_TCK")
 
     def rss_bytes(self) -> int:
         """Resident memory of all the server's processes, added up (as `ps` shows it)."""
-        total = 0
-        for pid in self.pids():
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        return total
+        return sum(size for size in map(_rss_bytes, self.pids()) if size is not None)
+
+    def rss_per_worker(self) -> tuple[float, int] | None:
+        """Mean resident memory of the workers, and their number, or None without /proc.
+
+        The workers are the leaves of the process tree: the children of a master that
+        forks (gunicorn, granian, nginx), the process itself where there is one.
+        """
+        if not _PROC.is_dir():
+            return None
+        pids = self.pids()
+        parents = {int(f[1]) for f in map(_stat, pids) if f}
+        sizes = [_rss_bytes(pid) for pid in pids if pid not in parents]
+        sizes = [size for size in sizes if size is not None]
+        return (sum(sizes) / len(sizes), len(sizes)) if sizes else None
+
+
+_PROC = Path("/proc")
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the name (field 3 on), None if it has gone."""
+    try:
+        stat = (_PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    # The process name may contain spaces and parentheses: split after the last ')'.
+    return stat.rsplit(")", 1)[1].split()
+
+
+def _rss_bytes(pid: int) -> int | None:
+    try:
+        status = (_PROC / str(pid) / "status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return None
 
 
 def free_port() -> int:

@@ -1,4 +1,4 @@
-"""Issue 11's first target: the mock under load while slow and idle clients hold connections.
+"""The mock under load while slow and idle clients hold connections (issues 11 and 27).
 
 A holder thread keeps `held` connections stalled inside their headers and `held` more
 kept alive and idle after one request, and re-opens each one the mock closes (after the
@@ -31,9 +31,6 @@ WARMUP_S = 2.0
 STALLED = b"GET /metrics/thisuser/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
 IDLE = b"GET /__mock/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 SPARE_FDS = 200
-# The mock's two event-loop paths: epoll, and poll as on systems without it (macOS's kqueue
-# cannot run here); the slow-clients part measures those of them that --targets names.
-SLOW_TARGETS = ("mock", "mock-poll")
 
 
 @dataclass(frozen=True)
@@ -54,16 +51,17 @@ def held_that_fit(wanted: int) -> int:
 
 
 class _Holder:
-    """Keeps the stalled and idle connections open, re-opening each one that is closed."""
+    """Keeps connections open, each with its first bytes sent, re-opening each one that is
+    closed, and, with `renew_answered`, each one that is answered (a wait that ended)."""
 
-    def __init__(self, port: int, held: int) -> None:
+    def __init__(self, port: int, openings: list[bytes], renew_answered: bool = False) -> None:
         self.port = port
         self.selector = selectors.DefaultSelector()
         self.reopened = 0
+        self.renew_answered = renew_answered
         self._stop = threading.Event()
-        for _ in range(held):
-            self._open(STALLED)
-            self._open(IDLE)
+        for first_bytes in openings:
+            self._open(first_bytes)
         self.thread = threading.Thread(target=self._run, name="holder", daemon=True)
 
     def _open(self, first_bytes: bytes) -> None:
@@ -79,7 +77,7 @@ class _Holder:
                     closed = not key.fileobj.recv(65536)  # an idle one's answer, or the end
                 except OSError:
                     closed = True
-                if closed:
+                if closed or self.renew_answered:
                     self.selector.unregister(key.fileobj)
                     key.fileobj.close()
                     self._open(key.data)
@@ -94,8 +92,8 @@ class _Holder:
 
 
 @contextlib.contextmanager
-def holding(port: int, held: int) -> Iterator[_Holder]:
-    holder = _Holder(port, held)
+def holding(port: int, openings: list[bytes], renew_answered: bool = False) -> Iterator[_Holder]:
+    holder = _Holder(port, openings, renew_answered)
     holder.thread.start()
     try:
         yield holder
@@ -103,19 +101,17 @@ def holding(port: int, held: int) -> Iterator[_Holder]:
         holder.close()
 
 
-def measure(
-    wanted: int, duration_s: float, rounds: int, workdir: Path, target: str = "mock"
-) -> list[SlowRound]:
-    """Rounds against `target`: the mock as `make mock` runs it, or on poll (SLOW_TARGETS)."""
+def measure(wanted: int, duration_s: float, rounds: int, workdir: Path) -> list[SlowRound]:
+    """Rounds against the mock as `make mock` runs it."""
     held = held_that_fit(wanted)
     results = []
-    with TARGETS[target].start(workdir) as server:
-        headers = TARGETS[target].headers(server)
+    with TARGETS["mock"].start(workdir) as server:
+        headers = TARGETS["mock"].headers(server)
         for _ in range(rounds):
-            without = _load(server, headers, duration_s)
-            with holding(int(server.url.rsplit(":", 1)[1]), held) as holder:
+            without = load(server, headers, duration_s)
+            with holding(server_port(server), [STALLED, IDLE] * held) as holder:
                 time.sleep(0.5)  # every held connection has reached the mock
-                with_held = _load(server, headers, duration_s)
+                with_held = load(server, headers, duration_s)
                 reopened = holder.reopened
             results.append(SlowRound(held, without, with_held, reopened))
             print(
@@ -127,7 +123,12 @@ def measure(
     return results
 
 
-def _load(server: Server, headers: dict[str, str], duration_s: float) -> wrk.WrkResult:
+def server_port(server: Server) -> int:
+    return int(server.url.rsplit(":", 1)[1])
+
+
+def load(server: Server, headers: dict[str, str], duration_s: float) -> wrk.WrkResult:
+    """The load part's request at 16 connections, after a short discarded warm-up."""
     url = server.url + LOAD_PATH
     wrk.run(url, CONNECTIONS, WARMUP_S, headers)
     return wrk.run(url, CONNECTIONS, duration_s, headers)

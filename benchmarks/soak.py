@@ -15,7 +15,6 @@ from pathlib import Path
 from benchmarks import wrk
 from benchmarks.processes import Server
 from benchmarks.targets import LOAD_PATH, TARGETS, start_mock
-from mockserver.journal.shards import shard_path, shard_slots
 
 CONNECTIONS = 16
 FIRST_SLICE_S = 2.0
@@ -38,19 +37,17 @@ def recorded(url: str) -> int:
 
 
 def _sample(server: Server, journal: Path, started: float) -> Sample:
-    """The journal's databases are its main file and a shard per worker, each with a WAL."""
-    databases = [journal, *(shard_path(journal, slot) for slot in shard_slots(journal))]
+    """The journal's files are every file named after it: its databases, their WALs
+    (`-wal`) and whatever else it keeps beside them, however it lays them out."""
+    files = [path for path in journal.parent.glob(f"{journal.name}*") if path.is_file()]
+    wals = [path for path in files if path.name.endswith("-wal")]
     return Sample(
         events=recorded(server.url),
         elapsed_s=time.monotonic() - started,
         rss_bytes=server.rss_bytes(),
-        db_bytes=sum(_size(database) for database in databases),
-        wal_bytes=sum(_size(Path(f"{database}-wal")) for database in databases),
+        db_bytes=sum(path.stat().st_size for path in files if path not in wals),
+        wal_bytes=sum(path.stat().st_size for path in wals),
     )
-
-
-def _size(path: Path) -> int:
-    return path.stat().st_size if path.exists() else 0
 
 
 def measure(checkpoints: list[int], time_limit_s: float, workdir: Path) -> list[Sample]:
