@@ -17,6 +17,9 @@ Layers, from the command line down:
     failures      ContractViolation: a broken rule as data, read by every reporter
     drifts        --known-drifts: breaks accepted until a date, each excusing exactly its answers
     har, replay   --replay FILE.har: recorded requests as cases; scrub: tidepool-scrub-har
+    spec_change   python -m contract_tests.spec_change: a spec change judged by recorded traffic
+                  (traffic: requests read under one spec; spec_diff: structural changes;
+                  spec_change_report: terminal and Markdown)
     closed_surface  what no spec lists (spec/closed-surface.yaml, writing methods): never a 2xx
     journal       against a mock: its journal (GET /__mock/events), each event compared with what was sent
     summary       the run's verdict (terminal and --summary-file Markdown)
