@@ -20,6 +20,8 @@ Layers, from the command line down:
     spec_change   python -m contract_tests.spec_change: a spec change judged by recorded traffic
                   (traffic: requests read under one spec; spec_diff: structural changes;
                   spec_change_report: terminal and Markdown)
+    parity        python -m contract_tests.parity: the auth matrix and named edges at several
+                  targets, one table of where they differ
     closed_surface  what no spec lists (spec/closed-surface.yaml, writing methods): never a 2xx
     journal       against a mock: its journal (GET /__mock/events), each event compared with what was sent
     summary       the run's verdict (terminal and --summary-file Markdown)

@@ -264,10 +264,18 @@ CLOSED_SURFACE_BREAKS = {
 HIGHWATER_MAX_PARAM_LENGTH = 100
 
 
+def _over_router_limit(call: Call) -> bool:
+    return any(len(segment) > HIGHWATER_MAX_PARAM_LENGTH for segment in call.raw_path.split("/"))
+
+
+# The router limit of Tidepool's service alone, for environments compared side by side.
+ROUTER_LIMIT = Break("router_limit_100", ("R5",), _when(_over_router_limit, lambda a: Answer(404)))
+
+
 def _highwater(call: Call, answer: Answer) -> Answer:
     """Tidepool's service as it is: its router answers 404 to a path segment over 100
     characters as sent (before any auth), and /metrics/user demands a token."""
-    if any(len(segment) > HIGHWATER_MAX_PARAM_LENGTH for segment in call.raw_path.split("/")):
+    if _over_router_limit(call):
         return Answer(404)
     if call.operation == "user" and call.token is None:
         return Answer(401)
