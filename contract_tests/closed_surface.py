@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from contract_tests.credentials import Credential
+from contract_tests.drifts import checked_entry
 from contract_tests.rules import accepted_credentials
 from contract_tests.spec import PATH_TEMPLATE_VARIABLE, Operation, shipped_file
 
@@ -99,11 +100,7 @@ def _route(path: Path, number: int, entry: Any) -> Route:
     def problem(text: str) -> ClosedSurfaceProblem:
         return ClosedSurfaceProblem(f"{path}: entry {number}: {text}")
 
-    if not isinstance(entry, dict):
-        raise problem("expected a mapping")
-    unknown = sorted(set(entry) - FIELDS)
-    if unknown:
-        raise problem(f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(FIELDS))})")
+    checked_entry(entry, FIELDS, problem)
     template = entry.get("path")
     if not isinstance(template, str) or not template.startswith("/"):
         raise problem("`path` must be a path template starting with /")

@@ -140,11 +140,7 @@ def _drift(path: Path, number: int, entry: Any, known: frozenset[str]) -> Drift:
     def problem(text: str) -> DriftFileProblem:
         return DriftFileProblem(f"{path}: entry {number}: {text}")
 
-    if not isinstance(entry, dict):
-        raise problem("expected a mapping")
-    unknown = sorted(set(entry) - FIELDS)
-    if unknown:
-        raise problem(f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(FIELDS))})")
+    checked_entry(entry, FIELDS, problem)
     paths = frozenset(_names(entry.get("paths", []), problem, "paths"))
     if paths:
         return _closed_surface_drift(entry, number, paths, problem)
@@ -184,6 +180,16 @@ def _drift(path: Path, number: int, entry: Any, known: frozenset[str]) -> Drift:
         reason=_reason(entry, problem),
         until=_date(entry["until"], problem),
     )
+
+
+def checked_entry(entry: Any, fields: set[str], problem) -> None:
+    """An entry of one of the suite's YAML lists is a mapping of known fields only
+    (also closed_surface.py); `problem` makes the exception that names the entry."""
+    if not isinstance(entry, dict):
+        raise problem("expected a mapping")
+    unknown = sorted(set(entry) - fields)
+    if unknown:
+        raise problem(f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(fields))})")
 
 
 def _closed_surface_drift(entry: dict, number: int, paths: frozenset[str], problem) -> Drift:
