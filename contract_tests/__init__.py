@@ -17,12 +17,18 @@ Layers, from the command line down:
     failures      ContractViolation: a broken rule as data, read by every reporter
     drifts        --known-drifts: breaks accepted until a date, each excusing exactly its answers
     har, replay   --replay FILE.har: recorded requests as cases; scrub: tidepool-scrub-har
+    spec_change   python -m contract_tests.spec_change: a spec change judged by recorded traffic
+                  (traffic: requests read under one spec; spec_diff: structural changes;
+                  spec_change_report: terminal and Markdown)
+    parity        python -m contract_tests.parity: the auth matrix and named edges at several
+                  targets, one table of where they differ
+    closed_surface  what no spec lists (spec/closed-surface.yaml, writing methods): never a 2xx
     journal       against a mock: its journal (GET /__mock/events), each event compared with what was sent
     summary       the run's verdict (terminal and --summary-file Markdown)
     parallel      -n (pytest-xdist): the workers' summaries merged on the controller
     pacing, redaction   a paced, timed-out HTTP session; secrets out of every report
     test_*        properties (generated), named_edges, auth_matrix, recorded_events (mock only),
-                  replay (with --replay only)
+                  closed_surface, replay (with --replay only)
 
 One generated case: schema -> test_properties (one test per operation and accepted
 credential) -> Suite.expect -> Suite.send (URL from spec.Operation.path, paced, counted,

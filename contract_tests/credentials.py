@@ -19,6 +19,7 @@ import contextlib
 import enum
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import requests
@@ -107,10 +108,17 @@ class _Given:
 
 
 def check_credentials(
-    http: requests.Session, base_url: str, *, is_mock: bool, strict: bool, redactor: Redactor
+    http: requests.Session,
+    base_url: str,
+    *,
+    is_mock: bool,
+    strict: bool,
+    redactor: Redactor,
+    environ: Mapping[str, str] = os.environ,
 ) -> Tokens:
-    """The tokens to send, each valid and of its kind; raise CredentialProblem otherwise."""
-    environ = os.environ
+    """The tokens to send, each valid and of its kind; raise CredentialProblem otherwise.
+
+    `environ`: where the variables are read (parity.py gives each target its own)."""
     for name in SECRET_VARIABLES:
         redactor.register(environ.get(name))
     auth = _Auth(http, base_url, redactor)

@@ -5,6 +5,9 @@ gate red on every deploy, and a team in that position switches the gate off, mis
 next break too. `--known-drifts FILE` lists what is known instead: each entry names the
 operations, credentials and answer (expected and got status) it excuses, a condition on
 the request where the operations alone would be too broad, a reason and an `until` date.
+An entry may name routes outside the spec by their path templates (`paths`) instead: it
+excuses their closed-surface answers (closed_surface.py), a 2xx of status `got`, and
+nothing else.
 
 An entry excuses one response at a time (suite.Suite.expect asks `excuse` before a failure
 is raised), and only when the status is the one problem with that response: a slow or
@@ -33,7 +36,7 @@ SHIPPED_PATH = shipped_file("known-drifts.yaml")
 SHIPPED = "shipped"
 # Credentials as an entry names them.
 CREDENTIALS = {credential.name.lower(): credential for credential in Credential}
-FIELDS = {"operations", "credentials", "expected", "got", "when", "reason", "until"}
+FIELDS = {"operations", "paths", "credentials", "expected", "got", "when", "reason", "until"}
 CONDITIONS = {"path-segment-longer-than"}
 
 
@@ -46,19 +49,29 @@ class Drift:
     number: int  # its place in the file, from 1
     operations: frozenset[str]  # empty: every operation
     credentials: frozenset[Credential]
-    expected: int
+    expected: int | None  # None for an entry of `paths`: any status but 2xx was due
     got: int
     # A request path segment (percent-encoded, as sent) longer than this; None: any request.
     segment_longer_than: int | None
     reason: str
     until: datetime.date
+    # Routes outside the spec (closed surface), by path template; empty: the spec's operations.
+    paths: frozenset[str] = frozenset()
 
     def expired(self, today: datetime.date) -> bool:
         return today > self.until
 
     def matches(
-        self, operation_id: str, credential: Credential, url: str, expected: int, got: int
+        self,
+        operation_id: str,
+        credential: Credential,
+        url: str,
+        expected: int | None,
+        got: int,
+        route: str | None = None,
     ) -> bool:
+        if self.paths or route is not None:
+            return route in self.paths and got == self.got and credential in self.credentials
         if (expected, got) != (self.expected, self.got) or credential not in self.credentials:
             return False
         if self.operations and operation_id not in self.operations:
@@ -70,14 +83,15 @@ class Drift:
 
     def label(self) -> str:
         """What it excuses, in one line."""
-        where = ", ".join(sorted(self.operations)) or "every operation"
+        where = ", ".join(sorted(self.operations or self.paths)) or "every operation"
         credentials = ", ".join(sorted(str(credential) for credential in self.credentials))
         condition = (
             f", a path segment over {self.segment_longer_than} characters as sent"
             if self.segment_longer_than is not None
             else ""
         )
-        return f"{where} with {credentials}{condition}: {self.got} instead of {self.expected}"
+        instead = "no 2xx" if self.expected is None else self.expected
+        return f"{where} with {credentials}{condition}: {self.got} instead of {instead}"
 
 
 @dataclass(frozen=True)
@@ -87,11 +101,17 @@ class KnownDrifts:
     today: datetime.date
 
     def excuse(
-        self, operation_id: str, credential: Credential, url: str, expected: int, got: int
+        self,
+        operation_id: str,
+        credential: Credential,
+        url: str,
+        expected: int | None,
+        got: int,
+        route: str | None = None,
     ) -> tuple[Drift | None, Drift | None]:
         """(the entry that excuses this answer, else an expired entry that would have)."""
         matching = [
-            d for d in self.drifts if d.matches(operation_id, credential, url, expected, got)
+            d for d in self.drifts if d.matches(operation_id, credential, url, expected, got, route)
         ]
         active = next((d for d in matching if not d.expired(self.today)), None)
         expired = next((d for d in matching if d.expired(self.today)), None)
@@ -120,11 +140,10 @@ def _drift(path: Path, number: int, entry: Any, known: frozenset[str]) -> Drift:
     def problem(text: str) -> DriftFileProblem:
         return DriftFileProblem(f"{path}: entry {number}: {text}")
 
-    if not isinstance(entry, dict):
-        raise problem("expected a mapping")
-    unknown = sorted(set(entry) - FIELDS)
-    if unknown:
-        raise problem(f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(FIELDS))})")
+    checked_entry(entry, FIELDS, problem)
+    paths = frozenset(_names(entry.get("paths", []), problem, "paths"))
+    if paths:
+        return _closed_surface_drift(entry, number, paths, problem)
     for name in ("expected", "got", "reason", "until"):
         if name not in entry:
             raise problem(f"`{name}` is missing")
@@ -134,10 +153,7 @@ def _drift(path: Path, number: int, entry: Any, known: frozenset[str]) -> Drift:
         raise problem(
             f"unknown operation {strangers[0]!r} (the spec has {', '.join(sorted(known))})"
         )
-    credential_names = _names(entry.get("credentials", list(CREDENTIALS)), problem, "credentials")
-    wrong = [name for name in credential_names if name not in CREDENTIALS]
-    if wrong:
-        raise problem(f"unknown credential {wrong[0]!r} (one of {', '.join(CREDENTIALS)})")
+    credentials = _credentials(entry, problem)
     when = entry.get("when") or {}
     if not isinstance(when, dict) or set(when) - CONDITIONS:
         raise problem(f"`when` takes only {', '.join(sorted(CONDITIONS))}")
@@ -154,19 +170,66 @@ def _drift(path: Path, number: int, entry: Any, known: frozenset[str]) -> Drift:
         raise problem("`expected` and `got` must be HTTP statuses")
     if entry["expected"] == entry["got"]:
         raise problem("`expected` and `got` are the same status: nothing to excuse")
-    reason = entry["reason"]
-    if not isinstance(reason, str) or not reason.strip():
-        raise problem("`reason` must say why the drift is accepted")
     return Drift(
         number=number,
         operations=operations,
-        credentials=frozenset(CREDENTIALS[name] for name in credential_names),
+        credentials=credentials,
         expected=entry["expected"],
         got=entry["got"],
         segment_longer_than=longer_than,
-        reason=" ".join(reason.split()),
+        reason=_reason(entry, problem),
         until=_date(entry["until"], problem),
     )
+
+
+def checked_entry(entry: Any, fields: set[str], problem) -> None:
+    """An entry of one of the suite's YAML lists is a mapping of known fields only
+    (also closed_surface.py); `problem` makes the exception that names the entry."""
+    if not isinstance(entry, dict):
+        raise problem("expected a mapping")
+    unknown = sorted(set(entry) - fields)
+    if unknown:
+        raise problem(f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(fields))})")
+
+
+def _closed_surface_drift(entry: dict, number: int, paths: frozenset[str], problem) -> Drift:
+    """An entry naming routes outside the spec: only `got` (a 2xx), credentials, reason, until."""
+    for name in ("got", "reason", "until"):
+        if name not in entry:
+            raise problem(f"`{name}` is missing")
+    for name in ("operations", "expected", "when"):
+        if name in entry:
+            raise problem(f"`{name}` does not go with `paths` (a route outside the spec)")
+    if not all(path.startswith("/") for path in paths):
+        raise problem("`paths` must be path templates starting with /")
+    if not isinstance(entry["got"], int) or not 200 <= entry["got"] <= 299:
+        raise problem("`got` of a route outside the spec must be the 2xx it answers")
+    return Drift(
+        number=number,
+        operations=frozenset(),
+        credentials=_credentials(entry, problem),
+        expected=None,
+        got=entry["got"],
+        segment_longer_than=None,
+        reason=_reason(entry, problem),
+        until=_date(entry["until"], problem),
+        paths=paths,
+    )
+
+
+def _credentials(entry: dict, problem) -> frozenset[Credential]:
+    names = _names(entry.get("credentials", list(CREDENTIALS)), problem, "credentials")
+    wrong = [name for name in names if name not in CREDENTIALS]
+    if wrong:
+        raise problem(f"unknown credential {wrong[0]!r} (one of {', '.join(CREDENTIALS)})")
+    return frozenset(CREDENTIALS[name] for name in names)
+
+
+def _reason(entry: dict, problem) -> str:
+    reason = entry["reason"]
+    if not isinstance(reason, str) or not reason.strip():
+        raise problem("`reason` must say why the drift is accepted")
+    return " ".join(reason.split())
 
 
 def _names(value: Any, problem, field: str) -> list[str]:

@@ -55,6 +55,8 @@ class Recorded:
     query: str  # the raw query string, as recorded ("" for none)
     sent_token: bool
     token_kind: str | None  # "user", "server" or "none" where the recorder knew it
+    user_agent: str = ""
+    started: str = ""  # the entry's startedDateTime (ISO 8601), "" where it has none
 
     @property
     def target(self) -> str:
@@ -88,7 +90,7 @@ def read(path: Path, document: dict[str, Any]) -> list[Recorded]:
         if not isinstance(request, dict) or not isinstance(request.get("url"), str):
             raise HarProblem(f"{path}: entry {index} has no request URL")
         url = urlsplit(request["url"])
-        headers = {name.lower() for name, _ in _pairs(request.get("headers"))}
+        headers = {name.lower(): value for name, value in _pairs(request.get("headers"))}
         kind = entry.get(TOKEN_KIND_FIELD)
         recorded.append(
             Recorded(
@@ -99,9 +101,21 @@ def read(path: Path, document: dict[str, Any]) -> list[Recorded]:
                 query=quote(url.query, safe=_AS_RECORDED),
                 sent_token=TOKEN_HEADER in headers,
                 token_kind=kind if kind in ("user", "server", "none") else None,
+                user_agent=headers.get("user-agent", ""),
+                started=str(entry.get("startedDateTime", "")),
             )
         )
     return recorded
+
+
+def secret_values(document: dict[str, Any]) -> set[str]:
+    """The secrets themselves (credential headers' and cookies' values), for a redactor."""
+    found = set()
+    for entry in document["log"]["entries"]:
+        for part in (entry.get("request") or {}, entry.get("response") or {}):
+            found |= {v for n, v in _pairs(part.get("headers")) if n.lower() in SECRET_HEADERS}
+            found |= {v for _, v in _pairs(part.get("cookies"))}
+    return found - {SCRUBBED, ""}
 
 
 def secrets_in(document: dict[str, Any]) -> Counter[str]:

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
-from contract_tests import drifts, parallel, replay, spec
+from contract_tests import closed_surface, drifts, parallel, replay, spec
 from contract_tests.credentials import VARIABLES, CredentialProblem, check_credentials, log_out
 from contract_tests.environments import BadTarget, Target, choose_target, secret_part
 from contract_tests.failures import find_violation
@@ -132,6 +132,11 @@ OPTIONS: dict[str, dict] = {
         "help": "judge the known drifts' `until` as of this day (default: today), "
         "to rerun a past gate as it ran",
     },
+    "closed-surface": {
+        "choices": ("gateway", "service"),
+        "default": "gateway",
+        "help": "service: also the unprefixed routes of the metrics service itself (default: %(default)s)",
+    },
     "replay": {
         "metavar": "FILE.har",
         "help": "also send each Metrics API request recorded in this HAR file, as recorded",
@@ -174,9 +179,9 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--spec-file {path}: no such file")
         spec.select(path)
     if option(config, "spec-file") or parallel.runs_suite(config, SUITE_DIR):
-        try:  # read now: at collection, a spec it cannot read would be a traceback
-            spec.operations()
-        except spec.SpecProblem as error:
+        try:  # read now: at collection, a file it cannot read would be a traceback
+            spec.operations(), closed_surface.load()
+        except (spec.SpecProblem, closed_surface.ClosedSurfaceProblem) as error:
             raise pytest.UsageError(str(error)) from None
     config.stash[KNOWN_DRIFTS] = _known_drifts(config)
     config.stash[REPLAY] = _replay(config)

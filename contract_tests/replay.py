@@ -74,13 +74,18 @@ class Replay:
         )
 
     def secrets_line(self) -> str | None:
-        if not self.secrets:
-            return None
-        held = ", ".join(f"{n} {kind}" for kind, n in sorted(self.secrets.items()))
-        return (
-            f"{self.path.name} still carries secrets ({held}); none was sent, but scrub it "
-            "(tidepool-scrub-har) before sharing or committing it"
-        )
+        return secrets_line(self.path, self.secrets)
+
+
+def secrets_line(path: Path, secrets: Counter[str]) -> str | None:
+    """The one-line warning for a HAR file that still carries secrets (also spec_change.py)."""
+    if not secrets:
+        return None
+    held = ", ".join(f"{n} {kind}" for kind, n in sorted(secrets.items()))
+    return (
+        f"{path.name} still carries secrets ({held}); none was sent, but scrub it "
+        "(tidepool-scrub-har) before sharing or committing it"
+    )
 
 
 def plan(path: Path, operations: Iterable[Operation]) -> Replay:
@@ -101,14 +106,15 @@ def plan(path: Path, operations: Iterable[Operation]) -> Replay:
         )
     return Replay(
         path=path,
-        cases=tuple(_case(r, operations) for r in metrics),
+        cases=tuple(case_of(r, operations) for r in metrics),
         entries=len(recorded),
         hosts=Counter(r.host for r in metrics),
         secrets=har.secrets_in(document),
     )
 
 
-def _case(recorded: har.Recorded, operations: tuple[Operation, ...]) -> ReplayCase:
+def case_of(recorded: har.Recorded, operations: tuple[Operation, ...]) -> ReplayCase:
+    """How the spec of `operations` reads one recorded request (also spec_change.py)."""
     shaped = [op for op in operations if _fits(recorded.path, op.path_template)]
     matched = [op for op in shaped if op.method == recorded.method]
     if not matched:

@@ -39,6 +39,11 @@ AUTH_RULE_IDS = {
 R4 = Rule("R4", "any query parameters are accepted: any names, values, repeats, empty, non-ASCII")
 R5 = Rule("R5", "event and server names are free-form: spaces, reserved characters, non-ASCII")
 R6 = Rule("R6", "success is 200 with an empty body; only documented statuses are answered")
+CLOSED_SURFACE = Rule(
+    "closed surface",
+    "nothing outside the spec records an event: no method that writes on its paths, no "
+    "route of spec/closed-surface.yaml, answers 2xx",
+)
 TIME_BUDGET = Rule("time budget", "each answer arrives within --max-response-time")
 
 

@@ -129,7 +129,9 @@ def load_document() -> dict[str, Any]:
     try:
         validate(document, cls=OpenAPIV30SpecValidator)
     except OpenAPIValidationError as error:
-        raise SpecProblem(f"{where}: {error.json_path}: {error.message}") from None
+        # The validator's message may go on with the schema and the instance: its first line.
+        message = error.message.strip().splitlines()[0]
+        raise SpecProblem(f"{where}: {error.json_path}: {message}") from None
     except Unresolvable as error:
         raise SpecProblem(f"{where}: a $ref leads nowhere: {error.ref}") from None
     except RecursionError:  # the validator follows references without counting them
@@ -161,6 +163,45 @@ def operations() -> tuple[Operation, ...]:
 
 def operation_by_id(operation_id: str) -> Operation:
     return next(operation for operation in operations() if operation.operation_id == operation_id)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One spec file read whole, to compare with another (spec_change.py)."""
+
+    path: Path
+    document: dict[str, Any]
+    operations: tuple[Operation, ...]
+
+    def parameters(self, operation: Operation) -> list[dict[str, Any]]:
+        """The operation's parameters as OpenAPI applies them, every `$ref` followed."""
+        item = _resolve(self.document, self.document["paths"][operation.path_template])
+        definition = item[operation.method.lower()]
+        return [
+            _resolved_deep(self.document, parameter, MAX_HOPS)
+            for parameter in _parameters(self.document, item, definition)
+        ]
+
+
+def reading_of(path: Path) -> Reading:
+    """`path` read as the suite reads its spec, the run's own selection left as it was."""
+    previous = _selected
+    select(path)
+    try:
+        return Reading(path, load_document(), operations())
+    finally:
+        select(previous)
+
+
+def _resolved_deep(document: dict[str, Any], node: Any, depth: int) -> Any:
+    node = _resolve(document, node)
+    if depth == 0:  # a recursive schema: compared and validated as far as this
+        return node
+    if isinstance(node, dict):
+        return {key: _resolved_deep(document, value, depth - 1) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_resolved_deep(document, value, depth - 1) for value in node]
+    return node
 
 
 def environments() -> dict[str, str]:

@@ -22,7 +22,7 @@ from contract_tests.drifts import KnownDrifts
 from contract_tests.failures import Attempts, ContractViolation, Problem
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import curl_command
-from contract_tests.rules import expected_status
+from contract_tests.rules import CLOSED_SURFACE, expected_status
 from contract_tests.spec import Operation
 from contract_tests.summary import Excused, RunSummary, skip
 
@@ -64,6 +64,7 @@ class Suite:
         credential: Credential,
         path_values: dict[str, str],
         query: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> Sent:
         """Send one request: the event name prefixed, every path value encoded as one segment.
 
@@ -71,7 +72,7 @@ class Suite:
         of the `.` and `..` edges back into dot segments, which servers and proxies remove.
         The query is encoded by requests, as `params=` always was.
         """
-        headers = self.require(credential)
+        headers = {**(headers or {}), **self.require(credential)}
         values = dict(path_values)
         if EVENT_NAME_PARAM in values:
             values[EVENT_NAME_PARAM] = self.event_name(values[EVENT_NAME_PARAM])
@@ -166,26 +167,43 @@ class Suite:
             Attempts(failed, ATTEMPTS),
         )
 
+    def refuse_outside(
+        self, operation: Operation, credential: Credential, sent: Sent, route: str
+    ) -> None:
+        """Raise a ContractViolation for a 2xx to a request outside the spec (the closed
+        surface, closed_surface.py), unless a known drift names its route."""
+        __tracebackhide__ = True
+        got = sent.response.status_code
+        if not 200 <= got < 300:
+            return
+        found = [Problem((CLOSED_SURFACE.id,), "any status but 2xx", str(got))]
+        if not self._excused(operation, credential, sent, None, found, route=route):
+            raise ContractViolation(
+                operation.operation_id, str(credential), tuple(found), sent.curl
+            )
+
     def _excused(
         self,
         operation: Operation,
         credential: Credential,
         sent: Sent,
-        expected: int,
+        expected: int | None,
         found: list[Problem],
+        route: str | None = None,
     ) -> bool:
         """Whether a known drift excuses this answer: its status must be the one problem.
 
         An expired entry that matches is recorded too, so that the summary can say why the
-        failure is no longer excused.
+        failure is no longer excused. `route`: the path template of a request outside the
+        spec, which only an entry naming it by `paths` excuses.
         """
         got = sent.response.status_code
-        status_only = [Problem(found[0].rules, str(expected), str(got))]
+        status_only = [Problem(found[0].rules, found[0].expected, str(got))]
         if self.known_drifts is None or found != status_only:
             return False
         url = sent.response.request.url or ""
         active, expired = self.known_drifts.excuse(
-            operation.operation_id, credential, url, expected, got
+            operation.operation_id, credential, url, expected, got, route=route
         )
         drift = active or expired
         if drift is not None:

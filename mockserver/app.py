@@ -40,6 +40,7 @@ from .own_api import JOURNAL_SIZED_PATHS, ROUTES, OwnApi, own_rules, secret_path
 from .routes import build_map, nearest_route, path_arguments
 from .spec import Operation, load_spec
 from .upstream.auth import UpstreamTokens
+from .upstream.closed_surface import ClosedSurface
 from .upstream.passthrough import PassThroughResponse, Upstream
 from .upstream.validating_proxy import ForwardedMetrics
 from .uri import MalformedTarget, decode_component, parse_query
@@ -107,8 +108,11 @@ class MockApp:
             config, self.spec, self.journal, self.rejections, self.accounts, self.tokens
         )
         answer_event = self.record_event
+        self.forwarded, self.closed_surface = None, None
         if config.forward_metrics:
-            answer_event = ForwardedMetrics(self.upstream, self.identify, self._record).handle
+            self.forwarded = ForwardedMetrics(self.upstream, self.identify, self._record)
+            answer_event = self.forwarded.handle
+            self.closed_surface = ClosedSurface(config.spec_path, self.spec.operations)
         self.handlers: dict[str, Handler] = {
             **{
                 operation_id: functools.partial(answer_event, operation)
@@ -295,6 +299,14 @@ class MockApp:
             requested = request.headers.get("Access-Control-Request-Headers", "")
             headers = self.cors.preflight_headers(PASS_THROUGH_METHODS, requested)
             return Response(status=204, headers=headers)
+        outside = self.closed_surface and self.closed_surface.find(request.method, request.raw_path)
+        if outside:
+            try:
+                query = parse_query(request.raw_query)
+                path = {name: decode_component(v) for name, v in outside.raw_values.items()}
+            except MalformedTarget:  # not the mock's to refuse: passed on unjudged
+                return self.upstream.forward(request)
+            return self.forwarded.handle_outside(outside, request, query, path)
         return self.upstream.forward(request)
 
 

@@ -162,7 +162,12 @@ class MockConfig:
             "--forward-metrics": self.forward_metrics,
         }
         return [
-            *(item for name, value in options.items() if value is not None for item in (name, str(value))),
+            *(
+                item
+                for name, value in options.items()
+                if value is not None
+                for item in (name, str(value))
+            ),
             *(item for name, values in repeated for value in values for item in (name, value)),
             *(name for name, on in switches.items() if on),
         ]

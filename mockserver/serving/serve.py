@@ -55,7 +55,11 @@ def serve(config: MockConfig, reload: bool = False) -> None:
 
 
 def _server(config: MockConfig, reload: bool) -> Granian:
-    watched = [_PACKAGE, config.spec_path, *([config.accounts_path] if config.accounts_path else [])]
+    watched = [
+        _PACKAGE,
+        config.spec_path,
+        *([config.accounts_path] if config.accounts_path else []),
+    ]
     return Granian(
         "mockserver",  # a name for granian's logs; the app comes from _load
         address=config.host,

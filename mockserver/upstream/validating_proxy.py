@@ -2,7 +2,9 @@
 
 A validating proxy: the client gets the upstream's answer as it came, and the journal
 gets the event with the upstream's status and the rules of the contract the exchange
-broke (conformance.py). To judge the auth rules the mock asks the upstream's auth
+broke (conformance.py). A request on the closed surface (closed_surface.py) that the
+upstream answers 2xx has recorded an event no spec allows: it is journaled too, for the
+operation whose event it recorded, breaking the rule "closed surface". To judge the auth rules the mock asks the upstream's auth
 service whose the token is (upstream_auth.py), as it does when it answers metrics
 itself; when that service cannot say, only the rules that need no token are checked.
 """
@@ -16,7 +18,9 @@ from werkzeug.wrappers import Request, Response
 from ..auth.accounts import Principal
 from ..auth.security import Unauthorized, authorize
 from ..errors import PlainError
+from ..journal.store import Violation
 from ..spec import Operation
+from .closed_surface import RULE, Outside
 from .conformance import REJECTED, check_exchange
 from .passthrough import PassThroughResponse, Upstream
 
@@ -48,6 +52,31 @@ class ForwardedMetrics:
             upstream_status=answer.status,
             violations=violations,
         )
+        return self._passed_back(answer, body)
+
+    def handle_outside(
+        self, outside: Outside, request: Request, query: dict, path: dict
+    ) -> Response:
+        """A request on the closed surface, passed on; a 2xx answer is journaled as broken."""
+        answer = self._upstream.send(request)
+        body = self._upstream.read(answer, MAX_BODY_BYTES)
+        if 200 <= answer.status < 300:
+            reason = (
+                f"{request.method} {outside.route} answered {answer.status}; the spec lists "
+                "no such route, and none may record an event"
+            )
+            self._record(
+                outside.operation,
+                request,
+                None,
+                path,
+                query,
+                upstream_status=answer.status,
+                violations=(Violation(RULE, reason),),
+            )
+        return self._passed_back(answer, body)
+
+    def _passed_back(self, answer, body: bytes) -> Response:
         headers = [
             (k, v)
             for k, v in self._upstream.answer_headers(answer)

@@ -563,6 +563,31 @@ def test_an_exchange_that_breaks_the_contract_is_flagged_naming_the_rule(
     assert all(v["reason"] for v in event["violations"])
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "event_name"),
+    [("GET", "/metrics/noauth/abc/blip%20-%20x", "blip - x"), ("POST", "/metrics/user/abc/y", "y")],
+)
+def test_an_open_route_outside_the_spec_is_flagged_as_the_closed_surface(
+    http, forwarding_mock, standin, method, url, event_name
+):
+    http.delete(f"{forwarding_mock.url}/__mock/events", timeout=CLIENT_TIMEOUT_S)
+    standin.switches.closed_surface_open = True
+    response = http.request(method, forwarding_mock.url + url, timeout=CLIENT_TIMEOUT_S)
+    assert response.status_code == 200  # passed back as it came
+    (event,) = events(http, forwarding_mock)
+    assert (event["eventName"], event["target"], event["upstreamStatus"]) == (event_name, url, 200)
+    assert [v["rule"] for v in event["violations"]] == ["closed surface"]
+    assert f"{method} /metrics/" in event["violations"][0]["reason"]
+
+
+def test_a_closed_route_outside_the_spec_records_nothing(http, forwarding_mock, standin):
+    http.delete(f"{forwarding_mock.url}/__mock/events", timeout=CLIENT_TIMEOUT_S)
+    for method, url in (("GET", "/metrics/noauth/abc/x"), ("POST", "/metrics/user/abc/x")):
+        response = http.request(method, forwarding_mock.url + url, timeout=CLIENT_TIMEOUT_S)
+        assert response.status_code == 404
+    assert events(http, forwarding_mock) == []
+
+
 def test_unjudgeable_credentials_still_get_the_rules_that_need_no_token(
     http, forwarding_mock, standin
 ):

@@ -42,6 +42,8 @@ class Switches:
     delay_s: float = 0.0  # before every answer
     token_check_status: int | None = None  # GET /auth/token answers this instead
     metrics_break: str | None = None
+    # The service run with NOAUTH, and writing methods answered: its closed surface open.
+    closed_surface_open: bool = False
 
 
 @dataclass
@@ -181,6 +183,10 @@ class TidepoolStandIn:
         answer.headers.add("Set-Cookie", "gateway=1; Path=/")  # as a gateway may set one
         return answer
 
+    def metrics_outside(self, request: Request, **_) -> Response:
+        """A route no spec lists (spec/closed-surface.yaml), or a write on a metrics path."""
+        return Response(status=200 if self.switches.closed_surface_open else 404)
+
 
 def _kind(owner: tuple[str, bool]) -> str:
     return "server" if owner[1] else "user"
@@ -203,6 +209,8 @@ URLS = Map(
         Rule("/metrics/user/<user_id>/<event>", methods=["GET"], endpoint="metrics_user"),
         Rule("/metrics/thisuser/<event>", methods=["GET"], endpoint="metrics_thisuser"),
         Rule("/metrics/server/<server>/<event>", methods=["GET"], endpoint="metrics_server"),
+        Rule("/metrics/noauth/<user_id>/<event>", methods=["GET"], endpoint="metrics_outside"),
+        Rule("/metrics/user/<user_id>/<event>", methods=["POST"], endpoint="metrics_outside"),
     ],
     merge_slashes=False,
 )

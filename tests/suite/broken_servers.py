@@ -42,6 +42,8 @@ USER_ID = "0d4f6a93b2"
 USERNAME, PASSWORD = "reference@example.org", "reference-password"
 SERVER_NAME, SERVER_SECRET = "reference-server", "reference-server-secret"
 TOKEN_HEADER = "X-Tidepool-Session-Token"
+# The route Tidepool's service adds when run with NOAUTH.
+NOAUTH_PREFIX = "/metrics/noauth/"
 # How long the slow server takes to answer; its break asks the suite for half as much.
 SLOW_ANSWER_S = 1.0
 # Which token kinds (None: no token) each operation accepts, by R1-R3.
@@ -53,6 +55,7 @@ class Call:
     """What the server understood of a request: the operation, the token kind, the names."""
 
     operation: str  # "user", "thisuser" or "server"; "" when no route matches
+    method: str
     token: str | None  # "user", "server", "invalid" or None when no token was sent
     names: tuple[str, ...]  # the decoded path parameters
     query: str  # the raw query string
@@ -82,13 +85,16 @@ def understand(request: Request) -> Call:
     names = tuple(segments[2:]) if operation else ()
     if operation and not all(names):
         operation = ""
-    return Call(operation, kind, names, query, raw_path)
+    return Call(operation, request.method, kind, names, query, raw_path)
 
 
 def keep_the_contract(call: Call, accepted: Mapping[str, set[str | None]]) -> Answer:
-    """The correct decision: R1-R3 for tokens, R4/R5 accept anything, R6 an empty 200."""
+    """The correct decision: R1-R3 for tokens, R4/R5 accept anything, R6 an empty 200;
+    only GET (and HEAD, which Werkzeug answers without a body) on the spec's paths."""
     if not call.operation:
         return Answer(404)
+    if call.method not in ("GET", "HEAD"):
+        return Answer(405)
     if call.token == "invalid" or call.token not in accepted[call.operation]:
         return Answer(401)
     return Answer(200)
@@ -229,14 +235,47 @@ BREAKS = {
         ),
     )
 }
+# Routes outside the spec left open (test_closed_surface.py runs only those checks).
+CLOSED_SURFACE_BREAKS = {
+    brk.name: brk
+    for brk in (
+        Break(
+            # Tidepool's service run with NOAUTH (spec/closed-surface.yaml).
+            "noauth_route_open",
+            ("closed surface",),
+            _when(lambda call: call.raw_path.startswith(NOAUTH_PREFIX), lambda a: Answer(200)),
+        ),
+        Break(
+            "post_records_an_event",
+            ("closed surface",),
+            _when(
+                lambda call: bool(call.operation) and call.method == "POST", lambda a: Answer(200)
+            ),
+        ),
+        Break(
+            # The unprefixed alias of /metrics/user, which only a run against the service sends.
+            "alias_open",
+            ("closed surface",),
+            _when(lambda call: call.raw_path.startswith("/user/"), lambda a: Answer(200)),
+        ),
+    )
+}
 # The route limit of Tidepool's service (restify through find-my-way: maxParamLength).
 HIGHWATER_MAX_PARAM_LENGTH = 100
+
+
+def _over_router_limit(call: Call) -> bool:
+    return any(len(segment) > HIGHWATER_MAX_PARAM_LENGTH for segment in call.raw_path.split("/"))
+
+
+# The router limit of Tidepool's service alone, for environments compared side by side.
+ROUTER_LIMIT = Break("router_limit_100", ("R5",), _when(_over_router_limit, lambda a: Answer(404)))
 
 
 def _highwater(call: Call, answer: Answer) -> Answer:
     """Tidepool's service as it is: its router answers 404 to a path segment over 100
     characters as sent (before any auth), and /metrics/user demands a token."""
-    if any(len(segment) > HIGHWATER_MAX_PARAM_LENGTH for segment in call.raw_path.split("/")):
+    if _over_router_limit(call):
         return Answer(404)
     if call.operation == "user" and call.token is None:
         return Answer(401)
@@ -349,6 +388,18 @@ def _forgetting(mock: MockApp, request: Request, answer: Response) -> Response:
 
 
 JOURNAL_FORGETS = Break("journal_forgets", ("R5",), _forgetting)
+
+
+def _head_records(mock: MockApp, request: Request, answer: Response) -> Response:
+    """HEAD on a metrics path answered 200 and recorded as a GET would be (a router that
+    answers HEAD with the GET handler)."""
+    if request.method == "HEAD" and request.path.startswith("/metrics/"):
+        recorded = Response.from_app(mock, {**request.environ, "REQUEST_METHOD": "GET"})
+        return Response(status=recorded.status_code)
+    return answer
+
+
+HEAD_RECORDS = Break("head_records_an_event", ("closed surface",), _head_records)
 
 
 @contextmanager

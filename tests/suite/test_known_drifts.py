@@ -84,6 +84,12 @@ ENTRY = {
     "reason": "r",
     "until": "2027-01-01",
 }
+CLOSED = {
+    "paths": ["/metrics/noauth/{userId}/{eventName}"],
+    "got": 200,
+    "reason": "r",
+    "until": "2027-01-01",
+}
 
 
 @pytest.mark.parametrize(
@@ -116,6 +122,11 @@ ENTRY = {
             yaml.safe_dump({"known-drifts": [{**ENTRY, "when": {"path-matches": "x"}}]}),
             "`when` takes only",
         ),
+        (yaml.safe_dump({"known-drifts": [{**CLOSED, "got": 404}]}), "must be the 2xx"),
+        (
+            yaml.safe_dump({"known-drifts": [{**CLOSED, "expected": 404}]}),
+            "`expected` does not go with `paths`",
+        ),
     ],
 )
 def test_a_bad_file_is_one_line_naming_the_entry(tmp_path: Path, content: str, says: str) -> None:
@@ -125,6 +136,17 @@ def test_a_bad_file_is_one_line_naming_the_entry(tmp_path: Path, content: str, s
         load(path, OPERATIONS, TODAY)
     assert says in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_an_entry_naming_a_route_excuses_only_its_closed_surface_answers(tmp_path: Path) -> None:
+    path = tmp_path / "drifts.yaml"
+    path.write_text(yaml.safe_dump({"known-drifts": [CLOSED]}), encoding="utf-8")
+    known = load(path, OPERATIONS, TODAY)
+    route = CLOSED["paths"][0]
+    assert known.excuse(f"GET {route}", Credential.NONE, SHORT, None, 200, route=route)[0]
+    assert not known.excuse(f"GET {route}", Credential.NONE, SHORT, None, 204, route=route)[0]
+    assert not known.excuse(NAMED_USER, Credential.NONE, SHORT, None, 200, route="/other")[0]
+    assert not known.excuse(NAMED_USER, Credential.NONE, SHORT, 401, 200)[0]
 
 
 # The gate over a real socket ----------------------------------------------------------

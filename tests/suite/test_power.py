@@ -38,6 +38,7 @@ from broken_servers import (
     reference_target,
 )
 
+from contract_tests import closed_surface
 from contract_tests.credentials import Credential
 from contract_tests.rules import accepted_credentials, accepts
 from contract_tests.spec import SPEC_PATH, operations
@@ -199,10 +200,12 @@ def test_the_suite_passes_a_server_that_keeps_the_contract(runs) -> None:
 
     assert result.ret == 0, "\n".join(result.outlines)
     # One property test per operation and accepted credential, the auth matrix, the named
-    # edges; the reference server keeps no journal, so only the journal tests are skipped.
+    # edges, the closed surface; the reference server keeps no journal, so only the
+    # journal tests are skipped.
     outcomes = result.parseoutcomes()
     accepted = sum(len(accepted_credentials(operation)) for operation in operations())
-    assert outcomes["passed"] == accepted * (1 + 15) + len(operations()) * len(Credential)
+    closed = len(closed_surface.cases(operations(), closed_surface.load(), "gateway"))
+    assert outcomes["passed"] == accepted * (1 + 15) + len(operations()) * len(Credential) + closed
     assert "failed" not in outcomes
     summary = (workdir / "summary.md").read_text(encoding="utf-8")
     assert f"| Base URL | {base_url} |" in summary
