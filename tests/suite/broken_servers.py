@@ -406,7 +406,7 @@ HEAD_RECORDS = Break("head_records_an_event", ("closed surface",), _head_records
 def journal_mock(brk: Break | None = None) -> Iterator[Callable]:
     """The real mock (temporary journal, deleted on exit); with a break, wrapped by it.
 
-    On exit, like mockserver.serving.inprocess.running_mock, it raises the errors the mock answered 500.
+    On exit, like mockserver.running.running_mock, it raises the errors the mock answered 500.
     """
     failures: list[BaseException] = []
     mock = MockApp(MockConfig(), on_error=failures.append)

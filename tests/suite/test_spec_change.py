@@ -25,7 +25,7 @@ from recorded_traffic import (
 from contract_tests.spec import SPEC_PATH
 from contract_tests.spec_change import main
 from mockserver.config import MockConfig
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 AS_OF = "--as-of=2026-12-01"
 USER_ID, CLINIC_ID = "0d4f6a93b2", "5f2b8a01"
