@@ -17,6 +17,7 @@ Layers, from the command line down:
     failures      ContractViolation: a broken rule as data, read by every reporter
     drifts        --known-drifts: breaks accepted until a date, each excusing exactly its answers
     har, replay   --replay FILE.har: recorded requests as cases; scrub: tidepool-scrub-har
+    plan_check    --plan PLAN.yaml: replayed requests off a tracking plan (tracking_plan/), named
     journal       against a mock: its journal (GET /__mock/events), each event compared with what was sent
     summary       the run's verdict (terminal and --summary-file Markdown)
     parallel      -n (pytest-xdist): the workers' summaries merged on the controller
