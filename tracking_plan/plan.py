@@ -59,10 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         return DONE
     drafted = learn.draft(seen)
     header = DRAFT_HEADER.format(sources=", ".join(args.traffic))
-    text = yaml.safe_dump(
-        drafted, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
-    )
-    args.output.write_text(header + text, encoding="utf-8")
+    args.output.write_text(header + as_yaml(drafted), encoding="utf-8")
     events = sum(len(client["events"]) for client in drafted["clients"])
     flagged = sum(1 for c in drafted["clients"] for e in c["events"] if e["seen"].get("flags"))
     left_out = sum(1 for event in seen if event.is_the_suites)
@@ -71,6 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(seen)} requests ({left_out} of the contract suite left out); {flagged} flagged"
     )
     return DONE
+
+
+def as_yaml(drafted: dict) -> str:
+    """A draft as learn writes it: in the order learned, each property on one line."""
+    return yaml.safe_dump(
+        drafted, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+    )
 
 
 def _check(plan: reader.Plan, seen: list) -> int:
