@@ -10,6 +10,7 @@ library only.
     plan      the `tidepool-metrics-plan` command: learn, check
     learn     traffic -> a draft plan; or what traffic adds to a plan, and contradicts
     traffic   HAR files and a running mock's journal -> seen events
+    hook      for the mock: WatchedPlan(path).judge(journal event), re-read when the file changes
     verdict   judge(plan, seen) -> on-plan / off-plan / no-plan, with reasons
     seen      one event as sent: its name decoded and as sent, its properties
     reader    the plan's schema; load(path) -> Plan, or PlanProblem in one line
