@@ -8,7 +8,8 @@
 pytest's own statuses are folded into these three, and `make` would turn every failure
 into 2, so a pipeline calls this entry (the Makefile's gate and contract targets do).
 `--gate` is the deploy gate: it demands exactly one of `--env` and `--base-url` (never
-the in-process mock), every kind of token, and writes JUnit and Markdown reports. Every
+the in-process mock), every kind of token, refuses `--plan-strict`, and writes JUnit and
+Markdown reports. Every
 other argument goes to pytest as is; a path to one of the suite's tests (as the rerun
 commands of the summary give) runs that test instead of the whole suite.
 """
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args, pytest_args = parser.parse_known_args(argv)
     base_url = args.base_url or os.environ.get("PYTEST_BASE_URL", "")
     if args.gate:
-        problem = gate_target_problem(args.env, base_url)
+        problem = gate_target_problem(args.env, base_url) or gate_plan_problem(pytest_args)
         if problem:
             print(f"contract gate: {problem}; nothing was sent.", file=sys.stderr)
             return NOT_VERIFIED
@@ -69,6 +70,14 @@ def _is_suite_test(arg: str) -> bool:
     runs alone instead of the whole suite."""
     path = Path(arg.partition("::")[0])
     return not arg.startswith("-") and SUITE_DIR in path.resolve().parents
+
+
+def gate_plan_problem(pytest_args: list[str]) -> str | None:
+    """The gate judges the service: a client's requests off its tracking plan must not block
+    its deploy (plan_check.py)."""
+    if {"--plan-strict", "--tidepool-plan-strict"} & set(pytest_args):
+        return "--plan-strict is refused: a client's events off its plan must not block a service's deploy"
+    return None
 
 
 def gate_target_problem(env: str, base_url: str) -> str | None:

@@ -27,7 +27,11 @@ import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
+<<<<<<< HEAD
 from contract_tests import closed_surface, drifts, parallel, replay, spec
+=======
+from contract_tests import drifts, parallel, plan_check, replay, spec
+>>>>>>> issue-30
 from contract_tests.credentials import VARIABLES, CredentialProblem, check_credentials, log_out
 from contract_tests.environments import BadTarget, Target, choose_target, secret_part
 from contract_tests.failures import find_violation
@@ -53,6 +57,7 @@ OTHER_FAILURES = pytest.StashKey[int]()
 STARTED = pytest.StashKey[float]()
 KNOWN_DRIFTS = pytest.StashKey["drifts.KnownDrifts | None"]()
 REPLAY = pytest.StashKey["replay.Replay | None"]()
+PLAN = pytest.StashKey["plan_check.PlanCheck | None"]()
 REPLAY_MODULE = SUITE_DIR / "test_replay.py"
 
 # Profiles, chosen with hypothesis's own --hypothesis-profile. `ci` is the default: the
@@ -141,6 +146,7 @@ OPTIONS: dict[str, dict] = {
         "metavar": "FILE.har",
         "help": "also send each Metrics API request recorded in this HAR file, as recorded",
     },
+    **plan_check.OPTIONS,
 }
 PREFIX = "tidepool-"
 # Options of a whole run, which a rerun of one test does not repeat (its target is its URL).
@@ -185,6 +191,9 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(error)) from None
     config.stash[KNOWN_DRIFTS] = _known_drifts(config)
     config.stash[REPLAY] = _replay(config)
+    config.stash[PLAN] = plan_check.check(
+        option(config, "plan"), option(config, "plan-strict"), config.stash[REPLAY]
+    )
     secret = secret_part(config.getoption("base_url") or "")
     if secret and parallel.runs_suite(config, SUITE_DIR):
         # Refused here, before any report header could print it; a run that does not name
@@ -274,6 +283,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         drift_entries=_drift_entries(config.stash[KNOWN_DRIFTS]),
         notes=_replay_notes(config.stash[REPLAY]),
     )
+    plan_check.report(config.stash[PLAN], config.stash[SUMMARY])
     if target.is_production:
         kept = [item for item in items if not _is_suite(item) or item.get_closest_marker("smoke")]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
@@ -534,6 +544,8 @@ def _verdict_status(session: pytest.Session) -> None:
         return
     if summary.not_verified or (session.exitstatus == pytest.ExitCode.OK and not summary.passed):
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
+    elif summary.fails_the_plan and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

@@ -46,13 +46,18 @@ class ReplayCase:
         """What a mock's journal must show of this request: the event name percent-decoded
         (`+` is a plus in a path), the query as a form decodes it (`+` is a space), and the
         target as recorded."""
-        recorded = self.recorded
-        segments = dict(
-            zip(operation.path_template.split("/"), recorded.path.split("/"), strict=True)
-        )
-        name = segments[f"{{{EVENT_NAME_PARAM}}}"]
-        query = parse_qsl(recorded.query, keep_blank_values=True)
-        return AsSent(unquote(name), in_order(query), recorded.target)
+        name = self.path_values(operation)[EVENT_NAME_PARAM]
+        query = parse_qsl(self.recorded.query, keep_blank_values=True)
+        return AsSent(unquote(name), in_order(query), self.recorded.target)
+
+    def path_values(self, operation: Operation) -> dict[str, str]:
+        """Each path parameter of `operation` as recorded, percent-encoded as sent."""
+        parts = zip(operation.path_template.split("/"), self.recorded.path.split("/"), strict=True)
+        return {
+            match[1]: segment
+            for part, segment in parts
+            if (match := PATH_TEMPLATE_VARIABLE.fullmatch(part))
+        }
 
 
 @dataclass(frozen=True)

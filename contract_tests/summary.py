@@ -36,6 +36,10 @@ EXIT_MEANINGS = {
     1: "exit 1: the service broke the rules named above; each entry has a curl and a rerun",
     4: "exit 4: nothing was decided; fix what the verdict names, the service is not to blame",
 }
+OFF_PLAN_EXIT = (
+    "exit 1: the contract holds, but the client sent requests off the tracking plan "
+    "(--plan-strict); the OFF PLAN lines above name them"
+)
 # An answer that is no HTTP status: the name of the error instead, by what it suggests.
 _NO_ANSWER = {
     "ConnectionError": "every request was refused or cut off: is the service up?",
@@ -119,6 +123,10 @@ class RunSummary:
     excused: list[Excused] = field(default_factory=list)
     # Lines about the run's inputs that the reader should see (what a replay sent).
     notes: list[str] = field(default_factory=list)
+    # --plan: each replayed request off the tracking plan, one line each; with
+    # --plan-strict they make a run whose contract holds exit 1 (plan_check.py).
+    off_plan: list[str] = field(default_factory=list)
+    plan_strict: bool = False
     started: float = field(default_factory=time.monotonic)
 
     def record_case(self, operation_id: str, credential: str) -> None:
@@ -152,8 +160,16 @@ class RunSummary:
         if excused:
             holds += f", except {excused} known drift{'s' if excused > 1 else ''}"
         if gaps:
-            return f"{holds} for what ran ({gaps} tests skipped: not verified in full)"
+            holds += f" for what ran ({gaps} tests skipped: not verified in full)"
+        if self.fails_the_plan:
+            off = len(self.off_plan)
+            holds += f"; {off} request{'s' if off > 1 else ''} off the plan"
         return holds
+
+    @property
+    def fails_the_plan(self) -> bool:
+        """--plan-strict, and requests off the plan: exit 1 though the contract holds."""
+        return self.plan_strict and bool(self.off_plan)
 
     def drift_lines(self) -> list[tuple[str, str | None]]:
         """Per entry: a line saying what became of it, and an example request (or None)."""
@@ -219,11 +235,14 @@ class RunSummary:
             lines += [line, *([f"    e.g. {example}"] if example else [])]
         lines += [f"NOT VERIFIED {reason}" for reason in self.not_verified[1:]]
         lines += [f"SKIPPED ({count}) {reason}" for reason, count in self.skipped.items()]
+        lines += [f"OFF PLAN {line}" for line in self.off_plan]
         cause = self.common_cause()
         if cause:
             lines.append(cause.capitalize())
         lines.append(f"{facts[-1][0]}: {facts[-1][1]}")
-        if exit_status in EXIT_MEANINGS:
+        if exit_status == 1 and not self.failures and self.fails_the_plan:
+            lines.append(OFF_PLAN_EXIT)
+        elif exit_status in EXIT_MEANINGS:
             lines.append(EXIT_MEANINGS[exit_status])
         return lines
 
@@ -254,6 +273,9 @@ class RunSummary:
         if self.not_verified:
             lines += ["", "## Not verified", ""]
             lines += [f"- {reason}" for reason in self.not_verified]
+        if self.off_plan:
+            lines += ["", "## Off the tracking plan", ""]
+            lines += [f"- {line}" for line in self.off_plan]
         if self.skipped:
             lines += ["", "## Skipped (not verified)", ""]
             lines += [f"- {count} test(s): {reason}" for reason, count in self.skipped.items()]

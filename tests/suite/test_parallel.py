@@ -49,6 +49,8 @@ def a_summary() -> RunSummary:
     summary.drift_entries.append(DriftEntry(1, "gateway", "a 403", "2030-01-01", False))
     summary.excused.append(Excused(1, False, ("R3", "R6"), "curl y", "test_y"))
     summary.notes.append("replayed 3 requests")
+    summary.off_plan.append("entry 5: GET /metrics/thisuser/x?y=: y is empty")
+    summary.plan_strict = True
     return summary
 
 

@@ -25,7 +25,7 @@ def test_the_lint_env_runs_the_layer_contracts():
 
 
 def copy_of_the_packages(tmp_path: Path) -> Path:
-    for package in ("mockserver", "contract_tests"):
+    for package in ("mockserver", "contract_tests", "tracking_plan"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     return tmp_path
@@ -50,6 +50,8 @@ def test_the_packages_keep_their_layers(tmp_path: Path):
         ("contract_tests/rules.py", "import mockserver.app", "never imports the mock"),
         ("contract_tests/spec.py", "import requests", "know no HTTP"),
         ("mockserver/app.py", "import granian", "knows the server"),
+        ("tracking_plan/reader.py", "import contract_tests.spec", "imports neither"),
+        ("tracking_plan/verdict.py", "import mockserver.app", "imports neither"),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(tmp_path, module, import_line, contract):
