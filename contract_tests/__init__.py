@@ -17,16 +17,13 @@ Layers, from the command line down:
     failures      ContractViolation: a broken rule as data, read by every reporter
     drifts        --known-drifts: breaks accepted until a date, each excusing exactly its answers
     har, replay   --replay FILE.har: recorded requests as cases; scrub: tidepool-scrub-har
-<<<<<<< HEAD
     spec_change   python -m contract_tests.spec_change: a spec change judged by recorded traffic
                   (traffic: requests read under one spec; spec_diff: structural changes;
                   spec_change_report: terminal and Markdown)
     parity        python -m contract_tests.parity: the auth matrix and named edges at several
                   targets, one table of where they differ
     closed_surface  what no spec lists (spec/closed-surface.yaml, writing methods): never a 2xx
-=======
     plan_check    --plan PLAN.yaml: replayed requests off a tracking plan (tracking_plan/), named
->>>>>>> issue-30
     journal       against a mock: its journal (GET /__mock/events), each event compared with what was sent
     summary       the run's verdict (terminal and --summary-file Markdown)
     parallel      -n (pytest-xdist): the workers' summaries merged on the controller

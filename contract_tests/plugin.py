@@ -27,11 +27,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
-<<<<<<< HEAD
-from contract_tests import closed_surface, drifts, parallel, replay, spec
-=======
-from contract_tests import drifts, parallel, plan_check, replay, spec
->>>>>>> issue-30
+from contract_tests import closed_surface, drifts, parallel, plan_check, replay, spec
 from contract_tests.credentials import VARIABLES, CredentialProblem, check_credentials, log_out
 from contract_tests.environments import BadTarget, Target, choose_target, secret_part
 from contract_tests.failures import find_violation
