@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 
 @pytest.fixture
