@@ -9,8 +9,8 @@ it: `urllib.parse` and urllib3 disagree about `%2E`, `\\` and more, and a guard 
 the URL one way while the client connected another way let production through. So a
 base URL whose host part the client would rewrite is refused as malformed, and production
 is recognised by the host the client would connect to (case, a trailing dot, a port, a
-path: all the same host), before any request and before any name lookup. Production is known by the name in
-the spec's servers only: an IP address or another DNS name for it would take a lookup.
+path: all the same host), before any request and before any name lookup. Production is known by its
+host name (production.py), whatever spec is loaded.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.util import parse_url
 
+from contract_tests.production import PRODUCTION, production_hosts
 from contract_tests.spec import environments
 
-PRODUCTION = "production"
 IN_PROCESS_MOCK = "mock (in-process)"
 CUSTOM = "custom base URL"
 # Requests per second to a remote host unless --max-rps says otherwise.
@@ -78,9 +78,8 @@ class Target:
     @property
     def is_production(self) -> bool:
         production = environments().get(PRODUCTION)
-        return self.name == PRODUCTION or (
-            production is not None and self.host == host_of(production)
-        )
+        hosts = production_hosts(host_of(production) if production else None)
+        return self.name == PRODUCTION or self.host in hosts
 
     @property
     def is_loopback(self) -> bool:
