@@ -21,7 +21,7 @@ from contract_tests.credentials import Credential, Tokens
 from contract_tests.drifts import KnownDrifts
 from contract_tests.failures import Attempts, ContractViolation, Problem
 from contract_tests.pacing import PacedSession
-from contract_tests.redaction import curl_command
+from contract_tests.redaction import Redactor, curl_command
 from contract_tests.rules import expected_status
 from contract_tests.spec import Operation
 from contract_tests.summary import Excused, RunSummary, skip
@@ -43,6 +43,7 @@ class Suite:
     http: PacedSession
     tokens: Tokens
     is_mock: bool
+    redactor: Redactor
     event_prefix: str
     budget_s: float
     summary: RunSummary
@@ -150,6 +151,7 @@ class Suite:
                 response,
                 carries_query=carries_query,
                 budget_s=self.budget_s,
+                redact=self.redactor.redact,
             )
             return checked + more_checks(response)
 

@@ -12,19 +12,28 @@ say the same thing (same operation, credential, rules, expected and got) are one
 with one curl and one rerun, at most MAX_SHOWN entries are listed, and when every answer
 failed the same way one line names the likely cause instead of letting the reader infer
 it from dozens of entries. The verdict and what its exit status means are the last lines.
+
+Every line passes through the run's redactor, then the escaper (escaping.py): a target
+or a HAR controls bodies, Locations, paths and methods that failures quote, and a token
+it reflects, or an escape sequence, Markdown or HTML it sends, must not reach the reader
+as such. Each terminal line is one line; each Markdown value is text.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NoReturn
 
 import pytest
 
+from contract_tests.escaping import markdown_text, one_line
 from contract_tests.failures import Violation
 
+# The run's redactor (redaction.Redactor.redact); `str` where none is known.
+Redact = Callable[[str], str]
 HOLDS = "the contract holds"
 BROKEN = "the contract is BROKEN"
 NOTHING = "not verified: no contract test ran"
@@ -197,8 +206,12 @@ class RunSummary:
             ("Verdict", self.verdict),
         ]
 
-    def terminal_lines(self, exit_status: int | None = None) -> list[str]:
-        """The facts, the failures grouped, what was skipped; the verdict and its exit last."""
+    def terminal_lines(self, exit_status: int | None = None, redact: Redact = str) -> list[str]:
+        """The facts, the failures grouped, what was skipped; the verdict and its exit last,
+        each line redacted and escaped."""
+        return [one_line(redact(line)) for line in self._terminal_lines(exit_status)]
+
+    def _terminal_lines(self, exit_status: int | None) -> list[str]:
         facts = self._facts()
         lines = [f"{name}: {value}" for name, value in facts[:-1]]
         lines += [f"NOTE {note}" for note in self.notes]
@@ -227,36 +240,48 @@ class RunSummary:
             lines.append(EXIT_MEANINGS[exit_status])
         return lines
 
-    def markdown(self) -> str:
+    def markdown(self, redact: Redact = str) -> str:
+        """The summary as Markdown: every value redacted and shown as text, every line of
+        a code block redacted and escaped (a block's lines start with two spaces, never
+        with its fence)."""
+
+        def text(value: object) -> str:
+            return markdown_text(redact(str(value)))
+
+        def code(*commands: str) -> list[str]:
+            return ["", "  ```sh", *(f"  {one_line(redact(c))}" for c in commands), "  ```"]
+
         lines = ["# Contract test summary", "", "| | |", "|---|---|"]
-        lines += [f"| {name} | {value} |" for name, value in self._facts()]
+        lines += [f"| {name} | {text(value)} |" for name, value in self._facts()]
         if self.notes:
             lines += ["", "## Notes", ""]
-            lines += [f"- {note}" for note in self.notes]
+            lines += [f"- {text(note)}" for note in self.notes]
         cause = self.common_cause()
         if cause:
-            lines += ["", cause.capitalize()]
+            lines += ["", text(cause.capitalize())]
         if self.failures:
             lines += ["", "## Failures", ""]
             for failure in self.failures:
                 violation = failure.violation
-                lines.append(f"- `{failure.test}`: {_rules(violation)}")
+                lines.append(f"- {text(failure.test)}: {text(_rules(violation))}")
                 lines += [
-                    f"  - {', '.join(p.rules)}: expected {p.expected}, got {p.got}"
+                    f"  - {text(', '.join(p.rules))}: expected {text(p.expected)}, got {text(p.got)}"
                     for p in violation.problems
                 ]
-                lines += ["", "  ```sh", f"  {violation.curl}", f"  {failure.rerun}", "  ```"]
+                lines += code(violation.curl, failure.rerun)
         if self.drift_entries:
             lines += ["", "## Known drifts", ""]
             for line, example in self.drift_lines():
-                lines.append(f"- {line}")
-                lines += ["", "  ```sh", f"  {example}", "  ```"] if example else []
+                lines.append(f"- {text(line)}")
+                lines += code(example) if example else []
         if self.not_verified:
             lines += ["", "## Not verified", ""]
-            lines += [f"- {reason}" for reason in self.not_verified]
+            lines += [f"- {text(reason)}" for reason in self.not_verified]
         if self.skipped:
             lines += ["", "## Skipped (not verified)", ""]
-            lines += [f"- {count} test(s): {reason}" for reason, count in self.skipped.items()]
+            lines += [
+                f"- {count} test(s): {text(reason)}" for reason, count in self.skipped.items()
+            ]
         return "\n".join(lines) + "\n"
 
 
