@@ -9,7 +9,9 @@ it: `urllib.parse` and urllib3 disagree about `%2E`, `\\` and more, and a guard 
 the URL one way while the client connected another way let production through. So a
 base URL whose host part the client would rewrite is refused as malformed, and production
 is recognised by the host the client would connect to (case, a trailing dot, a port, a
-path: all the same host), before any request and before any name lookup. Production is known by its
+path: all the same host), before any request and before any name lookup. A loopback host is
+reached without a lookup (or `localhost`, from the hosts file): one with a trailing dot,
+which DNS would resolve, is refused. Production is known by its
 host name (production.py), whatever spec is loaded.
 """
 
@@ -149,6 +151,11 @@ def _check_url(url: str, target: Target) -> None:
     secret = secret_part(url)
     if secret:
         raise BadTarget(f"--base-url must not carry {secret}")
+    if target.is_loopback and (parts.hostname or "").endswith("."):
+        raise BadTarget(
+            f"--base-url: {parts.hostname!r} would be looked up by DNS (a trailing dot), which "
+            "may answer with another machine; write the loopback host without the dot"
+        )
     if not PLAIN_HOST_PART.fullmatch(parts.netloc):
         sent = target.host or "nowhere (it could not send it)"
         raise BadTarget(

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
-from contract_tests import drifts, escaping, parallel, replay, spec
+from contract_tests import drifts, escaping, network, parallel, replay, spec
 from contract_tests.credentials import (
     SECRET_VARIABLES,
     VARIABLES,
@@ -353,8 +353,10 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
     summary.base_url = contract_base_url
     summary.started = time.monotonic()
     budget_s = option(config, "max-response-time")
+    route = network.route(contract_base_url, is_loopback=target.is_loopback)
+    summary.notes += route.notes
     http = PacedSession(
-        target.max_rps(option(config, "max-rps")), timeout_s=budget_s + TIMEOUT_MARGIN_S
+        target.max_rps(option(config, "max-rps")), budget_s + TIMEOUT_MARGIN_S, route
     )
     try:
         is_mock = probe(http, contract_base_url)
