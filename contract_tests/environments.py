@@ -31,6 +31,11 @@ from contract_tests.spec import environments
 
 IN_PROCESS_MOCK = "mock (in-process)"
 CUSTOM = "custom base URL"
+# What every event name sent to an environment (not a mock) starts with, unless
+# --event-prefix says otherwise: it filters test traffic out of metrics.
+DEFAULT_EVENT_PREFIX = "contract-tests - "
+# The path parameter that carries the event name, which gets the prefix.
+EVENT_NAME_PARAM = "eventName"
 # Requests per second to a remote host unless --max-rps says otherwise.
 DEFAULT_REMOTE_MAX_RPS = 5.0
 

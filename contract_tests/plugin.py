@@ -35,7 +35,13 @@ from contract_tests.credentials import (
     check_credentials,
     log_out,
 )
-from contract_tests.environments import BadTarget, Target, choose_target, secret_part
+from contract_tests.environments import (
+    DEFAULT_EVENT_PREFIX,
+    BadTarget,
+    Target,
+    choose_target,
+    secret_part,
+)
 from contract_tests.failures import find_violation
 from contract_tests.har import HarProblem
 from contract_tests.pacing import PacedSession
@@ -109,7 +115,7 @@ OPTIONS: dict[str, dict] = {
         "help": "send credentials over plain http:// to a host that is not loopback",
     },
     "event-prefix": {
-        "default": "contract-tests - ",
+        "default": DEFAULT_EVENT_PREFIX,
         "help": "prefix of every event name sent to a non-mock environment (default: %(default)r)",
     },
     "max-rps": {
@@ -231,9 +237,8 @@ def _known_drifts(config: pytest.Config) -> drifts.KnownDrifts | None:
         return None
     path = drifts.SHIPPED_PATH if named == drifts.SHIPPED else Path(named)
     today = option(config, "known-drifts-as-of") or datetime.date.today()
-    ids = [operation.operation_id for operation in spec.operations()]
     try:
-        return drifts.load(path, ids, today)
+        return drifts.load(path, spec.operations(), today)
     except drifts.DriftFileProblem as problem:
         raise pytest.UsageError(f"--known-drifts {problem}") from None
 

@@ -19,6 +19,7 @@ import requests
 from contract_tests.checks import problems
 from contract_tests.credentials import Credential, Tokens
 from contract_tests.drifts import KnownDrifts
+from contract_tests.environments import EVENT_NAME_PARAM
 from contract_tests.failures import Attempts, ContractViolation, Problem
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import Redactor, curl_command
@@ -26,7 +27,6 @@ from contract_tests.rules import expected_status
 from contract_tests.spec import Operation
 from contract_tests.summary import Excused, RunSummary, skip
 
-EVENT_NAME_PARAM = "eventName"
 # How many times in all a request that broke the contract is sent, to tell flaky from broken.
 ATTEMPTS = 3
 
