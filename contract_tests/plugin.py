@@ -285,7 +285,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         profile=profile,
         seed=f"derandomized by profile {profile}" if seed is None else str(seed),
         drift_entries=_drift_entries(config.stash[KNOWN_DRIFTS]),
-        notes=_replay_notes(config.stash[REPLAY]),
+        notes=config.stash[REPLAY].notes() if config.stash[REPLAY] else [],
     )
     if target.is_production:
         kept = [item for item in items if not _is_suite(item) or item.get_closest_marker("smoke")]
@@ -300,12 +300,6 @@ def _drift_entries(known: drifts.KnownDrifts | None) -> list[DriftEntry]:
         DriftEntry(d.number, d.label(), d.reason, d.until.isoformat(), d.expired(known.today))
         for d in known.drifts
     ]
-
-
-def _replay_notes(replayed: replay.Replay | None) -> list[str]:
-    if replayed is None:
-        return []
-    return [f"Replayed {replayed.line()}", *filter(None, [replayed.secrets_line()])]
 
 
 @pytest.hookimpl(tryfirst=True)
