@@ -29,6 +29,7 @@ from typing import NoReturn
 
 import pytest
 
+from contract_tests.environments import IN_PROCESS_MOCK
 from contract_tests.escaping import markdown_text, one_line
 from contract_tests.failures import Violation
 
@@ -45,8 +46,17 @@ EXIT_MEANINGS = {
     1: "exit 1: the service broke the rules named above; each entry has a curl and a rerun",
     4: "exit 4: nothing was decided; fix what the verdict names, the service is not to blame",
 }
-# An answer that is no HTTP status: the name of the error instead, by what it suggests.
-_NO_ANSWER = {
+# What exit 0 means when no service was tested.
+IN_PROCESS_HOLDS = (
+    "exit 0: the contract holds in the in-process mock only; no service was tested: "
+    "give --env NAME or --base-url URL (make contract ENV=...) to judge one"
+)
+# An answer every request got, by what it suggests (an error's name where no answer came).
+_ALIKE = {
+    "404": "every request was answered 404: is the base URL right? A path after the host "
+    "(such as /metrics) puts every request under it",
+    "401": "every request was answered 401: are the tokens for this environment, and of "
+    "the kind each variable names?",
     "ConnectionError": "every request was refused or cut off: is the service up?",
     "ReadTimeout": "every request timed out: is the service up, or stuck?",
     "ConnectTimeout": "every connection timed out: is the host right and reachable?",
@@ -137,15 +147,18 @@ class RunSummary:
         self.answers[answer] += 1
 
     def common_cause(self) -> str | None:
-        """One line when every request failed alike (all 5xx, all refused, all timed out)."""
+        """One line when every request failed alike (all 5xx, all 404, all 401, all
+        refused, all timed out). All 401 is named even beside tests that passed (those
+        that expect a 401): a service that keeps the contract answers 200 to some."""
+        only = next(iter(self.answers)) if len(self.answers) == 1 else None
+        if only == "401":
+            return _ALIKE[only]
         if self.passed or not self.answers:
             return None
         if all(answer.isdigit() and int(answer) >= 500 for answer in self.answers):
             statuses = " or ".join(sorted(self.answers))
             return f"every request was answered {statuses}: is the service up?"
-        if len(self.answers) == 1:
-            return _NO_ANSWER.get(next(iter(self.answers)))
-        return None
+        return _ALIKE.get(only or "")
 
     @property
     def verdict(self) -> str:
@@ -157,6 +170,8 @@ class RunSummary:
             return NOTHING
         gaps = sum(n for reason, n in self.skipped.items() if reason.gap)
         holds = HOLDS
+        if self.environment == IN_PROCESS_MOCK:
+            holds += " in the in-process mock (no service was tested)"
         excused = len({e.drift for e in self.excused if not e.expired})
         if excused:
             holds += f", except {excused} known drift{'s' if excused > 1 else ''}"
@@ -234,9 +249,11 @@ class RunSummary:
         lines += [f"SKIPPED ({count}) {reason}" for reason, count in self.skipped.items()]
         cause = self.common_cause()
         if cause:
-            lines.append(cause.capitalize())
+            lines.append(cause[:1].upper() + cause[1:])
         lines.append(f"{facts[-1][0]}: {facts[-1][1]}")
-        if exit_status in EXIT_MEANINGS:
+        if exit_status == 0 and self.environment == IN_PROCESS_MOCK:
+            lines.append(IN_PROCESS_HOLDS)
+        elif exit_status in EXIT_MEANINGS:
             lines.append(EXIT_MEANINGS[exit_status])
         return lines
 
@@ -258,7 +275,7 @@ class RunSummary:
             lines += [f"- {text(note)}" for note in self.notes]
         cause = self.common_cause()
         if cause:
-            lines += ["", text(cause.capitalize())]
+            lines += ["", text(cause[:1].upper() + cause[1:])]
         if self.failures:
             lines += ["", "## Failures", ""]
             for failure in self.failures:
