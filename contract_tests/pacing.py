@@ -30,11 +30,15 @@ class PacedSession(requests.Session):
         self.trust_env = False
         route = route or Route()
         self.proxies, self.verify = dict(route.proxies), route.verify
-        self._interval = 0.0 if not max_rps else 1.0 / max_rps
+        self.cap(max_rps)
         self._timeout_s = timeout_s
         self._lock = threading.Lock()
         self._next_at = 0.0
         self.headers["User-Agent"] = USER_AGENT
+
+    def cap(self, max_rps: float | None) -> None:
+        """At most `max_rps` requests per second from now on (None: uncapped)."""
+        self._interval = 0.0 if not max_rps else 1.0 / max_rps
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Every request passes here, whether built by `request` or prepared by the caller

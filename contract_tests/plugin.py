@@ -27,7 +27,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
-from contract_tests import drifts, escaping, network, parallel, replay, spec
+from contract_tests import drifts, escaping, forwarding, network, parallel, replay, spec
 from contract_tests.credentials import (
     SECRET_VARIABLES,
     VARIABLES,
@@ -359,6 +359,11 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
     )
     try:
         is_mock = probe(http, contract_base_url)
+        upstream = forwarding.metrics_upstream(http, contract_base_url) if is_mock else None
+        if upstream is not None:  # a forwarding mock: the environment behind it
+            is_mock = False
+            http.cap(upstream.max_rps(option(config, "max-rps")))
+            summary.notes.append(f"The mock forwards metrics to {upstream.host}: tested as it")
         tokens = check_credentials(
             http,
             contract_base_url,
@@ -366,7 +371,7 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
             strict=option(config, "strict-auth"),
             redactor=redactor,
         )
-    except (Unreachable, CredentialProblem) as error:
+    except (Unreachable, CredentialProblem, forwarding.ForwardsToProduction) as error:
         kind = "credentials: " if isinstance(error, CredentialProblem) else ""
         reason = kind + redactor.redact(str(error))
         summary.not_verified.append(reason)
