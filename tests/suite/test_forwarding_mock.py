@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from broken_servers import REFERENCE_TOKENS, create_app, serving
-from werkzeug.wrappers import Request
+from broken_servers import REFERENCE_TOKENS, create_app, recorded, serving
 
 from mockserver.config import MockConfig
 from mockserver.serving.inprocess import running_mock
@@ -22,13 +21,7 @@ def with_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_forwarding_mock_gets_the_prefix_and_the_real_tokens_only_once_checked(
     run_suite, with_tokens
 ) -> None:
-    reached: list[str] = []
-    reference = create_app()
-
-    def environment(environ, start_response):
-        reached.append(Request(environ).environ["RAW_URI"])
-        return reference(environ, start_response)
-
+    environment, reached = recorded(create_app())
     with serving(environment) as upstream:
         config = MockConfig(upstream=upstream, forward_metrics=True)
         with running_mock(config) as mock:

@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from broken_servers import REFERENCE_TOKENS, create_app, serving
+from broken_servers import REFERENCE_TOKENS, create_app, recorded, serving
 from test_replay import API, USER_ID, _entry, write
-from werkzeug.wrappers import Request
 
 from contract_tests import har, scrub
 from contract_tests.credential_names import CREDENTIAL_QUERY_NAMES, is_credential_name
@@ -104,13 +103,7 @@ def test_replay_never_sends_a_recorded_credential(run_suite, monkeypatch, pytest
     )
     document = {"log": {"version": "1.2", "creator": {"name": "x"}, "entries": [entry]}}
     recording = write(pytester.path / "leaky.har", document)
-    targets: list[str] = []
-    reference = create_app()
-
-    def recording_targets(environ, start_response):
-        targets.append(Request(environ).environ["RAW_URI"])
-        return reference(environ, start_response)
-
+    recording_targets, targets = recorded(create_app())
     with serving(recording_targets) as base_url:
         result = run_suite(f"--base-url={base_url}", f"--replay={recording}", "-k", "test_replay")
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import pytest
 import recorded_network
-from broken_servers import REFERENCE_TOKENS, SERVER_TOKEN, USER_TOKEN, create_app, serving
+from broken_servers import (
+    REFERENCE_TOKENS,
+    SERVER_TOKEN,
+    USER_TOKEN,
+    create_app,
+    recorded,
+    serving,
+)
 from standin_proxy import standin_proxy
-from werkzeug.wrappers import Request
 
 NOT_VERIFIED = 4
 REMOTE = recorded_network.REMOTE_LOOKING
@@ -86,13 +92,9 @@ def test_netrc_credentials_are_never_sent(
     netrc.chmod(0o600)
     monkeypatch.setenv("HOME", str(pytester.path))
     monkeypatch.setenv("NETRC", str(netrc))
-    authorizations: list[str] = []
-    reference = create_app()
-
-    def recording(environ, start_response):
-        authorizations.append(Request(environ).headers.get("Authorization", ""))
-        return reference(environ, start_response)
-
+    recording, authorizations = recorded(
+        create_app(), lambda request: request.headers.get("Authorization", "")
+    )
     with serving(recording) as base_url:
         result = run_suite(f"--base-url={base_url}", "-k", "auth_matrix")
 
