@@ -24,6 +24,8 @@ Built-in checks left off, and why:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import requests
 from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
@@ -38,6 +40,8 @@ from contract_tests.redaction import shown_location
 from contract_tests.rules import R6, TIME_BUDGET, Rule, rules_broken_by_status
 from contract_tests.spec import Operation
 
+# Characters of an unexpected body that a failure shows.
+BODY_SHOWN = 80
 CONFORMANCE_CHECKS = [
     content_type_conformance,
     response_headers_conformance,
@@ -52,14 +56,18 @@ def problems(
     *,
     carries_query: bool,
     budget_s: float,
+    redact: Callable[[str], str],
 ) -> list[Problem]:
-    """Everything wrong with one answer: its status, its body, its time."""
+    """Everything wrong with one answer: its status, its body, its time. A body is shown
+    redacted before it is cut short, so that no part of a reflected token shows."""
     found = []
     broken = rules_broken_by_status(operation, expected, response.status_code, carries_query)
     if broken:
         found.append(Problem(_ids(broken), str(expected), _status(response)))
     if operation.is_success(response.status_code) and response.content:
-        found.append(Problem(_ids((R6,)), "an empty body", repr(response.content[:80])))
+        body = redact(response.content.decode("utf-8", errors="replace"))
+        shown = f"{len(response.content)} bytes: {body[:BODY_SHOWN]!r}"
+        found.append(Problem(_ids((R6,)), "an empty body", shown))
     elapsed_s = response.elapsed.total_seconds()
     if elapsed_s > budget_s:
         found.append(

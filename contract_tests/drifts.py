@@ -15,6 +15,13 @@ wrong-bodied answer, or another status, still fails. Rule ids are not matched on
 shown beside the drift, as the suite computed them. Past its `until` an entry excuses
 nothing, and the summary says it expired. `spec/known-drifts.yaml` describes Tidepool's
 service as it is; the package carries a copy (pyproject.toml), which `shipped` names.
+
+A drifts file is input like any other, and an entry must not be able to excuse a working
+contract: one without operations, or naming all of them, needs a `when`, and a `when`
+must not hold for the plain cases of the operations it covers (the spec's example names,
+prefixed as sent), so `path-segment-longer-than: 0` is refused as too broad. A boolean
+is no number, and an `until` more than a year after the day of the run
+(`--known-drifts-as-of`) is refused: a drift is accepted for a year at a time.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from contract_tests.credentials import Credential
-from contract_tests.spec import shipped_file
+from contract_tests.environments import DEFAULT_EVENT_PREFIX, EVENT_NAME_PARAM
+from contract_tests.spec import Operation, shipped_file
 
 SHIPPED_PATH = shipped_file("known-drifts.yaml")
 # `--known-drifts shipped` names the file above, wherever the suite is installed.
@@ -38,6 +46,8 @@ SHIPPED = "shipped"
 CREDENTIALS = {credential.name.lower(): credential for credential in Credential}
 FIELDS = {"operations", "paths", "credentials", "expected", "got", "when", "reason", "until"}
 CONDITIONS = {"path-segment-longer-than"}
+# The longest an entry may be accepted for, from the day of the run.
+LONGEST_ACCEPTANCE = datetime.timedelta(days=366)
 
 
 class DriftFileProblem(Exception):
@@ -118,7 +128,7 @@ class KnownDrifts:
         return active, (None if active else expired)
 
 
-def load(path: Path, operation_ids: Iterable[str], today: datetime.date) -> KnownDrifts:
+def load(path: Path, operations: Iterable[Operation], today: datetime.date) -> KnownDrifts:
     """Read and check the file; raise DriftFileProblem with one line for anything wrong."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -131,19 +141,36 @@ def load(path: Path, operation_ids: Iterable[str], today: datetime.date) -> Know
     entries = document.get("known-drifts") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise DriftFileProblem(f"{path}: expected a mapping with a `known-drifts` list")
-    known = frozenset(operation_ids)
-    drifts = tuple(_drift(path, number, entry, known) for number, entry in enumerate(entries, 1))
+    by_id = {operation.operation_id: operation for operation in operations}
+    drifts = tuple(
+        _drift(path, number, entry, by_id, today) for number, entry in enumerate(entries, 1)
+    )
     return KnownDrifts(path, drifts, today)
 
 
-def _drift(path: Path, number: int, entry: Any, known: frozenset[str]) -> Drift:
+def plain_path(operation: Operation) -> str:
+    """The path of an operation's plain case: the spec's example names, the event name
+    prefixed as the suite sends it to an environment."""
+    values = {
+        name: operation.examples.get(name, "contract-tests") for name in operation.path_params
+    }
+    if EVENT_NAME_PARAM in values:
+        values[EVENT_NAME_PARAM] = DEFAULT_EVENT_PREFIX + values[EVENT_NAME_PARAM]
+    return operation.path(values)
+
+
+def _drift(
+    path: Path, number: int, entry: Any, by_id: dict[str, Operation], today: datetime.date
+) -> Drift:
+    known = frozenset(by_id)
+
     def problem(text: str) -> DriftFileProblem:
         return DriftFileProblem(f"{path}: entry {number}: {text}")
 
     checked_entry(entry, FIELDS, problem)
     paths = frozenset(_names(entry.get("paths", []), problem, "paths"))
     if paths:
-        return _closed_surface_drift(entry, number, paths, problem)
+        return _closed_surface_drift(entry, number, paths, problem, today)
     for name in ("expected", "got", "reason", "until"):
         if name not in entry:
             raise problem(f"`{name}` is missing")
@@ -158,8 +185,19 @@ def _drift(path: Path, number: int, entry: Any, known: frozenset[str]) -> Drift:
     if not isinstance(when, dict) or set(when) - CONDITIONS:
         raise problem(f"`when` takes only {', '.join(sorted(CONDITIONS))}")
     longer_than = when.get("path-segment-longer-than")
-    if longer_than is not None and (not isinstance(longer_than, int) or longer_than < 0):
+    if longer_than is not None and (
+        not isinstance(longer_than, int) or isinstance(longer_than, bool) or longer_than < 0
+    ):
         raise problem("`path-segment-longer-than` must be a number of characters")
+    if longer_than is not None:
+        covered = [by_id[name] for name in sorted(operations)] or list(by_id.values())
+        plain = max((plain_path(op) for op in covered), key=_longest_segment)
+        if _longest_segment(plain) > longer_than:
+            raise problem(
+                f"too broad: `path-segment-longer-than: {longer_than}` holds for plain requests "
+                f"(a segment of {_longest_segment(plain)} characters in {plain}); it would "
+                "excuse a working service"
+            )
     if longer_than is None and operations in (frozenset(), known):
         raise problem(
             "too broad: it would excuse that answer from every operation; "
@@ -178,7 +216,7 @@ def _drift(path: Path, number: int, entry: Any, known: frozenset[str]) -> Drift:
         got=entry["got"],
         segment_longer_than=longer_than,
         reason=_reason(entry, problem),
-        until=_date(entry["until"], problem),
+        until=_until(entry, problem, today),
     )
 
 
@@ -192,7 +230,9 @@ def checked_entry(entry: Any, fields: set[str], problem) -> None:
         raise problem(f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(fields))})")
 
 
-def _closed_surface_drift(entry: dict, number: int, paths: frozenset[str], problem) -> Drift:
+def _closed_surface_drift(
+    entry: dict, number: int, paths: frozenset[str], problem, today: datetime.date
+) -> Drift:
     """An entry naming routes outside the spec: only `got` (a 2xx), credentials, reason, until."""
     for name in ("got", "reason", "until"):
         if name not in entry:
@@ -212,7 +252,7 @@ def _closed_surface_drift(entry: dict, number: int, paths: frozenset[str], probl
         got=entry["got"],
         segment_longer_than=None,
         reason=_reason(entry, problem),
-        until=_date(entry["until"], problem),
+        until=_until(entry, problem, today),
         paths=paths,
     )
 
@@ -230,6 +270,21 @@ def _reason(entry: dict, problem) -> str:
     if not isinstance(reason, str) or not reason.strip():
         raise problem("`reason` must say why the drift is accepted")
     return " ".join(reason.split())
+
+
+def _until(entry: dict, problem, today: datetime.date) -> datetime.date:
+    """A drift is accepted for a year at most from the day of the run."""
+    until = _date(entry["until"], problem)
+    if until > today + LONGEST_ACCEPTANCE:
+        raise problem(
+            f"`until` {until} is more than a year after {today}: accept a drift for a year at "
+            "most, and renew it then if it must stay"
+        )
+    return until
+
+
+def _longest_segment(path: str) -> int:
+    return max(len(segment) for segment in path.split("/"))
 
 
 def _names(value: Any, problem, field: str) -> list[str]:

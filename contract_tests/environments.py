@@ -9,8 +9,10 @@ it: `urllib.parse` and urllib3 disagree about `%2E`, `\\` and more, and a guard 
 the URL one way while the client connected another way let production through. So a
 base URL whose host part the client would rewrite is refused as malformed, and production
 is recognised by the host the client would connect to (case, a trailing dot, a port, a
-path: all the same host), before any request and before any name lookup. Production is known by the name in
-the spec's servers only: an IP address or another DNS name for it would take a lookup.
+path: all the same host), before any request and before any name lookup. A loopback host is
+reached without a lookup (or `localhost`, from the hosts file): one with a trailing dot,
+which DNS would resolve, is refused. Production is known by its
+host name (production.py), whatever spec is loaded.
 """
 
 from __future__ import annotations
@@ -24,11 +26,16 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.util import parse_url
 
+from contract_tests.production import PRODUCTION, production_hosts
 from contract_tests.spec import environments
 
-PRODUCTION = "production"
 IN_PROCESS_MOCK = "mock (in-process)"
 CUSTOM = "custom base URL"
+# What every event name sent to an environment (not a mock) starts with, unless
+# --event-prefix says otherwise: it filters test traffic out of metrics.
+DEFAULT_EVENT_PREFIX = "contract-tests - "
+# The path parameter that carries the event name, which gets the prefix.
+EVENT_NAME_PARAM = "eventName"
 # Requests per second to a remote host unless --max-rps says otherwise.
 DEFAULT_REMOTE_MAX_RPS = 5.0
 
@@ -78,9 +85,8 @@ class Target:
     @property
     def is_production(self) -> bool:
         production = environments().get(PRODUCTION)
-        return self.name == PRODUCTION or (
-            production is not None and self.host == host_of(production)
-        )
+        hosts = production_hosts(host_of(production) if production else None)
+        return self.name == PRODUCTION or self.host in hosts
 
     @property
     def is_loopback(self) -> bool:
@@ -150,6 +156,11 @@ def _check_url(url: str, target: Target) -> None:
     secret = secret_part(url)
     if secret:
         raise BadTarget(f"--base-url must not carry {secret}")
+    if target.is_loopback and (parts.hostname or "").endswith("."):
+        raise BadTarget(
+            f"--base-url: {parts.hostname!r} would be looked up by DNS (a trailing dot), which "
+            "may answer with another machine; write the loopback host without the dot"
+        )
     if not PLAIN_HOST_PART.fullmatch(parts.netloc):
         sent = target.host or "nowhere (it could not send it)"
         raise BadTarget(

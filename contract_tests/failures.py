@@ -7,6 +7,7 @@ Markdown summary and JUnit, so no reporter recovers a rule from the wording of a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 
@@ -67,6 +68,13 @@ class Violation:
 
     def with_attempts(self, attempts: Attempts) -> Violation:
         return replace(self, attempts=attempts)
+
+    def shown(self, redact: Callable[[str], str]) -> Violation:
+        """This violation with what the target chose (what came, the request) redacted."""
+        problems = tuple(
+            replace(p, expected=redact(p.expected), got=redact(p.got)) for p in self.problems
+        )
+        return replace(self, problems=problems, curl=redact(self.curl))
 
     def text(self) -> str:
         heading = f"{', '.join(self.rules)}: {self.operation_id} with {self.credential}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import string
 from collections import Counter
 from dataclasses import dataclass
@@ -21,7 +22,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from contract_tests.credential_names import (
+    PLACEHOLDERS,
+    is_credential_name,
+    masked_query,
+    without_credentials,
+)
+
 SCRUBBED = "[scrubbed]"
+# The placeholder where a URL keeps it: percent-encoded, so that the URL stays one.
+MASKED_IN_URL = quote(SCRUBBED, safe="")
+# Chromium's field for the frames of a WebSocket connection.
+WEBSOCKET_MESSAGES = "_webSocketMessages"
 # Headers that carry credentials, in requests and answers (lower case).
 SECRET_HEADERS = frozenset(
     {
@@ -38,6 +50,8 @@ TOKEN_HEADER = "x-tidepool-session-token"
 TOKEN_KIND_FIELD = "_tokenKind"
 # Printable ASCII stays as recorded (`%XX` included); anything else is percent-encoded.
 _AS_RECORDED = string.punctuation
+# A method as HTTP spells one (a token); anything else in a HAR is refused, not printed.
+METHOD = re.compile(r"[A-Z][A-Z-]{0,19}")
 
 
 class HarProblem(Exception):
@@ -57,6 +71,8 @@ class Recorded:
     token_kind: str | None  # "user", "server" or "none" where the recorder knew it
     user_agent: str = ""
     started: str = ""  # the entry's startedDateTime (ISO 8601), "" where it has none
+    # Credential-named query items recorded and left out of `query`: never sent.
+    dropped_credentials: int = 0
 
     @property
     def target(self) -> str:
@@ -89,20 +105,28 @@ def read(path: Path, document: dict[str, Any]) -> list[Recorded]:
         request = entry.get("request") if isinstance(entry, dict) else None
         if not isinstance(request, dict) or not isinstance(request.get("url"), str):
             raise HarProblem(f"{path}: entry {index} has no request URL")
-        url = urlsplit(request["url"])
+        try:
+            url = urlsplit(request["url"])
+        except ValueError:
+            raise HarProblem(f"{path}: entry {index}: its request URL is malformed") from None
+        method = str(request.get("method", "GET")).upper()
+        if not METHOD.fullmatch(method):
+            raise HarProblem(f"{path}: entry {index}: its method is not an HTTP method")
         headers = {name.lower(): value for name, value in _pairs(request.get("headers"))}
         kind = entry.get(TOKEN_KIND_FIELD)
+        query, dropped = without_credentials(quote(url.query, safe=_AS_RECORDED))
         recorded.append(
             Recorded(
                 index=index,
-                method=str(request.get("method", "GET")).upper(),
-                host=url.netloc,
+                method=method,
+                host=url.netloc.rpartition("@")[2],  # never a recorded user or password
                 path=quote(url.path or "/", safe=_AS_RECORDED),
-                query=quote(url.query, safe=_AS_RECORDED),
+                query=query,
                 sent_token=TOKEN_HEADER in headers,
                 token_kind=kind if kind in ("user", "server", "none") else None,
                 user_agent=headers.get("user-agent", ""),
                 started=str(entry.get("startedDateTime", "")),
+                dropped_credentials=dropped,
             )
         )
     return recorded
@@ -120,43 +144,87 @@ def secret_values(document: dict[str, Any]) -> set[str]:
 
 def secrets_in(document: dict[str, Any]) -> Counter[str]:
     """What secrets the file still holds: kind -> how many."""
-    found: Counter[str] = Counter()
-    for entry in document["log"]["entries"]:
-        for part in (entry.get("request") or {}, entry.get("response") or {}):
-            for name, value in _pairs(part.get("headers")):
-                if name.lower() in SECRET_HEADERS and value != SCRUBBED:
-                    found[f"{name.lower()} headers"] += 1
-            found["cookies"] += sum(
-                1 for cookie in part.get("cookies") or [] if cookie.get("value") != SCRUBBED
-            )
-        post = (entry.get("request") or {}).get("postData") or {}
-        if post.get("text", "") not in ("", SCRUBBED) or any(
-            value != SCRUBBED for _, value in _pairs(post.get("params"))
-        ):
-            found["request bodies"] += 1
-    return +found
+    return _scrub(copy.deepcopy(document))
 
 
 def scrubbed(document: dict[str, Any]) -> dict[str, Any]:
-    """A copy without secrets: credential headers, cookies, request bodies and answers' bodies
-    (which may hold personal data) replaced by a placeholder; everything else as it was."""
+    """A copy without secrets: credential headers, cookies, request bodies, answers' bodies
+    (which may hold personal data) and WebSocket messages replaced by a placeholder, and
+    credential-named query values masked wherever a URL is kept (the request's URL and
+    `queryString`, every header's value, such as `:path`, `Referer` and `Location`, the
+    `redirectURL`, page titles); everything else as it was."""
     clean = copy.deepcopy(document)
-    for entry in clean["log"]["entries"]:
-        for part in (entry.get("request") or {}, entry.get("response") or {}):
-            for header in part.get("headers") or []:
+    _scrub(clean)
+    return clean
+
+
+def _scrub(document: dict[str, Any]) -> Counter[str]:
+    """Scrub `document` in place; what was removed, kind -> how many."""
+    found: Counter[str] = Counter()
+    for page in _list(_dict(document.get("log")).get("pages")):
+        if isinstance(page, dict) and isinstance(page.get("title"), str):
+            page["title"] = _masked_url(page["title"], found)
+    for entry in _list(document["log"]["entries"]):
+        entry = _dict(entry)
+        request, response = _dict(entry.get("request")), _dict(entry.get("response"))
+        for part in (request, response):
+            for header in _list(part.get("headers")):
+                if not isinstance(header, dict):
+                    continue
+                value = str(header.get("value", ""))
                 if str(header.get("name", "")).lower() in SECRET_HEADERS:
+                    found[f"{str(header.get('name')).lower()} headers"] += value != SCRUBBED
                     header["value"] = SCRUBBED
-            for cookie in part.get("cookies") or []:
-                cookie["value"] = SCRUBBED
-        post = (entry.get("request") or {}).get("postData")
+                else:
+                    header["value"] = _masked_url(value, found)
+            for cookie in _list(part.get("cookies")):
+                if isinstance(cookie, dict):
+                    found["cookies"] += cookie.get("value") != SCRUBBED
+                    cookie["value"] = SCRUBBED
+        if isinstance(request.get("url"), str):
+            request["url"] = _masked_url(request["url"], found)
+        for item in _list(request.get("queryString")):
+            if isinstance(item, dict) and is_credential_name(str(item.get("name", ""))):
+                found["credential-named query values"] += item.get("value") not in PLACEHOLDERS
+                item["value"] = SCRUBBED
+        if isinstance(response.get("redirectURL"), str):
+            response["redirectURL"] = _masked_url(response["redirectURL"], found)
+        post = request.get("postData")
         if isinstance(post, dict):
+            found["request bodies"] += post.get("text", "") not in ("", SCRUBBED) or any(
+                value != SCRUBBED for _, value in _pairs(post.get("params"))
+            )
             post["text"] = SCRUBBED if post.get("text") else ""
-            for param in post.get("params") or []:
-                param["value"] = SCRUBBED
-        content = (entry.get("response") or {}).get("content")
+            for param in _list(post.get("params")):
+                if isinstance(param, dict):
+                    param["value"] = SCRUBBED
+        content = response.get("content")
         if isinstance(content, dict) and content.get("text"):
             content["text"] = SCRUBBED
-    return clean
+        for message in _list(entry.get(WEBSOCKET_MESSAGES)):
+            if isinstance(message, dict) and message.get("data") not in (None, "", SCRUBBED):
+                found["WebSocket messages"] += 1
+                message["data"] = SCRUBBED
+    return +found
+
+
+def _masked_url(text: str, found: Counter[str]) -> str:
+    """A URL, a path or any text with a query: its credential-named values masked."""
+    head, mark, query = text.partition("?")
+    if not mark:
+        return text
+    query, fragment_mark, fragment = query.partition("#")
+    masked, count = masked_query(query, MASKED_IN_URL)
+    found["credential-named query values"] += count
+    return head + mark + masked + fragment_mark + fragment
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _pairs(items: Any) -> list[tuple[str, str]]:

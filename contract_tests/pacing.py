@@ -5,7 +5,7 @@ Remote environments are shared with real users, so requests to them are capped a
 that hangs fails the run instead of stalling the deploy gate. No request follows a
 redirect: requests would carry `X-Tidepool-Session-Token` (it strips only
 `Authorization`) to whatever host a 3xx names, so a 3xx is the answer, judged as such.
-Every request names the suite in its `User-Agent` (USER_AGENT), which the mock's journal
+It reads neither proxy variables nor `.netrc` (network.py). Every request names the suite in its `User-Agent` (USER_AGENT), which the mock's journal
 keeps: its inspector can hide the suite's events without their names being changed.
 """
 
@@ -17,18 +17,28 @@ from typing import Any
 
 import requests
 
+from contract_tests.network import Route
+
 # What the mock's inspector recognises (spec/mockserver.v1.yaml, Event.userAgent).
 USER_AGENT = "tidepool-metrics-contract (the contract suite)"
 
 
 class PacedSession(requests.Session):
-    def __init__(self, max_rps: float | None, timeout_s: float) -> None:
+    def __init__(self, max_rps: float | None, timeout_s: float, route: Route | None = None) -> None:
         super().__init__()
-        self._interval = 0.0 if not max_rps else 1.0 / max_rps
+        # Neither proxy variables nor .netrc: network.route decides the proxies.
+        self.trust_env = False
+        route = route or Route()
+        self.proxies, self.verify = dict(route.proxies), route.verify
+        self.cap(max_rps)
         self._timeout_s = timeout_s
         self._lock = threading.Lock()
         self._next_at = 0.0
         self.headers["User-Agent"] = USER_AGENT
+
+    def cap(self, max_rps: float | None) -> None:
+        """At most `max_rps` requests per second from now on (None: uncapped)."""
+        self._interval = 0.0 if not max_rps else 1.0 / max_rps
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Every request passes here, whether built by `request` or prepared by the caller

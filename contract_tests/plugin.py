@@ -27,9 +27,31 @@ import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
-from contract_tests import closed_surface, drifts, parallel, plan_check, replay, spec
-from contract_tests.credentials import VARIABLES, CredentialProblem, check_credentials, log_out
-from contract_tests.environments import BadTarget, Target, choose_target, secret_part
+from contract_tests import (
+    closed_surface,
+    drifts,
+    escaping,
+    forwarding,
+    network,
+    parallel,
+    plan_check,
+    replay,
+    spec,
+)
+from contract_tests.credentials import (
+    SECRET_VARIABLES,
+    VARIABLES,
+    CredentialProblem,
+    check_credentials,
+    log_out,
+)
+from contract_tests.environments import (
+    DEFAULT_EVENT_PREFIX,
+    BadTarget,
+    Target,
+    choose_target,
+    secret_part,
+)
 from contract_tests.failures import find_violation
 from contract_tests.har import HarProblem
 from contract_tests.pacing import PacedSession
@@ -104,7 +126,7 @@ OPTIONS: dict[str, dict] = {
         "help": "send credentials over plain http:// to a host that is not loopback",
     },
     "event-prefix": {
-        "default": "contract-tests - ",
+        "default": DEFAULT_EVENT_PREFIX,
         "help": "prefix of every event name sent to a non-mock environment (default: %(default)r)",
     },
     "max-rps": {
@@ -175,6 +197,7 @@ def pytest_configure(config: pytest.Config) -> None:
     named, and for a random one a seed that the summary can show, if none is given (under
     xdist, the controller's)."""
     config.addinivalue_line("markers", "smoke: the small fixed set that may run against production")
+    _start_redacting(config)
     if option(config, "spec-file"):
         path = Path(option(config, "spec-file"))
         if not path.is_file():
@@ -190,7 +213,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[PLAN] = plan_check.check(
         option(config, "plan"), option(config, "plan-strict"), config.stash[REPLAY]
     )
-    secret = secret_part(config.getoption("base_url") or "")
+    # The ini file's base_url too: pytest-base-url copies it to the option, maybe later.
+    secret = secret_part(config.getoption("base_url") or config.getini("base_url") or "")
     if secret and parallel.runs_suite(config, SUITE_DIR):
         # Refused here, before any report header could print it; a run that does not name
         # the suite is another project's business (collecting the suite refuses it later).
@@ -221,15 +245,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STARTED] = time.monotonic()
 
 
+def _start_redacting(config: pytest.Config) -> None:
+    """The run's one redactor, from the start: it knows the credential variables' values
+    before any header or line is printed (logged-in tokens join it later)."""
+    config.stash[REDACTOR] = Redactor.from_environment(SECRET_VARIABLES)
+
+
 def _known_drifts(config: pytest.Config) -> drifts.KnownDrifts | None:
     named = option(config, "known-drifts")
     if not named:
         return None
     path = drifts.SHIPPED_PATH if named == drifts.SHIPPED else Path(named)
     today = option(config, "known-drifts-as-of") or datetime.date.today()
-    ids = [operation.operation_id for operation in spec.operations()]
     try:
-        return drifts.load(path, ids, today)
+        return drifts.load(path, spec.operations(), today)
     except drifts.DriftFileProblem as problem:
         raise pytest.UsageError(f"--known-drifts {problem}") from None
 
@@ -270,14 +299,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     profile = config.getoption("hypothesis_profile") or DEFAULT_PROFILE
     seed = config.getoption("hypothesis_seed")
     config.stash[TARGET] = target
-    config.stash[REDACTOR] = Redactor()
     config.stash[SUMMARY] = RunSummary(
         environment=target.name,
         spec=spec.fingerprint(),
         profile=profile,
         seed=f"derandomized by profile {profile}" if seed is None else str(seed),
         drift_entries=_drift_entries(config.stash[KNOWN_DRIFTS]),
-        notes=_replay_notes(config.stash[REPLAY]),
+        notes=config.stash[REPLAY].notes() if config.stash[REPLAY] else [],
     )
     plan_check.report(config.stash[PLAN], config.stash[SUMMARY])
     if target.is_production:
@@ -293,12 +321,6 @@ def _drift_entries(known: drifts.KnownDrifts | None) -> list[DriftEntry]:
         DriftEntry(d.number, d.label(), d.reason, d.until.isoformat(), d.expired(known.today))
         for d in known.drifts
     ]
-
-
-def _replay_notes(replayed: replay.Replay | None) -> list[str]:
-    if replayed is None:
-        return []
-    return [f"Replayed {replayed.line()}", *filter(None, [replayed.secrets_line()])]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -361,11 +383,18 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
     summary.base_url = contract_base_url
     summary.started = time.monotonic()
     budget_s = option(config, "max-response-time")
+    route = network.route(contract_base_url, is_loopback=target.is_loopback)
+    summary.notes += route.notes
     http = PacedSession(
-        target.max_rps(option(config, "max-rps")), timeout_s=budget_s + TIMEOUT_MARGIN_S
+        target.max_rps(option(config, "max-rps")), budget_s + TIMEOUT_MARGIN_S, route
     )
     try:
         is_mock = probe(http, contract_base_url)
+        upstream = forwarding.metrics_upstream(http, contract_base_url) if is_mock else None
+        if upstream is not None:  # a forwarding mock: the environment behind it
+            is_mock = False
+            http.cap(upstream.max_rps(option(config, "max-rps")))
+            summary.notes.append(f"The mock forwards metrics to {upstream.host}: tested as it")
         tokens = check_credentials(
             http,
             contract_base_url,
@@ -373,7 +402,7 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
             strict=option(config, "strict-auth"),
             redactor=redactor,
         )
-    except (Unreachable, CredentialProblem) as error:
+    except (Unreachable, CredentialProblem, forwarding.ForwardsToProduction) as error:
         kind = "credentials: " if isinstance(error, CredentialProblem) else ""
         reason = kind + redactor.redact(str(error))
         summary.not_verified.append(reason)
@@ -387,6 +416,7 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
             http=http,
             tokens=tokens,
             is_mock=is_mock,
+            redactor=redactor,
             event_prefix=option(config, "event-prefix"),
             budget_s=budget_s,
             summary=summary,
@@ -408,20 +438,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         _name_excused(item, summary)
     violation = find_violation(call.excinfo.value) if report.failed and call.excinfo else None
     if violation is not None:
-        report.longrepr = redactor.redact(violation.text())
+        # Redacted as it enters the summary: under xdist, only this worker knows the
+        # tokens it logged in for.
+        violation = violation.shown(redactor.redact)
+        report.longrepr = escaping.lines(violation.text())
         report.contract_violation = True
         item.user_properties += [
-            ("rules", ", ".join(violation.rules)),
-            ("expected", "; ".join(problem.expected for problem in violation.problems)),
-            ("got", redactor.redact("; ".join(problem.got for problem in violation.problems))),
-            ("curl", redactor.redact(violation.curl)),
-            *((("attempts", str(violation.attempts)),) if violation.intermittent else ()),
+            (name, escaping.one_line(value))
+            for name, value in (
+                ("rules", ", ".join(violation.rules)),
+                ("expected", "; ".join(problem.expected for problem in violation.problems)),
+                ("got", "; ".join(problem.got for problem in violation.problems)),
+                ("curl", violation.curl),
+                *((("attempts", str(violation.attempts)),) if violation.intermittent else ()),
+            )
         ]
         summary.failures.append(Failed(report.nodeid, _rerun(item), violation))
     elif report.failed and isinstance(call.excinfo.value, parallel.NotVerified):
         report.longrepr = str(call.excinfo.value)  # already redacted, and in the summary
     elif report.failed:
-        report.longrepr = redactor.redact(str(report.longrepr))
+        report.longrepr = escaping.lines(redactor.redact(str(report.longrepr)))
         summary.not_verified.append(
             f"{report.nodeid} could not run: {redactor.redact(_first_line(call))}"
         )
@@ -429,7 +465,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         summary.skipped[_skip_reason(call, report)] += 1
     elif report.when == "call":
         summary.passed += 1
-    report.sections = [(title, redactor.redact(content)) for title, content in report.sections]
+    report.sections = [
+        (title, escaping.lines(redactor.redact(content))) for title, content in report.sections
+    ]
     return report
 
 
@@ -437,8 +475,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo, report) -> None:
     """Keep the violation's own text: other plugins rewrite reports of exception groups."""
     if getattr(report, "contract_violation", False):
-        violation = find_violation(call.excinfo.value)
-        report.longrepr = node.config.stash[REDACTOR].redact(violation.text())
+        violation = find_violation(call.excinfo.value).shown(node.config.stash[REDACTOR].redact)
+        report.longrepr = escaping.lines(violation.text())
 
 
 def _name_excused(item: pytest.Item, summary: RunSummary) -> None:
@@ -550,7 +588,8 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     if option(config, "summary-file") and not parallel.is_worker(config):
         path = Path(option(config, "summary-file"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(config.stash[SUMMARY].markdown(), encoding="utf-8")
+        markdown = config.stash[SUMMARY].markdown(config.stash[REDACTOR].redact)
+        path.write_text(markdown, encoding="utf-8")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -564,7 +603,9 @@ def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
     if reporter is not None and _ran_the_suite(config) and not parallel.is_worker(config):
         reporter.section("contract summary")
         others = config.stash[OTHER_FAILURES]
-        lines = config.stash[SUMMARY].terminal_lines(None if others else session.exitstatus)
+        lines = config.stash[SUMMARY].terminal_lines(
+            None if others else session.exitstatus, config.stash[REDACTOR].redact
+        )
         if others:  # a run of this checkout's own tests beside the suite
             lines.append(
                 f"exit {int(session.exitstatus)}: {others} test{'s' if others > 1 else ''} "

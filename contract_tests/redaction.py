@@ -1,15 +1,19 @@
 """Keep secrets out of everything the suite prints or writes, and reproduce requests safely.
 
 Tokens, passwords and server secrets are registered here as soon as the suite knows
-them; every report (terminal, junit, summary file) passes through `Redactor.redact`
-before it leaves the process, so even a message written by a library cannot leak one.
+them (the credential variables' values as the run starts, before any header is printed);
+every report (terminal, junit, summary file, curl and rerun lines) passes through
+`Redactor.redact` before it leaves the process, so even a message written by a library,
+or a body or Location in which a target reflects a token, cannot leak one. A secret is
+found as sent and percent-encoded, as a target may reflect it in a URL.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
-from collections.abc import Mapping
-from urllib.parse import urlsplit
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote, quote_plus, urlsplit
 
 FILTERED = "[Filtered]"
 
@@ -18,9 +22,17 @@ class Redactor:
     def __init__(self) -> None:
         self._secrets: set[str] = set()
 
+    @classmethod
+    def from_environment(cls, variables: Iterable[str]) -> Redactor:
+        """A redactor that knows the secrets these environment variables hold."""
+        redactor = cls()
+        for name in variables:
+            redactor.register(os.environ.get(name))
+        return redactor
+
     def register(self, secret: str | None) -> None:
         if secret:
-            self._secrets.add(secret)
+            self._secrets |= {secret, quote(secret, safe=""), quote_plus(secret)}
 
     def redact(self, text: str) -> str:
         # Longest first, so a secret that contains another is replaced whole.

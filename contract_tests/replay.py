@@ -6,7 +6,8 @@ event-name prefix), re-based onto the target, the recorded host ignored, and sen
 run's own credential of the kind the recorded request used: no token if it sent none;
 otherwise the kind the mock recorded where its HAR says so, else the one kind the
 operation accepts, or a user token where it accepts both (a browser holds a user's
-session). A recorded token is never sent. Entries for other paths (log-ins, profiles,
+session). A recorded token is never sent: not its header, and not a credential-named
+query value (credential_names.py), which is dropped from the query, with one line saying how many. Entries for other paths (log-ins, profiles,
 other services) are counted and skipped; a recorded request that the spec itself does not
 accept is a case that reports why on a line of its own and fails nothing. Against a mock,
 each case also finds its event in the journal exactly as recorded (`ReplayCase.as_sent`).
@@ -76,6 +77,22 @@ class Replay:
             f"{self.path.name}: {len(self.cases) - outside} metrics requests replayed, "
             f"{outside} outside the contract, {self.entries - len(self.cases)} other entries "
             f"skipped (log-ins, other paths); recorded from {hosts or 'nowhere'}"
+        )
+
+    def notes(self) -> list[str]:
+        """What the summary says of the replay: what was replayed, and what was not sent."""
+        return [
+            f"Replayed {self.line()}",
+            *filter(None, [self.dropped_line(), self.secrets_line()]),
+        ]
+
+    def dropped_line(self) -> str | None:
+        dropped = sum(case.recorded.dropped_credentials for case in self.cases)
+        if not dropped:
+            return None
+        return (
+            f"{self.path.name}: {dropped} credential-named query values (token, access_token, "
+            "...) left out of the replayed requests: a recorded credential is never sent"
         )
 
     def secrets_line(self) -> str | None:

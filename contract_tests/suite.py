@@ -19,14 +19,14 @@ import requests
 from contract_tests.checks import problems
 from contract_tests.credentials import Credential, Tokens
 from contract_tests.drifts import KnownDrifts
+from contract_tests.environments import EVENT_NAME_PARAM
 from contract_tests.failures import Attempts, ContractViolation, Problem
 from contract_tests.pacing import PacedSession
-from contract_tests.redaction import curl_command
+from contract_tests.redaction import Redactor, curl_command
 from contract_tests.rules import CLOSED_SURFACE, expected_status
 from contract_tests.spec import Operation
 from contract_tests.summary import Excused, RunSummary, skip
 
-EVENT_NAME_PARAM = "eventName"
 # How many times in all a request that broke the contract is sent, to tell flaky from broken.
 ATTEMPTS = 3
 
@@ -43,6 +43,7 @@ class Suite:
     http: PacedSession
     tokens: Tokens
     is_mock: bool
+    redactor: Redactor
     event_prefix: str
     budget_s: float
     summary: RunSummary
@@ -151,6 +152,7 @@ class Suite:
                 response,
                 carries_query=carries_query,
                 budget_s=self.budget_s,
+                redact=self.redactor.redact,
             )
             return checked + more_checks(response)
 

@@ -12,19 +12,29 @@ say the same thing (same operation, credential, rules, expected and got) are one
 with one curl and one rerun, at most MAX_SHOWN entries are listed, and when every answer
 failed the same way one line names the likely cause instead of letting the reader infer
 it from dozens of entries. The verdict and what its exit status means are the last lines.
+
+Every line passes through the run's redactor, then the escaper (escaping.py): a target
+or a HAR controls bodies, Locations, paths and methods that failures quote, and a token
+it reflects, or an escape sequence, Markdown or HTML it sends, must not reach the reader
+as such. Each terminal line is one line; each Markdown value is text.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NoReturn
 
 import pytest
 
+from contract_tests.environments import IN_PROCESS_MOCK
+from contract_tests.escaping import markdown_text, one_line
 from contract_tests.failures import Violation
 
+# The run's redactor (redaction.Redactor.redact); `str` where none is known.
+Redact = Callable[[str], str]
 HOLDS = "the contract holds"
 BROKEN = "the contract is BROKEN"
 NOTHING = "not verified: no contract test ran"
@@ -40,8 +50,17 @@ OFF_PLAN_EXIT = (
     "exit 1: the contract holds, but the client sent requests off the tracking plan "
     "(--plan-strict); the OFF PLAN lines above name them"
 )
-# An answer that is no HTTP status: the name of the error instead, by what it suggests.
-_NO_ANSWER = {
+# What exit 0 means when no service was tested.
+IN_PROCESS_HOLDS = (
+    "exit 0: the contract holds in the in-process mock only; no service was tested: "
+    "give --env NAME or --base-url URL (make contract ENV=...) to judge one"
+)
+# An answer every request got, by what it suggests (an error's name where no answer came).
+_ALIKE = {
+    "404": "every request was answered 404: is the base URL right? A path after the host "
+    "(such as /metrics) puts every request under it",
+    "401": "every request was answered 401: are the tokens for this environment, and of "
+    "the kind each variable names?",
     "ConnectionError": "every request was refused or cut off: is the service up?",
     "ReadTimeout": "every request timed out: is the service up, or stuck?",
     "ConnectTimeout": "every connection timed out: is the host right and reachable?",
@@ -136,15 +155,18 @@ class RunSummary:
         self.answers[answer] += 1
 
     def common_cause(self) -> str | None:
-        """One line when every request failed alike (all 5xx, all refused, all timed out)."""
+        """One line when every request failed alike (all 5xx, all 404, all 401, all
+        refused, all timed out). All 401 is named even beside tests that passed (those
+        that expect a 401): a service that keeps the contract answers 200 to some."""
+        only = next(iter(self.answers)) if len(self.answers) == 1 else None
+        if only == "401":
+            return _ALIKE[only]
         if self.passed or not self.answers:
             return None
         if all(answer.isdigit() and int(answer) >= 500 for answer in self.answers):
             statuses = " or ".join(sorted(self.answers))
             return f"every request was answered {statuses}: is the service up?"
-        if len(self.answers) == 1:
-            return _NO_ANSWER.get(next(iter(self.answers)))
-        return None
+        return _ALIKE.get(only or "")
 
     @property
     def verdict(self) -> str:
@@ -156,6 +178,8 @@ class RunSummary:
             return NOTHING
         gaps = sum(n for reason, n in self.skipped.items() if reason.gap)
         holds = HOLDS
+        if self.environment == IN_PROCESS_MOCK:
+            holds += " in the in-process mock (no service was tested)"
         excused = len({e.drift for e in self.excused if not e.expired})
         if excused:
             holds += f", except {excused} known drift{'s' if excused > 1 else ''}"
@@ -213,8 +237,12 @@ class RunSummary:
             ("Verdict", self.verdict),
         ]
 
-    def terminal_lines(self, exit_status: int | None = None) -> list[str]:
-        """The facts, the failures grouped, what was skipped; the verdict and its exit last."""
+    def terminal_lines(self, exit_status: int | None = None, redact: Redact = str) -> list[str]:
+        """The facts, the failures grouped, what was skipped; the verdict and its exit last,
+        each line redacted and escaped."""
+        return [one_line(redact(line)) for line in self._terminal_lines(exit_status)]
+
+    def _terminal_lines(self, exit_status: int | None) -> list[str]:
         facts = self._facts()
         lines = [f"{name}: {value}" for name, value in facts[:-1]]
         lines += [f"NOTE {note}" for note in self.notes]
@@ -238,47 +266,61 @@ class RunSummary:
         lines += [f"OFF PLAN {line}" for line in self.off_plan]
         cause = self.common_cause()
         if cause:
-            lines.append(cause.capitalize())
+            lines.append(cause[:1].upper() + cause[1:])
         lines.append(f"{facts[-1][0]}: {facts[-1][1]}")
         if exit_status == 1 and not self.failures and self.fails_the_plan:
             lines.append(OFF_PLAN_EXIT)
+        elif exit_status == 0 and self.environment == IN_PROCESS_MOCK:
+            lines.append(IN_PROCESS_HOLDS)
         elif exit_status in EXIT_MEANINGS:
             lines.append(EXIT_MEANINGS[exit_status])
         return lines
 
-    def markdown(self) -> str:
+    def markdown(self, redact: Redact = str) -> str:
+        """The summary as Markdown: every value redacted and shown as text, every line of
+        a code block redacted and escaped (a block's lines start with two spaces, never
+        with its fence)."""
+
+        def text(value: object) -> str:
+            return markdown_text(redact(str(value)))
+
+        def code(*commands: str) -> list[str]:
+            return ["", "  ```sh", *(f"  {one_line(redact(c))}" for c in commands), "  ```"]
+
         lines = ["# Contract test summary", "", "| | |", "|---|---|"]
-        lines += [f"| {name} | {value} |" for name, value in self._facts()]
+        lines += [f"| {name} | {text(value)} |" for name, value in self._facts()]
         if self.notes:
             lines += ["", "## Notes", ""]
-            lines += [f"- {note}" for note in self.notes]
+            lines += [f"- {text(note)}" for note in self.notes]
         cause = self.common_cause()
         if cause:
-            lines += ["", cause.capitalize()]
+            lines += ["", text(cause[:1].upper() + cause[1:])]
         if self.failures:
             lines += ["", "## Failures", ""]
             for failure in self.failures:
                 violation = failure.violation
-                lines.append(f"- `{failure.test}`: {_rules(violation)}")
+                lines.append(f"- {text(failure.test)}: {text(_rules(violation))}")
                 lines += [
-                    f"  - {', '.join(p.rules)}: expected {p.expected}, got {p.got}"
+                    f"  - {text(', '.join(p.rules))}: expected {text(p.expected)}, got {text(p.got)}"
                     for p in violation.problems
                 ]
-                lines += ["", "  ```sh", f"  {violation.curl}", f"  {failure.rerun}", "  ```"]
+                lines += code(violation.curl, failure.rerun)
         if self.drift_entries:
             lines += ["", "## Known drifts", ""]
             for line, example in self.drift_lines():
-                lines.append(f"- {line}")
-                lines += ["", "  ```sh", f"  {example}", "  ```"] if example else []
+                lines.append(f"- {text(line)}")
+                lines += code(example) if example else []
         if self.not_verified:
             lines += ["", "## Not verified", ""]
-            lines += [f"- {reason}" for reason in self.not_verified]
+            lines += [f"- {text(reason)}" for reason in self.not_verified]
         if self.off_plan:
             lines += ["", "## Off the tracking plan", ""]
-            lines += [f"- {line}" for line in self.off_plan]
+            lines += [f"- {text(line)}" for line in self.off_plan]
         if self.skipped:
             lines += ["", "## Skipped (not verified)", ""]
-            lines += [f"- {count} test(s): {reason}" for reason, count in self.skipped.items()]
+            lines += [
+                f"- {count} test(s): {text(reason)}" for reason, count in self.skipped.items()
+            ]
         return "\n".join(lines) + "\n"
 
 

@@ -14,8 +14,21 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote
 
-# Query parameter names (compared decoded and without case) whose values are secrets.
-CREDENTIAL_NAMES = frozenset({"token", "access_token", "password", "secret", "api_key"})
+# Query parameter names whose values are secrets, compared decoded and without case, `-`
+# or `_`. The contract suite applies the same list (contract_tests/credential_names.py);
+# a test keeps the two equal.
+CREDENTIAL_QUERY_NAMES = (
+    "token",
+    "access_token",
+    "restricted_token",
+    "sessionToken",
+    "session_token",
+    "x-tidepool-session-token",
+    "password",
+    "secret",
+    "api_key",
+    "apikey",
+)
 MASK = "***"
 # Enough for any encoding a client would nest; a target decoded this often is refused anyway.
 _DECODE_ROUNDS = 4
@@ -45,9 +58,17 @@ def normal_path(raw_path: str) -> str:
     return _SLASHES.sub("/", path.replace("\\", "/")).lower()
 
 
+def _compared(name: str) -> str:
+    return normal_path(name).strip().replace("-", "").replace("_", "")
+
+
+_CREDENTIAL_NAMES = frozenset(map(_compared, CREDENTIAL_QUERY_NAMES))
+
+
 def is_credential_name(name: str) -> bool:
-    """Whether a query parameter's name looks like a credential's, however encoded or cased."""
-    return normal_path(name).strip() in CREDENTIAL_NAMES
+    """Whether a query parameter's name looks like a credential's, however encoded, cased
+    or spelt with `-` or `_`."""
+    return _compared(name) in _CREDENTIAL_NAMES
 
 
 def masked_query(raw_query: str) -> str:

@@ -75,6 +75,10 @@ _PLAIN_HOST_PART = re.compile(
     r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?|\[[0-9a-f:.]+\])(?::[0-9]*)?", re.IGNORECASE
 )
 PRODUCTION = "production"
+# Tidepool's production API: production whatever the loaded spec says, so that a copy of
+# the spec without (or with a renamed) `production` server cannot switch the guard off.
+# The suite keeps the same name (contract_tests/production.py); a test keeps them equal.
+TIDEPOOL_PRODUCTION_HOST = "api.tidepool.org"
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SET_BY_SERVER = frozenset({"date", "server"})
 # Headers urllib3 would add to a request that lacks them.
@@ -140,10 +144,12 @@ def host_of(url: str) -> str:
 
 
 def is_production(url: str, spec: ApiSpec) -> bool:
-    """`url` reaches the spec's production server, by its name there (no lookup: an IP
-    address or another name of the same host is not recognised)."""
+    """`url` reaches production: Tidepool's production host or the spec's production
+    server, by name (no lookup: an IP address or another name of the same host is not
+    recognised)."""
     production = spec.servers.get(PRODUCTION)
-    return production is not None and host_of(url) == host_of(production)
+    hosts = {TIDEPOOL_PRODUCTION_HOST, *([host_of(production)] if production else [])}
+    return host_of(url) in hosts
 
 
 def forwarded_headers(headers) -> list[tuple[str, str]]:

@@ -316,6 +316,19 @@ def create_app(
     return app
 
 
+def recorded(
+    app: Callable, what: Callable[[Request], str] = lambda request: request.environ["RAW_URI"]
+) -> tuple[Callable, list[str]]:
+    """`app`, and the list of `what` of each request it serves (its raw target by default)."""
+    seen: list[str] = []
+
+    def recording(environ, start_response):
+        seen.append(what(Request(environ)))
+        return app(environ, start_response)
+
+    return recording, seen
+
+
 # Journal breaks ------------------------------------------------------------------------
 
 # Given the mock, one request and the mock's answer to it: the answer the client gets.

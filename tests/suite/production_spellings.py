@@ -4,7 +4,7 @@ Each reaches api.tidepool.org through the suite's HTTP client (requests on urlli
 second field is what the refusal must say: production, or the part that makes it malformed.
 """
 
-from contract_tests.environments import PRODUCTION
+from contract_tests.production import PRODUCTION
 
 PRODUCTION_SPELLINGS = [
     ("https://api.tidepool.org", PRODUCTION),

@@ -123,6 +123,18 @@ def test_a_base_url_with_a_password_is_refused_without_showing_it(run_suite) -> 
     assert "a-password" not in output_of(result)
 
 
+def test_a_password_in_the_ini_files_base_url_is_refused_before_any_header_prints_it(
+    run_suite, pytester: pytest.Pytester
+) -> None:
+    pytester.makeini("[pytest]\nbase_url = https://qa:ini-password@qa1.example.org/\n")
+
+    result = run_suite("-c", str(pytester.path / "tox.ini"))
+
+    assert result.ret == NOT_VERIFIED
+    result.stderr.fnmatch_lines(["ERROR: --base-url must not carry a user or password*"])
+    assert "ini-password" not in output_of(result)
+
+
 def test_allowed_production_runs_only_the_smoke_set(run_suite) -> None:
     result = run_suite("--env", "production", "--allow-production", "--collect-only", "-q")
 

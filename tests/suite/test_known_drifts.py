@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from broken_servers import HIGHWATER, HIGHWATER_AND_NEW, reference_target
+from broken_servers import HIGHWATER, HIGHWATER_AND_NEW, Answer, Break, reference_target
 from test_power import run_suite
 
 from contract_tests.credentials import Credential
@@ -33,7 +33,7 @@ LONG = "http://127.0.0.1:1/metrics/user/u/" + "blip%20-%20" * 10
 
 
 def shipped(today: datetime.date = TODAY) -> KnownDrifts:
-    return load(SHIPPED_PATH, OPERATIONS, today)
+    return load(SHIPPED_PATH, operations(), today)
 
 
 def test_the_shipped_file_is_valid_and_in_force_on_the_fixed_day() -> None:
@@ -92,6 +92,22 @@ CLOSED = {
 }
 
 
+# An entry for every operation, as the attack wrote it: its `when` must narrow it.
+BROAD = {
+    "credentials": ["user", "server", "invalid"],
+    "expected": 200,
+    "got": 500,
+    "reason": "r",
+    "until": "2027-01-01",
+}
+BROAD_CONDITIONS = [
+    ({"path-segment-longer-than": 0}, "too broad: `path-segment-longer-than: 0` holds for plain"),
+    ({"path-segment-longer-than": 1}, "too broad: `path-segment-longer-than: 1` holds for plain"),
+    ({"path-segment-longer-than": True}, "must be a number of characters"),
+    ({}, "too broad: it would excuse that answer from every operation"),
+]
+
+
 @pytest.mark.parametrize(
     ("content", "says"),
     [
@@ -127,13 +143,26 @@ CLOSED = {
             yaml.safe_dump({"known-drifts": [{**CLOSED, "expected": 404}]}),
             "`expected` does not go with `paths`",
         ),
+        *(
+            (yaml.safe_dump({"known-drifts": [{**BROAD, "when": when}]}), says)
+            for when, says in BROAD_CONDITIONS
+        ),
+        (
+            yaml.safe_dump({"known-drifts": [{**ENTRY, "when": {"path-segment-longer-than": 20}}]}),
+            "too broad: `path-segment-longer-than: 20` holds for plain requests",
+        ),
+        (yaml.safe_dump({"known-drifts": [{**ENTRY, "until": "9999-12-31"}]}), "more than a year"),
+        (
+            yaml.safe_dump({"known-drifts": [{**ENTRY, "until": TODAY.replace(year=2027, day=3)}]}),
+            "`until` 2027-12-03 is more than a year after 2026-12-01",
+        ),
     ],
 )
 def test_a_bad_file_is_one_line_naming_the_entry(tmp_path: Path, content: str, says: str) -> None:
     path = tmp_path / "drifts.yaml"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(DriftFileProblem) as raised:
-        load(path, OPERATIONS, TODAY)
+        load(path, operations(), TODAY)
     assert says in str(raised.value)
     assert "\n" not in str(raised.value)
 
@@ -252,3 +281,39 @@ def test_a_malformed_file_stops_the_run_with_one_line(tmp_path: Path) -> None:
     assert result.ret == 4
     errors = [line for line in result.errlines if "unknown operation" in line]
     assert len(errors) == 1 and "Traceback" not in "\n".join(result.errlines)
+
+
+def test_drifts_that_would_excuse_a_working_contract_never_make_a_broken_service_hold(
+    tmp_path: Path,
+) -> None:
+    """A service that answers 500 to valid tokens and 200 to invalid ones, and three entries
+    meant to excuse all of it: the file is refused in one line before any request."""
+    entries = [
+        {**BROAD, "credentials": [credential], "expected": expected, "got": got, "when": when}
+        for (credential, expected, got), when in zip(
+            [("user", 200, 500), ("server", 200, 500), ("invalid", 401, 200)],
+            [
+                {"path-segment-longer-than": 0},
+                {"path-segment-longer-than": 1},
+                {"path-segment-longer-than": True},
+            ],
+            strict=True,
+        )
+    ]
+    path = tmp_path / "excuse-everything.yaml"
+    path.write_text(yaml.safe_dump({"known-drifts": entries}), encoding="utf-8")
+
+    inverted = Break(
+        "inverted",
+        (),
+        lambda call, answer: Answer(
+            {"user": 500, "server": 500, "invalid": 200}.get(call.token, answer.status)
+        ),
+    )
+    target = reference_target(inverted, suite_options=(f"--known-drifts={path}", *QUICK))
+    with target.serve() as base_url:
+        result = run_suite(base_url, tmp_path, target)
+
+    assert result.ret == 4
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR: ")]
+    assert len(errors) == 1 and "entry 1: too broad" in errors[0], result.stderr.str()

@@ -10,6 +10,7 @@ own first, through execnet's serializer, the one xdist's channel uses.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 import execnet
 import pytest
 from broken_servers import BREAKS, REFERENCE_TOKENS, create_app, serving
+from shown_markdown import as_text
 
 from contract_tests.failures import Attempts, Problem, Violation
 from contract_tests.parallel import as_data, from_data, merged
@@ -106,8 +108,9 @@ def run(workdir: Path, base_url: str | None, tokens: dict[str, str], *options: s
 
 
 def facts(summary: str) -> dict[str, str]:
+    """The summary table's rows, their values as text (the Markdown shows them escaped)."""
     rows = re.findall(r"^\| ([^|]+) \| (.*) \|$", summary, re.M)
-    return {name: value for name, value in rows if name.strip() and name not in VARYING}
+    return {name: as_text(value) for name, value in rows if name.strip() and name not in VARYING}
 
 
 TARGETS = {
@@ -134,7 +137,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, bool], tup
 @pytest.mark.parametrize(
     ("target", "status", "verdict"),
     [
-        ("mock", 0, "the contract holds"),
+        ("mock", 0, "the contract holds in the in-process mock (no service was tested)"),
         ("broken", 1, "the contract is BROKEN"),
         ("unreachable", 4, "not verified: cannot reach http://127.0.0.1:9 *"),
     ],
@@ -147,7 +150,7 @@ def test_two_workers_give_the_serial_runs_verdict_summary_and_counts(
 
     assert serial_status == status, serial_output
     assert parallel_status == status, parallel_output
-    assert re.fullmatch(verdict.replace("*", ".*"), facts(parallel)["Verdict"]), parallel
+    assert fnmatch.fnmatchcase(facts(parallel)["Verdict"], verdict), parallel
     assert facts(parallel) == facts(serial)
     assert "Cases per operation and credential" in facts(parallel)
     if target == "broken":

@@ -37,6 +37,7 @@ from broken_servers import (
     mock_target,
     reference_target,
 )
+from shown_markdown import as_text
 
 from contract_tests import closed_surface
 from contract_tests.credentials import Credential
@@ -207,7 +208,7 @@ def test_the_suite_passes_a_server_that_keeps_the_contract(runs) -> None:
     closed = len(closed_surface.cases(operations(), closed_surface.load(), "gateway"))
     assert outcomes["passed"] == accepted * (1 + 15) + len(operations()) * len(Credential) + closed
     assert "failed" not in outcomes
-    summary = (workdir / "summary.md").read_text(encoding="utf-8")
+    summary = as_text((workdir / "summary.md").read_text(encoding="utf-8"))
     assert f"| Base URL | {base_url} |" in summary
     assert "| Verdict | the contract holds |" in summary
     for operation in operations():
@@ -219,7 +220,7 @@ def test_rules_follow_a_modified_spec_and_pass_a_server_that_keeps_it(runs) -> N
     result, workdir, _ = runs[MODIFIED]
 
     assert result.ret == 0, "\n".join(result.outlines + result.errlines)
-    summary = (workdir / "summary.md").read_text(encoding="utf-8")
+    summary = as_text((workdir / "summary.md").read_text(encoding="utf-8"))
     assert "| Verdict | the contract holds |" in summary
     assert "RecordMetricsEventForServer with no token (" in summary
     assert "RecordMetricsEventForLoggedInUser with a server token (" in summary
@@ -244,7 +245,7 @@ def test_a_thorough_run_with_a_random_seed_raises_no_false_failure(runs, run) ->
     result, workdir, _ = runs[run]
 
     assert result.ret == 0, "\n".join(result.outlines)
-    summary = (workdir / "summary.md").read_text(encoding="utf-8")
+    summary = as_text((workdir / "summary.md").read_text(encoding="utf-8"))
     assert "| Profile | thorough |" in summary
     assert re.search(r"\| Seed \| \d+ \|", summary), summary
     assert "| Verdict | the contract holds |" in summary

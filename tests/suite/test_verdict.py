@@ -9,6 +9,7 @@ in common, and gives rerun commands that work from another directory.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import subprocess
@@ -17,12 +18,20 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from broken_servers import SERVER_TOKEN, USER_TOKEN, create_app, serving
+from broken_servers import (
+    REFERENCE_TOKENS,
+    SERVER_TOKEN,
+    USER_TOKEN,
+    Answer,
+    Break,
+    create_app,
+    serving,
+)
 from werkzeug.wrappers import Request, Response
 
 from contract_tests.credentials import VARIABLES
 from contract_tests.plugin import STOPPED
-from contract_tests.summary import EXIT_MEANINGS
+from contract_tests.summary import EXIT_MEANINGS, IN_PROCESS_HOLDS
 
 ROOT = Path(__file__).resolve().parents[2]
 # A red run of the default profile is read on one screen or two, whatever broke.
@@ -168,3 +177,42 @@ def test_a_run_beside_other_failing_tests_says_the_contract_is_not_what_failed(
     assert lines[-2].startswith("Verdict: the contract holds"), "\n".join(lines)
     assert lines[-1].startswith("exit 1: 1 test outside the contract suite failed")
     assert EXIT_MEANINGS[1] not in lines
+
+
+def test_a_run_against_the_in_process_mock_never_says_deploy(run_suite) -> None:
+    status, lines = run_suite("-k", "auth_matrix")
+
+    output = "\n".join(lines)
+    assert status == 0, output
+    assert "deploy" not in output
+    assert lines[-2:] == [
+        "Verdict: the contract holds in the in-process mock (no service was tested)",
+        IN_PROCESS_HOLDS,
+    ]
+
+
+# A gateway that refuses every metrics request's token (one of another environment).
+REFUSES_EVERY_TOKEN = Break("refuses_every_token", (), lambda call, answer: Answer(401))
+
+
+@pytest.mark.parametrize(
+    ("brk", "path", "cause"),
+    [
+        (None, "/metrics", "Every request was answered 404: is the base URL right? A path after*"),
+        (REFUSES_EVERY_TOKEN, "", "Every request was answered 401: are the tokens for this*"),
+    ],
+)
+def test_answers_that_all_failed_alike_name_the_likely_cause(
+    run_suite, monkeypatch, brk, path, cause
+) -> None:
+    if brk is not None:
+        for name, token in REFERENCE_TOKENS.items():
+            monkeypatch.setenv(name, token)
+    with serving(create_app(brk)) as base_url:
+        status, lines = run_suite(
+            f"--base-url={base_url}{path}", "-k", "auth_matrix", "--max-response-time=60"
+        )
+
+    output = "\n".join(lines)
+    assert status == 1, output
+    assert fnmatch.fnmatch(lines[-3], cause), output

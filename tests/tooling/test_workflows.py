@@ -317,11 +317,24 @@ def test_the_gate_replays_a_har_of_the_calling_repository(gate, tmp_path):
     assert (run.status, run.outputs) == (1, "verdict=broken\n")
 
 
-def test_make_gate_calls_the_same_entry():
+def test_make_gate_runs_the_same_command_as_the_workflow(gate, tmp_path):
+    """Shipped known drifts included: the two must agree on the same server."""
     done = make("-n", "-o", ".venv/.installed", "gate", "ENV=qa2")
     assert done.returncode == 0, done.stderr
     (command,) = done.stdout.splitlines()
-    assert shlex.split(command)[1:5] == ["-m", "contract_tests", "--gate", "--env"]
+    words = shlex.split(command)[1:]
+    at = words.index("--base-url")
+    assert words[at + 1] == ""  # an empty BASE_URL, which the entry ignores
+    workflow_run = run_gate_step(gate, tmp_path, {"environment": "qa2", "replay": ""})
+    assert words[:at] + words[at + 2 :] == workflow_run.argv
+
+
+@pytest.mark.parametrize("given", ["env=qa2", "BASEURL=http://127.0.0.1:1", "base_url=x"])
+def test_make_refuses_a_lookalike_of_env_or_base_url_in_one_line(given):
+    done = make("-n", "-o", ".venv/.installed", "contract", given)
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert f"unknown variable {given}; did you mean" in line
 
 
 def test_gate_publishes_the_summary_the_entry_writes(gate):

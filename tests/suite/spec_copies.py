@@ -1,0 +1,25 @@
+"""Copies of the spec that a run may load instead of the shipped one, written for a test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from contract_tests.spec import SPEC_PATH
+
+
+def without_production(folder: Path, rename: str | None = None) -> Path:
+    """A copy whose `production` server is gone, or described as `rename`."""
+    document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    servers = []
+    for server in document["servers"]:
+        if server.get("description") == "production":
+            if rename is None:
+                continue
+            server = {**server, "description": rename}
+        servers.append(server)
+    document["servers"] = servers
+    path = folder / f"spec-{rename or 'without-production'}.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
