@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from broken_servers import REFERENCE_TOKENS, create_app, recorded, serving
-from mockserver.serving.inprocess import running_mock
+from mockserver.running import running_mock
 
 from mockserver.config import MockConfig
 
