@@ -286,6 +286,7 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
         threads=args.threads,
         upstream=_upstream(args),
         forward_metrics=args.forward_metrics,
+        allow_production=args.allow_production,
         upstream_timeout_s=args.upstream_timeout,
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,

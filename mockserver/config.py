@@ -104,6 +104,8 @@ class MockConfig:
     upstream: str | None = None
     # Metrics requests go to the upstream too, and its answers are checked (validating_proxy).
     forward_metrics: bool = False
+    # The person asked for metrics forwarded to production, where each is a real event.
+    allow_production: bool = False
     # Bound on connecting to the upstream and on each read from it.
     upstream_timeout_s: float = 10.0
 
@@ -160,6 +162,7 @@ class MockConfig:
             "--allow-remote-changes": self.allow_remote_changes,
             "--forward-cookies": self.forward_cookies,
             "--forward-metrics": self.forward_metrics,
+            "--allow-production": self.allow_production,
         }
         return [
             *(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from broken_servers import REFERENCE_TOKENS, create_app, recorded, serving
-from mockserver.running import running_mock
 
 from mockserver.config import MockConfig
+from mockserver.running import running_mock
 
 NOT_VERIFIED = 4
 PREFIX = "contract-tests%20-%20"
@@ -38,7 +38,9 @@ def test_a_forwarding_mock_gets_the_prefix_and_the_real_tokens_only_once_checked
 def test_a_mock_forwarding_to_production_is_refused_before_any_metrics_request(
     run_suite, connections_begun, with_tokens
 ) -> None:
-    config = MockConfig(upstream="https://api.tidepool.org", forward_metrics=True)
+    config = MockConfig(
+        upstream="https://api.tidepool.org", forward_metrics=True, allow_production=True
+    )
     with running_mock(config) as mock:
         result = run_suite(f"--base-url={mock.url}", "--allow-production")
 
