@@ -15,8 +15,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
+# The imitation of the other systems, on Linux; on those systems the other tests run as is.
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="imitates macOS and Windows")
 ROOT = Path(__file__).resolve().parents[2]
 PORTABLE = {
     **os.environ,
