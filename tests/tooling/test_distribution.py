@@ -196,14 +196,19 @@ def checkout_files(package: str) -> set[str]:
 @pytest.mark.parametrize(
     ("name", "package", "copies"),
     [
-        (MOCK, "mockserver", {"specs/metrics.v1.yaml", "specs/mockserver.v1.yaml"}),
-        (SUITE, "contract_tests", {"metrics.v1.yaml", "known-drifts.yaml"}),
+        (
+            MOCK,
+            "mockserver",
+            {"specs/metrics.v1.yaml", "specs/closed-surface.yaml", "specs/mockserver.v1.yaml"},
+        ),
+        (SUITE, "contract_tests", {"metrics.v1.yaml", "known-drifts.yaml", "closed-surface.yaml"}),
     ],
     ids=["mock", "suite"],
 )
 def test_each_wheel_holds_its_package_and_its_copies_of_the_specs(wheels, name, package, copies):
     """Nothing of the other package, and each spec copy the package looks for first
-    (mockserver/config.py DEFAULT_SPEC_PATH; contract_tests/spec.py shipped_file)."""
+    (mockserver/config.py DEFAULT_SPEC_PATH and closed-surface.yaml beside it;
+    contract_tests/spec.py shipped_file)."""
     copied = {f"{package}/{copy}" for copy in copies}
     assert wheel_files(wheels[name]) == checkout_files(package) | copied
     with zipfile.ZipFile(wheels[name]) as archive:
