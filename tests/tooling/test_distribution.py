@@ -474,7 +474,7 @@ def test_the_installed_mock_and_suite_each_read_their_own_copy_of_the_spec(
     assert mocks != suites, "the mock and the suite share one file"
 
 
-def test_the_suite_alone_suite_finds_the_shipped_known_drifts(suite_alone: Path, outside: Path):
+def test_the_suite_installed_alone_finds_the_shipped_known_drifts(suite_alone: Path, outside: Path):
     done = run(
         [
             str(suite_alone / "python"),
