@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -34,6 +35,12 @@ MAX_PORT = 65535
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 # An address without a scheme, which --upstream takes for a name.
 _HOST_PORT = re.compile(r"[\w.-]+:\d+")
+# granian's reloader needs watchfiles, an extra of the package: installing the mock for a
+# test setup brings neither it nor its pytest plugin (anyio's).
+NO_RELOADER = (
+    "mockserver: --reload needs granian's reloader (watchfiles), which is not installed:"
+    " pip install 'tidepool-metrics-mock[reload]'"
+)
 
 
 def masked(text: str) -> str:
@@ -296,6 +303,8 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
 
 def main(argv: list[str] | None = None) -> None:
     config, reload = config_from_args(argv)
+    if reload and importlib.util.find_spec("watchfiles") is None:
+        sys.exit(NO_RELOADER)
     try:
         serve(config, reload)
     except (SpecError, AccountsError, JournalError, yaml.YAMLError, OSError) as error:

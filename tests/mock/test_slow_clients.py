@@ -10,7 +10,6 @@ cannot be raised to hold them.
 
 from __future__ import annotations
 
-import resource
 import socket
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,11 @@ import pytest
 import requests
 
 from mockserver.cli import config_from_args
+
+try:  # POSIX; Windows has no per-process limit on sockets to raise
+    import resource
+except ImportError:
+    resource = None
 
 STALLED = b"GET /metrics/user/u/stalled HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
 IDLE = b"GET /__mock/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
@@ -32,6 +36,8 @@ SPARE_FDS = 100
 
 def held_count() -> int:
     """HELD, or fewer if this process may not open two descriptors per held connection."""
+    if resource is None:
+        return HELD
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = 2 * HELD + SPARE_FDS
     if soft < wanted <= hard or (soft < wanted and hard == resource.RLIM_INFINITY):

@@ -28,8 +28,11 @@ RUNNERS = [
 
 
 def pins(path: Path) -> dict[str, str]:
-    """`name==version` lines of a requirements or constraints file, by lower-case name."""
-    found = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", path.read_text(encoding="utf-8"), re.M)
+    """`name==version` lines of a requirements or constraints file, by lower-case name
+    (without the extras a requirement names: `granian[reload]` is granian)."""
+    found = re.findall(
+        r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", path.read_text(encoding="utf-8"), re.M
+    )
     return {name.lower(): pinned for name, pinned in found}
 
 
@@ -40,10 +43,10 @@ def tox_ini() -> configparser.ConfigParser:
 
 
 def test_pins_parser_reads_exact_pins_only(tmp_path: Path):
-    text = "# comment\ntox==4.67.13\nPyYAML==6.0.3\nloose>=1\n-c constraints.txt\n"
+    text = "# comment\ntox==4.67.13\nPyYAML==6.0.3\nloose>=1\n-c constraints.txt\nx[y]==2\n"
     path = tmp_path / "requirements.txt"
     path.write_text(text, encoding="utf-8")
-    assert pins(path) == {"tox": "4.67.13", "pyyaml": "6.0.3"}
+    assert pins(path) == {"tox": "4.67.13", "pyyaml": "6.0.3", "x": "2"}
 
 
 def test_tox_is_pinned_and_installed_by_the_install_step():

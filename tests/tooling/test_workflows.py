@@ -383,12 +383,35 @@ def test_a_pull_request_from_this_repository_is_tested_once_by_its_push():
         )
 
 
-def test_the_mock_is_tested_on_macos_without_the_browser_tests():
-    job = load_workflow(TESTS)["jobs"]["mock-macos"]
-    assert job["runs-on"].startswith("macos-")
-    scripts = "\n".join(s.get("run", "") for s in job["steps"])
-    assert make_targets_run(scripts) == []
-    assert "pytest tests/mock --ignore-glob='*_browser.py'" in scripts
+def test_the_installed_distributions_are_tested_on_every_system_and_at_the_lowest_versions():
+    """The lowest versions the ranges allow on Linux (make test has the pinned ones there),
+    the pinned ones on macOS and Windows."""
+    job = load_workflow(TESTS)["jobs"]["installed"]
+    systems = {entry["os"]: entry["constraints"] for entry in job["strategy"]["matrix"]["include"]}
+    assert systems == {
+        "ubuntu-latest": "constraints-lowest.txt",
+        "macos-latest": "constraints.txt",
+        "windows-latest": "constraints.txt",
+    }
+    assert all((ROOT / constraints).is_file() for constraints in systems.values())
+    assert job["runs-on"] == "${{ matrix.os }}"
+    assert job["env"]["PIP_CONSTRAINT"] == "${{ matrix.constraints }}"
+
+
+def test_the_installed_job_installs_both_and_runs_the_tests_without_a_browser():
+    """One `python -m` command a step, as Windows' PowerShell runs it: no make, no bash."""
+    job = load_workflow(TESTS)["jobs"]["installed"]
+    scripts = [s["run"] for s in job["steps"] if "run" in s]
+    assert all(len(script.strip().splitlines()) == 1 for script in scripts), scripts
+    assert [shlex.split(script)[:3] for script in scripts] == [
+        ["python", "-m", "pip"],
+        ["python", "-m", "pytest"],
+        ["python", "-m", "contract_tests"],
+    ]
+    install, tests, suite = (shlex.split(script) for script in scripts)
+    assert install[3:] == ["install", "./packaging/mock[reload]", ".[mock]"]
+    assert tests[3:6] == ["tests/mock", "--ignore-glob", "*_browser.py"]
+    assert not any(word.startswith("--base-url") for word in suite), "the mock is the target"
 
 
 # ---- Node for the pinned Redocly CLI ----------------------------------------------------
