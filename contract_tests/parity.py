@@ -159,7 +159,9 @@ def answers(target: Target, planned: list[Case], redactor: Redactor, max_rps) ->
         except (Unreachable, CredentialProblem) as error:
             raise NotCompared(f"{target.name}: {error}") from None
         summary = RunSummary(target.name, "", "", "")
-        suite = Suite(target.base_url, http, tokens, is_mock, EVENT_PREFIX, TIMEOUT_S, summary)
+        suite = Suite(
+            target.base_url, http, tokens, is_mock, redactor, EVENT_PREFIX, TIMEOUT_S, summary
+        )
         got = {}
         for case in planned:
             try:

@@ -3,12 +3,18 @@
 The house, in layers: each part imports only from the parts below it, and `make lint`
 checks that (import-linter's contracts in pyproject.toml say the same as this map).
 
-    cli, __main__     the command line builds a MockConfig, nothing more
-    serving/          how the app is served: gunicorn with a waitress event loop in each
-                      worker, Werkzeug's reloader, or a thread for tests and the suite
+    running           running_mock(): `python -m mockserver` on a free port, for tests
+                      (this project's, the suite's default target, a consumer's)
+    cli, __main__     the command line: builds a MockConfig (each mistake one line,
+                      --upstream resolved against the spec's servers and refused for
+                      production without --allow-production) and hands it to serving
+    serving/          how the app is served: granian's worker processes (its reloader
+                      with --reload) running a thin ASGI adapter; the banner first
     console           the banner and one line per recorded or refused request
-    app               MockApp: the WSGI app; one dispatch path for every route;
-                      every error answered is kept (journal/rejections)
+    app               MockApp: one dispatch path for every route, every error answered
+                      kept (journal/rejections); a WSGI entry for Werkzeug's test client
+    admission         which requests are served at all, from the head alone: bounds,
+                      Host, callers; MockRequest, the raw target read once
     own_api           the mock's own API (spec/mockserver.v1.yaml): one table
                       operationId -> (rule, handler)
     upstream/         --upstream: what the mock does not serve goes to a real
@@ -24,20 +30,22 @@ checks that (import-linter's contracts in pyproject.toml say the same as this ma
     callers           which pages and clients may call what (foreign pages, the LAN)
     masking           what of a refused request may be shown (no token, no password)
     config, errors    every setting in one value; every error message in one place
+    known_valid       the spec documents already found valid, not validated again
 
 The folders are the parts with an inside that a reader of the app need not open: the
 serving stack and the journal are most of the performance work, the upstream and auth
 parts each have a map of their own. Modules at the top are the app itself.
 
 One request, `GET /metrics/thisuser/Viewed%20Page?source=blip` with a user token:
-serving hands the WSGI environ to `MockApp.__call__`; `dispatch` takes the raw target
-(uri), matches it on the URL map (routes) to the endpoint named by its operationId, and
-decodes the path values and the query (after callers has checked the page and the
-client that sent it); the endpoint's handler, `record_event`, reads the
+serving's ASGI adapter turns granian's scope into a MockRequest (the target as sent) and
+asks admission (bounds, Host, callers); `MockApp.respond` -> `dispatch` matches the raw
+target on the URL map (routes) to the endpoint named by its operationId, and decodes the
+path values and the query (uri); the endpoint's handler, `record_event`, reads the
 `Prefer` header (faults), lets `auth.security.authorize` check the token (auth.tokens)
 against the operation's `security` (spec), stores the event (journal) and answers 200
-with an empty body; `cors` adds its headers on the way out, and the committed event
-reaches the terminal (console) through `on_events`.
+with an empty body, after any delay the faults ask for (waited on the event loop);
+`cors` adds its headers on the way out, and the committed event reaches the terminal
+(console) through `on_events`.
 
 With `--upstream`, `dispatch` first asks whether the mock serves the request at all (a
 Metrics operation or /__mock); the rest goes to the upstream as sent (upstream), and

@@ -65,26 +65,31 @@ class Admission:
     allow_remote_changes: bool
     body_limit: Callable[[str, str], int]
 
-    def refusal(self, request: MockRequest) -> PlainError | None:
-        """The error to answer instead of serving the request, or None to serve it."""
+    def refusal(
+        self, request: MockRequest, fields: list[tuple[str, str]] | None = None
+    ) -> PlainError | None:
+        """The error to answer instead of serving the request, or None to serve it.
+        `fields`: the header fields as received, where the caller has them at hand (the
+        server adapter); else the request's."""
         method, raw_path = request.method, request.raw_path
         if len(method) + len(request.sent_target) + _LINE_OVERHEAD > REQUEST_LINE_LIMIT:
             return PlainError(414, errors.TARGET_TOO_LONG.format(limit=REQUEST_LINE_LIMIT))
-        fields = request.headers
+        if fields is None:
+            fields = list(request.headers.items())
         if len(fields) > HEADER_COUNT_LIMIT or any(
-            len(name) + len(value) + 2 > HEADER_FIELD_LIMIT for name, value in fields.items()
+            len(name) + len(value) + 2 > HEADER_FIELD_LIMIT for name, value in fields
         ):
             return PlainError(
                 431,
                 errors.HEADERS_TOO_LARGE.format(limit=HEADER_FIELD_LIMIT, count=HEADER_COUNT_LIMIT),
             )
-        host = fields.get("Host")
+        host = request.headers.get("Host")
         if not self.hosts.allows(host):
             return PlainError(403, errors.HOST_NOT_ALLOWED.format(host=host))
         refused = refusal(
             method,
             raw_path,
-            fields,
+            request.headers,
             request.environ,
             self.allows_origin,
             self.allow_remote_changes,

@@ -47,6 +47,8 @@ from .uri import MalformedTarget, decode_component, parse_query
 
 # The journal's records name the path parameters they keep after the spec's names.
 USER_ID_PARAM, SERVER_NAME_PARAM, EVENT_NAME_PARAM = "userId", "serverName", "eventName"
+# Paths and methods whose route and path values each worker remembers (MockApp._match).
+ROUTE_CACHE_SIZE = 1024
 # What a browser may send to a path that passes through, as far as the mock's preflight says.
 PASS_THROUGH_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -103,6 +105,7 @@ class MockApp:
         self.url_map = build_map(self.spec.operations, local_rules)
         # Bound once: matching an explicit path and method reads the map and keeps no state.
         self.routes = self.url_map.bind("mock")
+        self._route = functools.lru_cache(maxsize=ROUTE_CACHE_SIZE)(self._match)
         self.rejections = Rejections(self.journal, on_record=on_rejection)
         own_api = OwnApi(
             config, self.spec, self.journal, self.rejections, self.accounts, self.tokens
@@ -188,10 +191,9 @@ class MockApp:
             plain = response.mimetype == "text/plain"
             reason = response.get_data(as_text=True).strip() if plain else ""
             self.keep_refusal(request, response.status_code, reason)
-        if not passed_through:
-            response.headers.extend(SECURITY_HEADERS)
         cors = self.own_cors if is_own_path(request.raw_path) else self.cors
-        response.headers.extend(cors.headers(request.headers.get("Origin")))
+        added = cors.headers(request.headers.get("Origin"))
+        response.headers.extend(added if passed_through else [*SECURITY_HEADERS, *added])
         return response
 
     def keep_refusal(self, request: MockRequest, status: int, reason: str) -> None:
@@ -220,20 +222,28 @@ class MockApp:
                 raise PlainError(404, errors.NOT_FOUND)
             return Response(status=204, headers=self.cors.preflight_headers(methods))
         try:
-            endpoint, matched = self.routes.match(raw_path, request.method)
+            endpoint, path_values = self._route(raw_path, request.method)
         except NotFound:
             hint = nearest_route(self.url_map, raw_path, self.operations)
             raise PlainError(
                 404, errors.NOT_FOUND_NEAR.format(hint=hint) if hint else errors.NOT_FOUND
             ) from None
-        if endpoint in self.operations:
-            matched = path_arguments(self.operations[endpoint], matched)
-        try:
-            query = parse_query(raw_query)
-            path = {name: decode_component(value) for name, value in matched.items()}
         except MalformedTarget as error:
             raise PlainError(400, errors.MALFORMED_TARGET.format(reason=error)) from None
-        return self.handlers[endpoint](request, query, path)
+        try:
+            query = parse_query(raw_query)
+        except MalformedTarget as error:
+            raise PlainError(400, errors.MALFORMED_TARGET.format(reason=error)) from None
+        return self.handlers[endpoint](request, query, dict(path_values))
+
+    def _match(self, raw_path: str, method: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The endpoint a path and method reach, and its path values decoded. An app sends
+        the same few event names again and again, so the last ROUTE_CACHE_SIZE answers are
+        remembered per worker (__init__); a path that matches nothing is not."""
+        endpoint, matched = self.routes.match(raw_path, method)
+        if endpoint in self.operations:
+            matched = path_arguments(self.operations[endpoint], matched)
+        return endpoint, tuple((name, decode_component(value)) for name, value in matched.items())
 
     def record_event(
         self, operation: Operation, request: MockRequest, query: dict, path: dict

@@ -184,10 +184,10 @@ class Feed:
         self._timer: threading.Timer | None = None
 
     def events(self, events: list[Event]) -> None:
-        self._emit([event_line(event) for event in events])
+        self._emit(events, event_line)
 
     def rejection(self, rejection: Rejection) -> None:
-        self._emit([rejection_line(rejection)])
+        self._emit([rejection], rejection_line)
 
     def flush(self) -> None:
         """Print the count of the lines held back, if any (the timer calls this)."""
@@ -195,17 +195,19 @@ class Feed:
             self._timer = None
             self._write(self._held_line())
 
-    def _emit(self, lines: list[str]) -> None:
+    def _emit(self, records: list, line: Callable[..., str]) -> None:
+        """Print the records' lines while a person can read them; only count the rest,
+        which are never formatted (under load, most are not)."""
         with self._lock:
             second = int(self._clock())
             out = []
             if second != self._second:
                 out = self._held_line()
                 self._second, self._shown = second, 0
-            shown = lines[: max(self._per_second - self._shown, 0)]
+            shown = records[: max(self._per_second - self._shown, 0)]
             self._shown += len(shown)
-            self._held += len(lines) - len(shown)
-            out += shown
+            self._held += len(records) - len(shown)
+            out += [line(record) for record in shown]
             if self._held and self._timer is None:
                 self._timer = threading.Timer(1.0, self.flush)
                 self._timer.daemon = True

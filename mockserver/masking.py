@@ -10,6 +10,7 @@ and with its repeated slashes folded, since a server or a proxy might read it th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import unquote
@@ -65,6 +66,7 @@ def _compared(name: str) -> str:
 _CREDENTIAL_NAMES = frozenset(map(_compared, CREDENTIAL_QUERY_NAMES))
 
 
+@functools.lru_cache(maxsize=1024)  # apps send the same few names again and again
 def is_credential_name(name: str) -> bool:
     """Whether a query parameter's name looks like a credential's, however encoded, cased
     or spelt with `-` or `_`."""

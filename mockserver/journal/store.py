@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -81,7 +82,8 @@ _ROW_COLUMNS = (
     " violations, target, credential, user_agent"
 )
 _COLUMNS = f"id, {_ROW_COLUMNS}"
-_INSERT = f"INSERT INTO events ({_ROW_COLUMNS}) VALUES ({', '.join('?' * 11)})"
+_ROW_COLUMNS_LIST = _ROW_COLUMNS.replace(" ", "").split(",")
+_INSERT = f"INSERT INTO events ({_ROW_COLUMNS}) VALUES ({', '.join('?' * len(_ROW_COLUMNS_LIST))})"
 # Filter name (as in GET /__mock/events) -> the condition it adds.
 _FILTERS = {
     "eventName": "event_name = ?",
@@ -152,6 +154,15 @@ def _frozen(query: Mapping[str, Iterable[str]]) -> Mapping[str, tuple[str, ...]]
     return MappingProxyType({name: tuple(values) for name, values in query.items()})
 
 
+def _event(
+    event_id: int, columns: tuple, query: Mapping[str, Iterable[str]], violations: Iterable
+) -> Event:
+    """The Event of a row just stored: the query and violations as given, not their JSON."""
+    return Event(
+        event_id, *columns[:5], _frozen(query), columns[6], tuple(violations), *columns[8:]
+    )
+
+
 def _event_from_row(row: tuple) -> Event:
     violations = tuple(Violation(item["rule"], item["reason"]) for item in json.loads(row[8]))
     return Event(*row[:6], _frozen(json.loads(row[6])), row[7], violations, *row[9:12])
@@ -193,6 +204,7 @@ class Journal:
         except sqlite3.DatabaseError as error:
             raise JournalError(f"journal {self.path}: {unusable(self.path, error)}") from None
         self._connections = Connections(self.path)
+        self._held = threading.local()
 
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
@@ -204,6 +216,39 @@ class Journal:
     def reading(self) -> sqlite3.Connection:
         """This thread's connection, for reading the other modules' tables."""
         return self._connections.get()
+
+    def hold_commits(self) -> None:
+        """Until `commit_held`, this thread's events wait to be stored together. The
+        server's event loop holds the events of the requests it answers in one turn and
+        stores them with one INSERT before any of their answers goes out (serving/asgi.py):
+        under load, many events cost one commit."""
+        self._held.rows = []
+
+    def commit_held(self) -> None:
+        """Store the events this thread held, with one INSERT (its own transaction, so
+        their ids follow each other), then report them (`on_commit`)."""
+        rows, self._held.rows = self._held.rows, None
+        if not rows:
+            return
+        one = f"({', '.join('?' * len(_ROW_COLUMNS_LIST))})"
+        parameters = [value for columns, _, _ in rows for value in columns]
+        last_id = (
+            self._connections.get()
+            .execute(
+                f"INSERT INTO events ({_ROW_COLUMNS}) VALUES {', '.join([one] * len(rows))}",
+                parameters,
+            )
+            .lastrowid
+        )
+        first_id = last_id - len(rows) + 1
+        self._report([_event(first_id + n, *row) for n, row in enumerate(rows)])
+
+    def _report(self, events: list[Event]) -> None:
+        if self._on_commit is not None and events:
+            try:
+                self._on_commit(events)
+            except Exception:  # the events are stored: their requests must not fail now
+                log.exception("reporting %d committed events failed", len(events))
 
     def record(
         self,
@@ -218,8 +263,9 @@ class Journal:
         target: str = "",
         credential: str = NO_CREDENTIAL,
         user_agent: str = "",
-    ) -> Event:
-        """Store one event; committed on return (one INSERT, its own transaction)."""
+    ) -> Event | None:
+        """Store one event: committed on return (one INSERT, its own transaction), or
+        with the others this thread holds (`hold_commits`), and then None."""
         violations_json = json.dumps([v.to_json() for v in violations]) if violations else "[]"
         columns = (
             utc_now(),
@@ -234,22 +280,13 @@ class Journal:
             credential,
             user_agent,
         )
+        held = getattr(self._held, "rows", None)
+        if held is not None:
+            held.append((columns, query, violations))
+            return None
         event_id = self._connections.get().execute(_INSERT, columns).lastrowid
-        event = Event(
-            event_id,
-            *columns[:5],
-            _frozen(query),
-            upstream_status,
-            tuple(violations),
-            target,
-            credential,
-            user_agent,
-        )
-        if self._on_commit is not None:
-            try:
-                self._on_commit([event])
-            except Exception:  # the event is stored: its request must not fail now
-                log.exception("reporting committed event %d failed", event_id)
+        event = _event(event_id, columns, query, violations)
+        self._report([event])
         return event
 
     def listing(self, limit: int = -1, **filters: str | int) -> tuple[list[Event], int]:

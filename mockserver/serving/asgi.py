@@ -6,9 +6,10 @@ WSGI environ MockApp reads (with the raw target as `RAW_URI`, as gunicorn names 
 the app's admission (admission.py) before reading any body, reads the body within its
 bound and the between-reads timeout, and sends the app's answer:
 
-- most answers (a metrics event: a token check and one commit) on the event loop itself,
-  which is faster than any hand-over; those that may block for long (`MockApp.may_be_slow`:
-  the upstream, listings) in a pool of `--threads` threads;
+- most answers (a metrics event: a token check and its commit) on the event loop itself,
+  which is faster than any hand-over, the requests of one turn of the loop sharing one
+  commit (SharedCommit); those that may block for long (`MockApp.may_be_slow`: the
+  upstream, listings) in a pool of `--threads` threads;
 - an answer that asks to wait (`Prefer: delay`, `--latency`) after an `asyncio.sleep`, so
   a waiting answer holds no thread;
 - a body that pauses longer than `--body-timeout` gets 408 and the connection closes; the
@@ -32,14 +33,17 @@ from werkzeug.wrappers import Response
 from .. import errors
 from ..admission import MockRequest
 from ..app import MockApp
-from ..errors import PlainError
+from ..errors import PlainError, has_body
 from ..faults import DelayedResponse
+from ..journal.store import Journal
 
 log = logging.getLogger("mockserver")
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 # How often a worker looks whether the process that started it is still there.
 PARENT_CHECK_S = 0.5
+# Answers that carry no body, whose headers Werkzeug adjusts (no length) before sending.
+_NO_CONTENT = frozenset({204, 304})
 # Headers WSGI names without the HTTP_ prefix.
 _UNPREFIXED = {"CONTENT_TYPE", "CONTENT_LENGTH"}
 
@@ -60,6 +64,7 @@ class AsgiMock:
         self._body_timeout_s = body_timeout_s
         self.app: MockApp | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._commits: SharedCommit | None = None
 
     async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -82,6 +87,7 @@ class AsgiMock:
     def start(self) -> None:
         self.app = self._make_app()
         self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="mockserver")
+        self._commits = SharedCommit(self.app.journal, asyncio.get_running_loop())
 
     def stop(self) -> None:
         if self._pool is not None:
@@ -91,11 +97,11 @@ class AsgiMock:
 
     async def _http(self, scope: dict, receive: Receive, send: Send) -> None:
         app = self.app
-        environ = _environ(scope)
+        environ, fields = _environ(scope)
         request = MockRequest(environ)
-        refused = app.admission.refusal(request)
+        refused = app.admission.refusal(request, fields)
         close = False
-        if refused is None:
+        if refused is None and has_body(request):
             limit = app.body_limit(request.method, request.raw_path)
             try:
                 body = await self._read_body(receive, limit)
@@ -114,7 +120,13 @@ class AsgiMock:
             loop = asyncio.get_running_loop()
             response = await loop.run_in_executor(self._pool, app.respond, request)
         else:
+            committed = self._commits.joined()
             response = app.respond(request)
+            try:
+                await committed
+            except Exception:  # the journal could not commit: nothing of it was kept
+                log.exception("committing the journal failed")
+                response = app.refuse(request, PlainError(500, errors.INTERNAL_ERROR))
         if isinstance(response, DelayedResponse) and response.delay_s > 0:
             await asyncio.sleep(response.delay_s)
         if close:
@@ -144,11 +156,16 @@ class AsgiMock:
     async def _send(self, response: Response, environ: dict, send: Send) -> None:
         """The answer as Werkzeug would give it to a WSGI server (HEAD without a body),
         streamed part by part from the pool when it streams (an upstream's answer)."""
-        body, status, headers = response.get_wsgi_response(environ)
+        if response.is_sequence and response.status_code not in _NO_CONTENT:
+            # Most answers: the headers as set (the length among them), the body in one part.
+            headers = response.headers.to_wsgi_list()
+            body = [] if environ["REQUEST_METHOD"] == "HEAD" else response.response
+        else:
+            body, status, headers = response.get_wsgi_response(environ)
         await send(
             {
                 "type": "http.response.start",
-                "status": int(status.split(" ", 1)[0]),
+                "status": response.status_code,
                 "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in headers],
             }
         )
@@ -165,8 +182,39 @@ class AsgiMock:
             response.close()
 
 
-def _environ(scope: dict) -> dict:
-    """The WSGI environ of an ASGI request: the raw target kept as RAW_URI."""
+class SharedCommit:
+    """The requests the loop answers in one turn share one commit of the journal.
+
+    The first to join holds the journal's commits (Journal.hold_commits) and asks the loop
+    to commit once the requests already waiting for it have been answered; each awaits
+    that commit before its answer goes out, so an event is never answered before it is
+    stored, and a burst of events costs one commit instead of one each."""
+
+    def __init__(self, journal: Journal, loop: asyncio.AbstractEventLoop) -> None:
+        self._journal = journal
+        self._loop = loop
+        self._pending: asyncio.Future | None = None
+
+    def joined(self) -> asyncio.Future:
+        if self._pending is None:
+            self._journal.hold_commits()
+            self._pending = self._loop.create_future()
+            self._loop.call_soon(self._commit)
+        return self._pending
+
+    def _commit(self) -> None:
+        pending, self._pending = self._pending, None
+        try:
+            self._journal.commit_held()
+        except Exception as error:
+            pending.set_exception(error)
+        else:
+            pending.set_result(None)
+
+
+def _environ(scope: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """The WSGI environ of an ASGI request (the raw target kept as RAW_URI), and its header
+    fields as received."""
     raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
     path = raw_path.decode("latin-1")
     query = scope.get("query_string", b"").decode("latin-1")
@@ -190,12 +238,12 @@ def _environ(scope: dict) -> dict:
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
-    for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
-        key = name if name in _UNPREFIXED else f"HTTP_{name}"
-        value = raw_value.decode("latin-1")
+    fields = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
+    for name, value in fields:
+        upper = name.upper().replace("-", "_")
+        key = upper if upper in _UNPREFIXED else f"HTTP_{upper}"
         environ[key] = f"{environ[key]},{value}" if key in environ else value
-    return environ
+    return environ, fields
 
 
 async def _exit_with_parent() -> None:

@@ -170,7 +170,7 @@ def test_a_bad_file_is_one_line_naming_the_entry(tmp_path: Path, content: str, s
 def test_an_entry_naming_a_route_excuses_only_its_closed_surface_answers(tmp_path: Path) -> None:
     path = tmp_path / "drifts.yaml"
     path.write_text(yaml.safe_dump({"known-drifts": [CLOSED]}), encoding="utf-8")
-    known = load(path, OPERATIONS, TODAY)
+    known = load(path, operations(), TODAY)
     route = CLOSED["paths"][0]
     assert known.excuse(f"GET {route}", Credential.NONE, SHORT, None, 200, route=route)[0]
     assert not known.excuse(f"GET {route}", Credential.NONE, SHORT, None, 204, route=route)[0]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from broken_servers import mock_target
+from shown_markdown import as_text
 from test_power import run_suite
 from test_replay import browser_har, write
 
@@ -62,7 +63,7 @@ def test_requests_off_the_plan_are_named_and_the_contract_still_holds(tmp_path: 
             "Verdict: the contract holds",
         ]
     )
-    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    summary = as_text((tmp_path / "summary.md").read_text(encoding="utf-8"))
     assert "## Off the tracking plan" in summary and "- entry 6: GET" in summary
 
 
