@@ -421,6 +421,7 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
             budget_s=budget_s,
             summary=summary,
             known_drifts=config.stash[KNOWN_DRIFTS],
+            is_production=target.is_production,
         )
         log_out(http, contract_base_url, tokens)
 

@@ -3,8 +3,9 @@
 Built once per session by the `suite` fixture (plugin.py). `Suite.send` builds the URL
 from the spec's path template, sends it through the paced session, counts it and its
 answer (or the error that came instead) for the summary and returns a curl line that replays exactly what was sent. `Suite.expect` sends
-and checks: a broken answer is sent twice more, so that an intermittent one is named as
-such, and raised as a `ContractViolation`.
+and checks: a broken answer is sent twice more (counted too), so that an intermittent one
+is named as such, and raised as a `ContractViolation`. Production gets each request once:
+its users' metrics are not worth a second one.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Suite:
     budget_s: float
     summary: RunSummary
     known_drifts: KnownDrifts | None = None
+    is_production: bool = False
 
     def require(self, credential: Credential) -> dict[str, str]:
         """The headers for `credential`; a kind of token not given skips the test."""
@@ -123,13 +125,7 @@ class Suite:
         with its answer, or the error that came instead, for the summary."""
         prepared.url = url
         self.summary.record_case(operation.operation_id, str(credential))
-        try:
-            response = self.http.send(prepared)
-        except requests.RequestException as error:
-            self.summary.record_answer(type(error).__name__)
-            raise
-        self.summary.record_answer(str(response.status_code))
-        return Sent(response, self.curl(operation, prepared))
+        return Sent(self._counted_send(prepared), self.curl(operation, prepared))
 
     def judge(
         self,
@@ -159,15 +155,26 @@ class Suite:
         first = found(sent.response)
         if not first or self._excused(operation, credential, sent, expected, first):
             return sent
-        request = sent.response.request
-        failed = 1 + sum(bool(found(self.http.send(request))) for _ in range(ATTEMPTS - 1))
+        attempts = 1 if self.is_production else ATTEMPTS
+        again = (self._counted_send(sent.response.request) for _ in range(attempts - 1))
+        failed = 1 + sum(bool(found(response)) for response in again)
         raise ContractViolation(
             operation.operation_id,
             str(credential),
             tuple(first),
             sent.curl,
-            Attempts(failed, ATTEMPTS),
+            Attempts(failed, attempts),
         )
+
+    def _counted_send(self, request: requests.PreparedRequest) -> requests.Response:
+        """Send `request` as it is, its answer (or the error instead) counted among those sent."""
+        try:
+            response = self.http.send(request)
+        except requests.RequestException as error:
+            self.summary.record_answer(type(error).__name__)
+            raise
+        self.summary.record_answer(str(response.status_code))
+        return response
 
     def refuse_outside(
         self, operation: Operation, credential: Credential, sent: Sent, route: str
