@@ -34,7 +34,8 @@ Layers, from the command line down:
 One generated case: schema -> test_properties (one test per operation and accepted
 credential) -> Suite.expect -> Suite.send (URL from spec.Operation.path, paced, counted,
 curl) -> checks.problems (rules.rules_broken_by_status) -> drifts.KnownDrifts.excuse, for a
-status a known drift explains -> else sent twice more ->
+status a known drift explains -> else sent twice more (and a refusal with a query: the
+path alone, to blame R4 or R5) ->
 failures.ContractViolation -> plugin.pytest_runtest_makereport -> summary (terminal,
 Markdown) and JUnit properties.
 
