@@ -41,6 +41,9 @@ SPEC_PATH = shipped_file("metrics.v1.yaml")
 TOKEN_KINDS_EXTENSION = "x-token-kinds"
 # The keys of a path item that are operations; the others (summary, servers, x-...) are not.
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# How deep a parameter is copied with its `$ref`s followed: a recursive schema is compared
+# and validated as far as this (spec_change).
+MAX_DEPTH = 32
 # A `{name}` in a path template; the one definition of the pattern in the suite.
 PATH_TEMPLATE_VARIABLE = re.compile(r"\{([^{}/]+)\}")
 # Segments that clients and proxies remove or collapse unless they are percent-encoded.
@@ -176,7 +179,7 @@ class Reading:
         item = _resolve(self.document, self.document["paths"][operation.path_template])
         definition = item[operation.method.lower()]
         return [
-            _resolved_deep(self.document, parameter, MAX_HOPS)
+            _resolved_deep(self.document, parameter, MAX_DEPTH)
             for parameter in _parameters(self.document, item, definition)
         ]
 
