@@ -43,3 +43,7 @@ PYTEST_DONT_REWRITE (this module only, which has no assert): `python -m contract
 imports it before pytest starts, and where the package is installed pytest would warn
 that it cannot rewrite it; the suite's own modules are rewritten as usual.
 """
+
+# The distribution's version (pyproject.toml says the same; a test checks): a mock of
+# another version is refused (forwarding.py).
+__version__ = "0.1.0"
