@@ -16,7 +16,6 @@ from broken_servers import (
 )
 
 from contract_tests import __version__
-
 from mockserver.config import MockConfig
 from mockserver.running import running_mock
 
