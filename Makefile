@@ -24,7 +24,7 @@ LOOKALIKES := env Env base_url baseurl BASEURL BaseUrl baseUrl base-url BASE-URL
 $(foreach name,$(LOOKALIKES),$(if $(filter command line,$(origin $(name))),$(error \
 	make: unknown variable $(name)=$($(name)); did you mean $(if $(findstring nv,$(name)),ENV,BASE_URL)=$($(name))?)))
 
-.PHONY: help install chromium mock test contract lint bench gate clean constraints
+.PHONY: help install chromium mock test contract lint bench gate clean constraints gate-requirements
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -100,6 +100,22 @@ bench: install /usr/bin/wrk /usr/sbin/nginx ## Measure the mock's performance ta
 
 constraints: ## Re-pin every transitive dependency after changing requirements.txt
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Every transitive dependency, pinned; regenerate with make constraints.' > constraints.txt
+
+# The gate's installs with their hashes: resolved in a scratch environment from the package
+# registry alone (--isolated: no local wheel or index), each file downloaded and hashed. The
+# files are those for Linux on x86-64 with Python 3.11, where the gate runs.
+GATE_PINS := .gate-pins
+gate-requirements: ## Re-pin the gate's installs with their hashes (requirements-gate.txt) after changing constraints.txt
+	rm -rf $(GATE_PINS) && python3.11 -m venv $(GATE_PINS)/venv
+	$(GATE_PINS)/venv/bin/pip install --isolated --quiet -r requirements-gate.in -c constraints.txt
+	$(GATE_PINS)/venv/bin/pip freeze --isolated > $(GATE_PINS)/pins.txt
+	{ echo '# The gate installs, pinned with their hashes; regenerate with make gate-requirements.'; \
+	  while read -r pin; do \
+	    rm -rf $(GATE_PINS)/file && \
+	    $(GATE_PINS)/venv/bin/pip download --isolated --quiet --no-deps -d $(GATE_PINS)/file "$$pin" && \
+	    echo "$$pin $$($(GATE_PINS)/venv/bin/pip hash $(GATE_PINS)/file/* | tail -1)" || exit 1; \
+	  done < $(GATE_PINS)/pins.txt; } > requirements-gate.txt
+	rm -rf $(GATE_PINS)
 
 clean: ## Remove .venv, node_modules, caches and reports
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis .schemathesis reports .tox

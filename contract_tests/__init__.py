@@ -34,7 +34,8 @@ Layers, from the command line down:
 One generated case: schema -> test_properties (one test per operation and accepted
 credential) -> Suite.expect -> Suite.send (URL from spec.Operation.path, paced, counted,
 curl) -> checks.problems (rules.rules_broken_by_status) -> drifts.KnownDrifts.excuse, for a
-status a known drift explains -> else sent twice more ->
+status a known drift explains -> else sent twice more (and a refusal with a query: the
+path alone, to blame R4 or R5) ->
 failures.ContractViolation -> plugin.pytest_runtest_makereport -> summary (terminal,
 Markdown) and JUnit properties.
 
@@ -42,3 +43,7 @@ PYTEST_DONT_REWRITE (this module only, which has no assert): `python -m contract
 imports it before pytest starts, and where the package is installed pytest would warn
 that it cannot rewrite it; the suite's own modules are rewritten as usual.
 """
+
+# The distribution's version (pyproject.toml says the same; a test checks): a mock of
+# another version is refused (forwarding.py).
+__version__ = "0.1.0"

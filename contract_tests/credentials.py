@@ -1,7 +1,9 @@
 """The tokens the suite sends, each checked with the environment's auth service first.
 
 A deploy gate passes tokens in `TIDEPOOL_SESSION_TOKEN` / `TIDEPOOL_SERVER_TOKEN`; a QA
-run may pass credentials instead, which log in once per session (and log out at the end).
+run may pass credentials instead, which log in once per session (and log out at the end,
+or as soon as the check fails). `--strict-auth` refuses a missing kind before any login,
+so that a refused run opens no session in a shared environment.
 Against the mock the suite logs in through the mock's own login, with any username and
 the server secret the mock states in `GET /__mock/status`. Invalid tokens are made up here.
 
@@ -128,25 +130,58 @@ def check_credentials(
         Credential.SERVER: (DEMO_SERVER_NAME, mock_secret) if mock_secret else None,
     }
     login = {Credential.USER: auth.user_login, Credential.SERVER: auth.server_login}
-    given = {
-        credential: _given(
+    sources = {
+        credential: _source(
             environ.get(token_variable),
-            token_variable,
             tuple(environ.get(name) for name in login_variables),
             demo[credential],
-            login[credential],
         )
         for credential, (token_variable, login_variables) in SOURCES.items()
     }
-    missing = {credential: HOW_TO_SET[credential] for credential, g in given.items() if g is None}
-    if strict and missing:
+    missing = {credential: HOW_TO_SET[credential] for credential, s in sources.items() if not s}
+    if strict and missing:  # decided before any login, which would open a session
         credential, how = next(iter(missing.items()))
         raise CredentialProblem(f"--strict-auth: no {credential.token_kind} token: {how}")
+    given: dict[Credential, _Given] = {}
+    try:
+        for credential, (token_variable, _) in SOURCES.items():
+            source = sources[credential]
+            if isinstance(source, str):
+                given[credential] = _Given(source, token_variable, logged_in=False)
+            elif source:
+                given[credential] = login[credential](*source)
+        return _checked(auth, given, missing, redactor)
+    except BaseException:
+        # The run stops here (a refused credential, an interrupt): the sessions opened so
+        # far are closed first.
+        for g in given.values():
+            if g.logged_in:
+                auth.log_out(g.token)
+        raise
+
+
+def _source(
+    token: str | None, credentials: tuple[str | None, ...], demo: tuple[str, str | None] | None
+) -> str | tuple[str, str] | None:
+    """A given token, else a login's (name, secret) pair, else None."""
+    if token:
+        return token
+    for pair in (credentials, demo):
+        if pair and all(pair):
+            return pair
+    return None
+
+
+def _checked(
+    auth: _Auth,
+    given: dict[Credential, _Given],
+    missing: dict[Credential, str],
+    redactor: Redactor,
+) -> Tokens:
+    """The tokens, once each is known valid and of its kind."""
     tokens = {Credential.INVALID: "contract-tests-invalid-" + secrets.token_hex(16)}
     user_id = None
     for credential, g in given.items():
-        if g is None:
-            continue
         kind, token_user = auth.token_kind(g)
         if kind != credential.token_kind:
             raise CredentialProblem(
@@ -158,17 +193,8 @@ def check_credentials(
         tokens[credential] = g.token
     for token in tokens.values():
         redactor.register(token)
-    opened = tuple(g.token for g in given.values() if g is not None and g.logged_in)
+    opened = tuple(g.token for g in given.values() if g.logged_in)
     return Tokens(tokens, missing, user_id, opened)
-
-
-def _given(token, variable, credentials, demo, login) -> _Given | None:
-    if token:
-        return _Given(token, variable, logged_in=False)
-    for pair in (credentials, demo):
-        if pair and all(pair):
-            return login(*pair)
-    return None
 
 
 @dataclass
@@ -211,7 +237,9 @@ class _Auth:
         return self._json(response, given.source, "/auth/user").get("userid")
 
     def log_out(self, token: str) -> None:
-        self.http.post(f"{self.base_url}/auth/logout", headers={TOKEN_HEADER: token})
+        """End a session the suite opened; a failure here changes no verdict."""
+        with contextlib.suppress(requests.RequestException):
+            self.http.post(f"{self.base_url}/auth/logout", headers={TOKEN_HEADER: token})
 
     def _call(self, method: str, path: str, source: str, **kwargs) -> requests.Response:
         try:
@@ -271,5 +299,4 @@ def log_out(http: requests.Session, base_url: str, tokens: Tokens) -> None:
     """End the sessions the suite opened itself; a failure here changes no verdict."""
     auth = _Auth(http, base_url, Redactor())
     for token in tokens.sessions:
-        with contextlib.suppress(requests.RequestException):
-            auth.log_out(token)
+        auth.log_out(token)

@@ -12,7 +12,8 @@ nothing else.
 An entry excuses one response at a time (suite.Suite.expect asks `excuse` before a failure
 is raised), and only when the status is the one problem with that response: a slow or
 wrong-bodied answer, or another status, still fails. Rule ids are not matched on: they are
-shown beside the drift, as the suite computed them. Past its `until` an entry excuses
+shown beside the drift, as the suite computed them (a condition on the path blames the
+path, R5, where a query could otherwise be at fault too). Past its `until` an entry excuses
 nothing, and the summary says it expired. `spec/known-drifts.yaml` describes Tidepool's
 service as it is; the package carries a copy (pyproject.toml), which `shipped` names.
 
@@ -90,6 +91,12 @@ class Drift:
             return True
         segments = urlsplit(url).path.split("/")
         return any(len(segment) > self.segment_longer_than for segment in segments)
+
+    @property
+    def blames_the_path(self) -> bool:
+        """Its condition is on the path: the answers it matches are the path's doing (R5),
+        not the query's, without one more request to tell."""
+        return self.segment_longer_than is not None
 
     def label(self) -> str:
         """What it excuses, in one line."""

@@ -8,17 +8,24 @@ environment unprefixed. So the suite reads the mock's status (`GET /__mock/statu
 spec/mockserver.v1.yaml: `upstream.url`, `upstream.forwardMetrics`) first; a forwarding
 mock is treated as its upstream: the prefix, the pacing of the upstream's host, and the
 production guard on that host (production is tested directly, never through a mock).
+The status also gives the mock's version: a mock of another version than the suite's
+(the two install apart) is refused in one line naming both.
 """
 
 from __future__ import annotations
 
 import requests
 
+from contract_tests import __version__
 from contract_tests.environments import CUSTOM, Target
 
 
 class ForwardsToProduction(Exception):
     """The mock forwards metrics to production; the message says what to do instead."""
+
+
+class OtherMockVersion(Exception):
+    """The mock is not of the suite's version; the message names both."""
 
 
 def metrics_upstream(http: requests.Session, base_url: str) -> Target | None:
@@ -27,6 +34,13 @@ def metrics_upstream(http: requests.Session, base_url: str) -> Target | None:
         status = http.get(f"{base_url}/__mock/status").json()
     except (requests.RequestException, ValueError):
         return None
+    if isinstance(status, dict) and status.get("version") != __version__:
+        theirs = status.get("version")
+        shown = f"version {theirs!r}" if isinstance(theirs, str) else "of no stated version"
+        raise OtherMockVersion(
+            f"the mock at {base_url} is {shown}, this suite version {__version__!r}: "
+            f"install the two at one version (tidepool-metrics-mock=={__version__})"
+        )
     upstream = status.get("upstream") if isinstance(status, dict) else None
     if not isinstance(upstream, dict) or upstream.get("forwardMetrics") is not True:
         return None
@@ -41,3 +55,7 @@ def metrics_upstream(http: requests.Session, base_url: str) -> Target | None:
             "--allow-production (the smoke set only)"
         )
     return target
+
+
+# What the suite refuses to test through: the run is not verified, with the reason.
+REFUSED_MOCKS = (ForwardsToProduction, OtherMockVersion)

@@ -402,7 +402,7 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
             strict=option(config, "strict-auth"),
             redactor=redactor,
         )
-    except (Unreachable, CredentialProblem, forwarding.ForwardsToProduction) as error:
+    except (Unreachable, CredentialProblem, *forwarding.REFUSED_MOCKS) as error:
         kind = "credentials: " if isinstance(error, CredentialProblem) else ""
         reason = kind + redactor.redact(str(error))
         summary.not_verified.append(reason)
@@ -421,6 +421,7 @@ def suite(request: pytest.FixtureRequest, contract_base_url: str) -> Iterator[Su
             budget_s=budget_s,
             summary=summary,
             known_drifts=config.stash[KNOWN_DRIFTS],
+            is_production=target.is_production,
         )
         log_out(http, contract_base_url, tokens)
 

@@ -91,7 +91,8 @@ def rules_broken_by_status(
 
     A 401 on one side only (refused where a success was due, or anything else where 401
     was) is the auth rule's; any other refusal of a request due a success is R5's (the
-    names in its path), and R4's too if it carries a query; an undocumented status is R6's.
+    names in its path), and R4's too if it carries a query, until `blamed` tells which;
+    an undocumented status is R6's.
     """
     broken = []
     if (expected == REJECTED) != (got == REJECTED):
@@ -101,3 +102,15 @@ def rules_broken_by_status(
     if not operation.documents(got):
         broken.append(R6)
     return tuple(broken)
+
+
+def path_or_query(rule_ids: tuple[str, ...]) -> bool:
+    """Whether a refusal is named by both R4 and R5: the query or the path may be at fault."""
+    return {R4.id, R5.id} <= set(rule_ids)
+
+
+def blamed(rule_ids: tuple[str, ...], path_alone_accepted: bool) -> tuple[str, ...]:
+    """The ids of a refusal that `path_or_query`, narrowed by the same path sent without its
+    query: accepted, the query was at fault (R4); refused too, the names in the path (R5)."""
+    cleared = R5.id if path_alone_accepted else R4.id
+    return tuple(rule for rule in rule_ids if rule != cleared)

@@ -41,8 +41,9 @@ SPEC_PATH = shipped_file("metrics.v1.yaml")
 TOKEN_KINDS_EXTENSION = "x-token-kinds"
 # The keys of a path item that are operations; the others (summary, servers, x-...) are not.
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# `$ref` hops followed before a chain is taken for a cycle.
-MAX_HOPS = 32
+# How deep a parameter is copied with its `$ref`s followed: a recursive schema is compared
+# and validated as far as this (spec_change).
+MAX_DEPTH = 32
 # A `{name}` in a path template; the one definition of the pattern in the suite.
 PATH_TEMPLATE_VARIABLE = re.compile(r"\{([^{}/]+)\}")
 # Segments that clients and proxies remove or collapse unless they are percent-encoded.
@@ -178,7 +179,7 @@ class Reading:
         item = _resolve(self.document, self.document["paths"][operation.path_template])
         definition = item[operation.method.lower()]
         return [
-            _resolved_deep(self.document, parameter, MAX_HOPS)
+            _resolved_deep(self.document, parameter, MAX_DEPTH)
             for parameter in _parameters(self.document, item, definition)
         ]
 
@@ -205,10 +206,12 @@ def _resolved_deep(document: dict[str, Any], node: Any, depth: int) -> Any:
 
 
 def environments() -> dict[str, str]:
-    """Environment name (the server's `description`) -> base URL."""
+    """Environment name (the server's `description`) -> base URL. A server without a
+    description has no name, so `--env` cannot choose it (the mock reads them alike)."""
     return {
         server["description"]: server["url"].rstrip("/")
         for server in load_document().get("servers", [])
+        if isinstance(server.get("description"), str)
     }
 
 
@@ -275,12 +278,15 @@ def _path_examples(document: dict[str, Any], parameters: list[dict[str, Any]]) -
 
 
 def _resolve(document: dict[str, Any], node: Any) -> Any:
-    """Follow a chain of local `$ref`s (`#/components/...`) to the node it ends at."""
-    for _ in range(MAX_HOPS):
-        if not isinstance(node, dict) or "$ref" not in node:
-            return node
+    """Follow a chain of local `$ref`s (`#/components/...`), however long, to the node it
+    ends at; one that comes back to itself is refused, in the words the mock uses."""
+    followed = set()
+    while isinstance(node, dict) and "$ref" in node:
         reference = node["$ref"]  # local: the validator resolved every one (load_document)
+        if reference in followed:
+            raise SpecProblem(f"{_selected}: its $refs form a cycle")
+        followed.add(reference)
         node = document
         for key in reference[2:].split("/"):
             node = node[key.replace("~1", "/").replace("~0", "~")]
-    raise SpecProblem(f"{_selected}: {reference}: more than {MAX_HOPS} $ref hops (a cycle?)")
+    return node

@@ -3,8 +3,11 @@
 Built once per session by the `suite` fixture (plugin.py). `Suite.send` builds the URL
 from the spec's path template, sends it through the paced session, counts it and its
 answer (or the error that came instead) for the summary and returns a curl line that replays exactly what was sent. `Suite.expect` sends
-and checks: a broken answer is sent twice more, so that an intermittent one is named as
-such, and raised as a `ContractViolation`.
+and checks: a broken answer is sent twice more (counted too), so that an intermittent one
+is named as such, and raised as a `ContractViolation`. A refusal that broke every time,
+of a request with a query, is blamed on the query (R4) or the path (R5) by one more
+request, the path alone. Production gets each request once: its users' metrics are not
+worth a second one.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from contract_tests.environments import EVENT_NAME_PARAM
 from contract_tests.failures import Attempts, ContractViolation, Problem
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import Redactor, curl_command
-from contract_tests.rules import CLOSED_SURFACE, expected_status
+from contract_tests.rules import CLOSED_SURFACE, blamed, expected_status, path_or_query
 from contract_tests.spec import Operation
 from contract_tests.summary import Excused, RunSummary, skip
 
@@ -48,6 +51,7 @@ class Suite:
     budget_s: float
     summary: RunSummary
     known_drifts: KnownDrifts | None = None
+    is_production: bool = False
 
     def require(self, credential: Credential) -> dict[str, str]:
         """The headers for `credential`; a kind of token not given skips the test."""
@@ -123,13 +127,7 @@ class Suite:
         with its answer, or the error that came instead, for the summary."""
         prepared.url = url
         self.summary.record_case(operation.operation_id, str(credential))
-        try:
-            response = self.http.send(prepared)
-        except requests.RequestException as error:
-            self.summary.record_answer(type(error).__name__)
-            raise
-        self.summary.record_answer(str(response.status_code))
-        return Sent(response, self.curl(operation, prepared))
+        return Sent(self._counted_send(prepared), self.curl(operation, prepared))
 
     def judge(
         self,
@@ -159,15 +157,45 @@ class Suite:
         first = found(sent.response)
         if not first or self._excused(operation, credential, sent, expected, first):
             return sent
-        request = sent.response.request
-        failed = 1 + sum(bool(found(self.http.send(request))) for _ in range(ATTEMPTS - 1))
+        attempts = 1 if self.is_production else ATTEMPTS
+        again = (self._counted_send(sent.response.request) for _ in range(attempts - 1))
+        failed = 1 + sum(bool(found(response)) for response in again)
+        if failed == attempts and not self.is_production:  # a one-off is no one's to blame
+            first = self._blamed(operation, sent, first)
         raise ContractViolation(
             operation.operation_id,
             str(credential),
             tuple(first),
             sent.curl,
-            Attempts(failed, ATTEMPTS),
+            Attempts(failed, attempts),
         )
+
+    def _blamed(self, operation: Operation, sent: Sent, found: list[Problem]) -> list[Problem]:
+        """A refusal of a request with a query, which the query or the path may have
+        caused, named after one more request: the same path without its query. Its answer
+        is the evidence, in the problem's text."""
+        status = found[0]
+        if not path_or_query(status.rules):
+            return found
+        alone = sent.response.request.copy()
+        alone.url = (alone.url or "").partition("?")[0]
+        try:
+            answer = self._counted_send(alone)
+        except requests.RequestException:
+            return found  # no evidence: both stay named
+        accepted = operation.is_success(answer.status_code)
+        evidence = f"{status.got}; the same path without its query got {answer.status_code}"
+        return [Problem(blamed(status.rules, accepted), status.expected, evidence), *found[1:]]
+
+    def _counted_send(self, request: requests.PreparedRequest) -> requests.Response:
+        """Send `request` as it is, its answer (or the error instead) counted among those sent."""
+        try:
+            response = self.http.send(request)
+        except requests.RequestException as error:
+            self.summary.record_answer(type(error).__name__)
+            raise
+        self.summary.record_answer(str(response.status_code))
+        return response
 
     def refuse_outside(
         self, operation: Operation, credential: Credential, sent: Sent, route: str
@@ -209,9 +237,10 @@ class Suite:
         )
         drift = active or expired
         if drift is not None:
-            self.summary.excused.append(
-                Excused(drift.number, active is None, found[0].rules, sent.curl)
-            )
+            rules = found[0].rules
+            if drift.blames_the_path and path_or_query(rules):
+                rules = blamed(rules, path_alone_accepted=False)
+            self.summary.excused.append(Excused(drift.number, active is None, rules, sent.curl))
         return active is not None
 
     def curl(self, operation: Operation, request: requests.PreparedRequest) -> str:

@@ -228,7 +228,8 @@ class RunSummary:
             ("Seed", self.seed),
             ("Duration", f"{time.monotonic() - self.started:.1f} s"),
             ("Cases per operation and credential", covered or "none"),
-            ("Cases generated", str(self.cases.total())),
+            # With every metrics request, a failing case's second and third sending included.
+            ("Cases generated", f"{self.cases.total()} ({self.answers.total()} requests sent)"),
             (
                 "Tests",
                 f"{self.passed} passed, {len(self.failures)} failed, {self.skipped.total()} skipped",

@@ -51,3 +51,7 @@ With `--upstream`, `dispatch` first asks whether the mock serves the request at 
 Metrics operation or /__mock); the rest goes to the upstream as sent (upstream), and
 `authorize` asks the upstream whose a token is (upstream.auth) instead of auth.tokens.
 """
+
+# The distribution's version (packaging/mock/pyproject.toml says the same; a test checks),
+# which GET /__mock/status reports so that the suite can refuse a mock not its own.
+__version__ = "0.1.0"

@@ -18,7 +18,7 @@ from werkzeug.routing import Rule
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from . import errors
+from . import __version__, errors
 from .auth.accounts import SERVER, USER, Accounts, Principal, basic_credentials
 from .auth.tokens import SESSION_TOKEN_HEADER, Tokens
 from .config import MockConfig
@@ -167,6 +167,7 @@ class OwnApi:
             }
         return json_response(
             {
+                "version": __version__,
                 "spec": {"path": str(spec.path), "title": spec.title, "version": spec.version},
                 "faults": {
                     "latency": {"minMs": latency.min_ms, "maxMs": latency.max_ms},

@@ -105,10 +105,12 @@ def load_spec(path: Path) -> ApiSpec:
     if not operations:
         raise SpecError(f"{path}: no operations to serve (its 'paths' list none)")
     info = document.get("info", {})
+    # A server without a description has no name: `--upstream` cannot choose it (the
+    # suite's --env reads them alike).
     servers = {
-        str(server.get("description")): str(server.get("url"))
+        server["description"]: str(server.get("url"))
         for server in document.get("servers") or []
-        if isinstance(server, dict)
+        if isinstance(server, dict) and isinstance(server.get("description"), str)
     }
     return ApiSpec(
         Path(path), str(info.get("title", "")), str(info.get("version", "")), operations, servers
@@ -116,9 +118,14 @@ def load_spec(path: Path) -> ApiSpec:
 
 
 def _resolve(document: dict[str, Any], node: Any) -> Any:
-    """Follow local `$ref`s (`#/a/b`) until a node that is not a reference."""
+    """Follow local `$ref`s (`#/a/b`), however many, until a node that is not a reference;
+    a chain that comes back to itself is refused, in the words the suite uses."""
+    followed = set()
     while isinstance(node, dict) and "$ref" in node:
         reference = node["$ref"]  # local: the validator resolved every one (load_spec)
+        if reference in followed:
+            raise SpecError(f"its $refs form a cycle: {reference}")
+        followed.add(reference)
         node = document
         for key in reference[2:].split("/"):
             node = node[key.replace("~1", "/").replace("~0", "~")]
@@ -134,7 +141,9 @@ def _validate(document: dict, path: Path) -> None:
     try:
         OpenAPIV30SpecValidator(document).validate()
     except OpenAPIValidationError as error:
-        raise SpecError(f"{path}: {error.json_path}: {error.message}") from None
+        # The validator's message may go on with the schema and the instance: its first line.
+        message = error.message.strip().splitlines()[0]
+        raise SpecError(f"{path}: {error.json_path}: {message}") from None
     except Unresolvable as error:
         raise SpecError(f"{path}: a $ref leads nowhere: {error.ref}") from None
     except RecursionError:  # the validator follows references without counting them

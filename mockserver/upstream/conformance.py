@@ -45,7 +45,8 @@ def check_exchange(
 ) -> tuple[Violation, ...]:
     """The rules an answer broke, by the README's principle: the auth rule for a 401 on
     one side only of (due, answered); R5, and R4 with a query, for any other refusal of
-    a request that was due a success; R6 for an undocumented status or a success with a
+    a request that was due a success (both: a proxy sends no request of its own to tell
+    which, as the suite does); R6 for an undocumented status or a success with a
     body. `expected` is the status the request's `credential` (in words: "no token", "a
     valid user token"...) calls for, None if it could not be judged."""
     found = []

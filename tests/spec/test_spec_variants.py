@@ -21,7 +21,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from contract_tests import spec as suite_spec
-from mockserver.spec import load_spec
+from mockserver.spec import SpecError, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 CANONICAL = yaml.safe_load((ROOT / "spec" / "metrics.v1.yaml").read_text(encoding="utf-8"))
@@ -79,6 +79,27 @@ def operation_parameters_overriding_path_ones(document: dict) -> None:
         ]
 
 
+def refs_forty_hops_deep(document: dict) -> None:
+    """A chain longer than any fixed limit of hops a reader might keep (32 was one)."""
+    parameters = document["components"]["parameters"]
+    previous = "eventName"
+    for hop in range(40):
+        parameters[f"eventNameHop{hop}"] = {"$ref": f"#/components/parameters/{previous}"}
+        previous = f"eventNameHop{hop}"
+    for item in _path_items(document):
+        item["parameters"] = [
+            {"$ref": f"#/components/parameters/{previous}"}
+            if parameter["$ref"].endswith("/eventName")
+            else parameter
+            for parameter in item["parameters"]
+        ]
+
+
+def a_server_without_a_description(document: dict) -> None:
+    """OpenAPI makes `description` optional; without one a server has no environment name."""
+    document["servers"].append({"url": "https://nameless.example.org"})
+
+
 SAME_CONTRACT: dict[str, Callable[[dict], None]] = {
     function.__name__: function
     for function in (
@@ -86,6 +107,8 @@ SAME_CONTRACT: dict[str, Callable[[dict], None]] = {
         default_responses_beside_the_numbered_ones,
         refs_two_hops_deep,
         operation_parameters_overriding_path_ones,
+        refs_forty_hops_deep,
+        a_server_without_a_description,
     )
 }
 
@@ -182,7 +205,7 @@ def test_a_range_documents_every_status_in_it_and_answers_its_first(tmp_path, su
     assert not suite_operation.documents(500)
 
 
-def run_suite(spec_file: Path) -> subprocess.CompletedProcess:
+def run_suite(spec_file: Path, *options: str) -> subprocess.CompletedProcess:
     """`python -m contract_tests` against the in-process mock, which serves `spec_file` too."""
     return subprocess.run(
         [
@@ -194,6 +217,7 @@ def run_suite(spec_file: Path) -> subprocess.CompletedProcess:
             "-p",
             "no:cacheprovider",
             "-q",
+            *options,
         ],
         cwd=ROOT,
         capture_output=True,
@@ -208,6 +232,17 @@ def test_the_suite_finds_the_contract_kept_by_the_mock_serving_a_variant(tmp_pat
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Verdict: the contract holds" in done.stdout
+
+
+def test_a_server_without_a_description_cannot_be_chosen(tmp_path):
+    path = write(tmp_path, variant(a_server_without_a_description))
+
+    done = run_suite(path, "--env=None", "--collect-only")
+
+    assert done.returncode == NOT_VERIFIED, done.stdout + done.stderr
+    assert "unknown environment 'None'" in done.stderr
+    assert "None" not in load_spec(path).servers
+    assert "Traceback" not in done.stdout + done.stderr
 
 
 def _invalid(document: dict) -> None:
@@ -248,3 +283,22 @@ def test_a_spec_the_suite_cannot_read_stops_it_with_one_line_naming_the_place(
     assert "Traceback" not in output
     (line,) = [line for line in output.splitlines() if place in line]
     assert line.startswith("ERROR: ") and str(tmp_path) in line
+
+
+@pytest.mark.parametrize(
+    "break_it",
+    [_invalid, _no_operations, _undefined_scheme, _cyclic_references],
+    ids=lambda break_it: break_it.__name__,
+)
+def test_both_readers_refuse_the_same_invalid_spec_with_one_line(tmp_path, suite_reads, break_it):
+    path = write(tmp_path, variant(break_it))
+
+    with pytest.raises(suite_spec.SpecProblem) as suite_refusal:
+        suite_reads(path)
+    with pytest.raises(SpecError) as mock_refusal:
+        load_spec(path)
+
+    # The mock's command line puts `--spec PATH` in front of its line (mockserver/cli.py).
+    assert str(path) in str(suite_refusal.value)
+    for refusal in (suite_refusal, mock_refusal):
+        assert "\n" not in str(refusal.value)

@@ -23,3 +23,15 @@ def without_production(folder: Path, rename: str | None = None) -> Path:
     path = folder / f"spec-{rename or 'without-production'}.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return path
+
+
+def with_production_at(folder: Path, url: str) -> Path:
+    """A copy whose `production` server is `url` (a stand-in on this machine)."""
+    document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    document["servers"] = [
+        {**server, "url": url} if server.get("description") == "production" else server
+        for server in document["servers"]
+    ]
+    path = folder / "spec-production-here.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path

@@ -20,6 +20,7 @@ from broken_servers import (
     USER_TOKEN,
     USERNAME,
     create_app,
+    recorded,
     serving,
 )
 from werkzeug.wrappers import Request, Response
@@ -131,6 +132,51 @@ def test_strict_auth_names_the_variables_of_a_missing_kind(environment, check) -
     ):
         check(strict=True)
     assert check().missing.keys() == {Credential.SERVER}
+
+
+@pytest.fixture
+def auth_calls():
+    """check_credentials against the reference environment, and each request it got:
+    method, path and the token it carried."""
+    app, seen = recorded(
+        create_app(),
+        lambda request: (
+            request.method,
+            request.path,
+            request.headers.get("X-Tidepool-Session-Token"),
+        ),
+    )
+    with serving(app) as base_url, requests.Session() as http:
+        yield (
+            lambda strict=False: check_credentials(
+                http, base_url, is_mock=False, strict=strict, redactor=Redactor()
+            ),
+            seen,
+        )
+
+
+def test_strict_auth_refuses_before_any_login(environment, auth_calls) -> None:
+    check, seen = auth_calls
+    environment.setenv("TIDEPOOL_USERNAME", USERNAME)
+    environment.setenv("TIDEPOOL_PASSWORD", PASSWORD)
+
+    with pytest.raises(CredentialProblem, match="--strict-auth: no server token"):
+        check(strict=True)
+    assert seen == []  # no session was opened, so none is left open
+
+
+def test_a_failed_check_closes_the_sessions_it_opened(environment, auth_calls) -> None:
+    """The user login succeeds, then the server token is of the wrong kind: the run stops,
+    and the session the login opened is closed before it does."""
+    check, seen = auth_calls
+    environment.setenv("TIDEPOOL_USERNAME", USERNAME)
+    environment.setenv("TIDEPOOL_PASSWORD", PASSWORD)
+    environment.setenv("TIDEPOOL_SERVER_TOKEN", USER_TOKEN)
+
+    with pytest.raises(CredentialProblem, match="TIDEPOOL_SERVER_TOKEN is a user token"):
+        check()
+    assert seen[0][:2] == ("POST", "/auth/login")
+    assert seen[-1] == ("POST", "/auth/logout", USER_TOKEN)
 
 
 def test_an_environment_without_an_auth_service_cannot_be_checked(environment) -> None:

@@ -51,7 +51,7 @@ def test_the_auth_rule_is_numbered_and_worded_from_the_spec() -> None:
 STATUS_BREAKS = [
     (200, 200, True, ()),
     (200, 401, True, ("R1",)),  # the token was refused: the auth rule only
-    (200, 500, True, ("R4", "R5", "R6")),  # the server failed on a name or query
+    (200, 500, True, ("R4", "R5", "R6")),  # on a name or the query, until the path alone tells
     (200, 503, False, ("R5", "R6")),
     (200, 400, True, ("R4", "R5", "R6")),  # refused, with an undocumented status
     (200, 201, True, ("R6",)),  # accepted, with an undocumented status

@@ -111,6 +111,15 @@ def test_the_suites_mock_extra_admits_the_mock_of_this_checkout():
     assert extra.specifier.contains(Version(project(MOCK)["version"]))
 
 
+def test_each_package_states_its_distributions_version():
+    """What the mock's status reports and the suite compares (contract_tests/forwarding.py)."""
+    import contract_tests
+    import mockserver
+
+    assert mockserver.__version__ == project(MOCK)["version"]
+    assert contract_tests.__version__ == project(SUITE)["version"]
+
+
 def pip(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],

@@ -13,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,10 +113,48 @@ def test_every_make_target_a_workflow_runs_exists(workflow):
     assert not missing, f"make targets missing from the Makefile: {missing}"
 
 
-def test_steps_use_pinned_major_versions_of_actions(workflow):
-    for _, _, step in steps(workflow):
-        if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"]), step["uses"]
+@pytest.mark.parametrize("path", [GATE, TESTS], ids=lambda p: p.name)
+def test_every_action_is_pinned_by_commit_with_its_version_named(path):
+    """A tag can be moved to other code; a commit cannot. The comment says which release
+    the commit is, for whoever updates it (read as text: YAML drops comments)."""
+    used = re.findall(r"^\s*(?:- )?uses: (.*)$", path.read_text(encoding="utf-8"), re.M)
+    assert used
+    for action in used:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", action), action
+
+
+def test_the_gate_installs_only_hashed_pins_of_the_suites_dependencies(gate):
+    """Every file pip installs in the gate is checked against a hash; the pins are the
+    versions of constraints.txt, and the names the suite's run-time dependencies."""
+    installs = [s["run"] for _, _, s in steps(gate) if "pip install" in s.get("run", "")]
+    assert installs == [
+        "python -m pip install --quiet --require-hashes --no-deps -r requirements-gate.txt"
+    ]
+    pins = dict(
+        re.fullmatch(r"([\w.-]+)==(\S+) --hash=sha256:[0-9a-f]{64}", line).groups()
+        for line in (ROOT / "requirements-gate.txt").read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    )
+    constrained = dict(
+        line.split("==")
+        for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line
+    )
+    assert {name: constrained.get(name) for name in pins} == pins
+    wanted = [
+        line
+        for line in (ROOT / "requirements-gate.in").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    dependencies = [re.match(r"[\w.-]+", d).group() for d in declared["project"]["dependencies"]]
+    assert set(wanted) == set(dependencies) - {"tidepool-metrics-plan"}
+    assert {normalized(name) for name in wanted} <= {normalized(name) for name in pins}
+
+
+def normalized(name: str) -> str:
+    """A distribution name as the package registry compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def test_secrets_reach_steps_only_through_env(workflow):
