@@ -76,9 +76,7 @@ class Admission:
         ):
             return PlainError(
                 431,
-                errors.HEADERS_TOO_LARGE.format(
-                    limit=HEADER_FIELD_LIMIT, count=HEADER_COUNT_LIMIT
-                ),
+                errors.HEADERS_TOO_LARGE.format(limit=HEADER_FIELD_LIMIT, count=HEADER_COUNT_LIMIT),
             )
         host = fields.get("Host")
         if not self.hosts.allows(host):

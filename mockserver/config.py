@@ -20,6 +20,8 @@ DEFAULT_SPEC_PATH = next(
     if path.is_file()
 )
 MAX_PREFERRED_DELAY_MS = 10_000
+# The longest `Prefer: delay` from a page of another machine's site (app.py).
+MAX_FOREIGN_DELAY_MS = 1_000
 # The two words --cors-origin takes besides an origin: any page, or pages of this machine.
 ANY_ORIGIN = "*"
 LOOPBACK_ORIGINS = "loopback"
@@ -162,7 +164,12 @@ class MockConfig:
             "--forward-metrics": self.forward_metrics,
         }
         return [
-            *(item for name, value in options.items() if value is not None for item in (name, str(value))),
+            *(
+                item
+                for name, value in options.items()
+                if value is not None
+                for item in (name, str(value))
+            ),
             *(item for name, values in repeated for value in values for item in (name, value)),
             *(name for name, on in switches.items() if on),
         ]

@@ -20,6 +20,7 @@ from .app import MockApp
 from .auth.accounts import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
 from .callers import is_loopback_host
 from .config import ANY_ORIGIN, LOOPBACK_ORIGINS
+from .fault_settings import FaultSettings
 from .journal.rejections import Rejection
 from .journal.store import Event
 from .masking import MASK, is_credential_name
@@ -57,7 +58,7 @@ def banner(
         servers = (
             f"the servers in {credentials['accountsFile']}: {', '.join(credentials['servers'])}"
         )
-    faults, config = app.faults, app.config
+    config = app.config
     login = [
         f"  log in     POST {url}/auth/login with HTTP Basic: {users}",
         f"  servers    POST {url}/auth/serverlogin with headers X-Tidepool-Server-Name and"
@@ -84,7 +85,7 @@ def banner(
             f"  events     {url}/__mock/events   refused {url}/__mock/rejections",
             f"  inspector  {url}/__mock/",
             f"  journal    {app.journal.path} (newest {app.journal.max_events} kept)",
-            f"  faults     latency {faults.latency}, fail rate {faults.fail_rate:.0%}",
+            f"  faults     {app.faults.start.describe()}; change them at {url}/__mock/",
             *_limit_lines(connection_limit),
             "",
         ]
@@ -149,6 +150,15 @@ def event_line(event: Event) -> str:
     return _safe(line)
 
 
+def faults_line(settings: FaultSettings, until: float | None) -> str:
+    """`12:00:00 faults now latency 0 ms, fail rate 100% (503) until 12:01:00`."""
+    now = time.strftime("%H:%M:%S")
+    if not settings.changed:
+        return f"{now} faults back to the command line's: {settings.describe()}"
+    lapse = f" until {time.strftime('%H:%M:%S', time.localtime(until))}" if until else ""
+    return _safe(f"{now} faults now {settings.describe()}{lapse} (PUT /__mock/faults)")
+
+
 def rejection_line(rejection: Rejection) -> str:
     """`12:00:00.123 refused 401 GET /metrics/thisuser/x  No session token was sent, ...`."""
     time_of_day = rejection.received_at[11:23]
@@ -188,6 +198,11 @@ class Feed:
 
     def rejection(self, rejection: Rejection) -> None:
         self._emit([rejection_line(rejection)])
+
+    def faults(self, settings: FaultSettings, until: float | None) -> None:
+        """A change of the faults: always printed, however busy the second."""
+        with self._lock:
+            self._write([faults_line(settings, until)])
 
     def flush(self) -> None:
         """Print the count of the lines held back, if any (the timer calls this)."""

@@ -33,6 +33,7 @@ SERVER_LOGIN_FAILED = "Unknown server name or wrong secret."
 UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filters}."
 BAD_LIMIT = "The 'limit' of a listing is a whole number from 1 to {maximum}, given once."
 BAD_SINCE = "The 'since' filter is an event id, a whole number."
+FAULTS_NOT_JSON = 'The faults are a JSON object in UTF-8, such as {"failRate": 1, "seconds": 60}.'
 INJECTED_FAILURE = "Failure injected by the mock ({cause})."
 HOST_NOT_ALLOWED = (
     "Refused: this mock answers requests for localhost, an IP address or the names it was "

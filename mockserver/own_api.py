@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -21,8 +22,11 @@ from werkzeug.wrappers import Request, Response
 from . import errors
 from .auth.accounts import SERVER, USER, Accounts, Principal, basic_credentials
 from .auth.tokens import SESSION_TOKEN_HEADER, Tokens
+from .callers import is_loopback_client
 from .config import MockConfig
 from .errors import PLAIN_TEXT, PlainError
+from .fault_settings import FaultSettings, FaultSettingsError, parse_change
+from .faults import Faults
 from .journal.har import as_har
 from .journal.rejections import Rejections
 from .journal.store import Journal
@@ -39,6 +43,8 @@ DEFAULT_PAGE = 10_000
 MAX_PAGE = 10_000
 
 Handler = Callable[["OwnApi", Request, dict, dict], Response]
+# Told of each change of the faults: the faults now in force, and when they lapse.
+OnFaults = Callable[[FaultSettings, float | None], None]
 
 
 class OwnApi:
@@ -52,6 +58,8 @@ class OwnApi:
         rejections: Rejections,
         accounts: Accounts,
         tokens: Tokens,
+        faults: Faults,
+        on_faults: OnFaults | None = None,
     ) -> None:
         self.config = config
         self.spec = spec
@@ -59,6 +67,8 @@ class OwnApi:
         self.rejections = rejections
         self.accounts = accounts
         self.tokens = tokens
+        self.faults = faults
+        self._on_faults = on_faults
 
     # Login ------------------------------------------------------------------------
 
@@ -155,9 +165,38 @@ class OwnApi:
 
     # The mock itself --------------------------------------------------------------
 
+    def get_faults(self, request: Request, query: dict, path: dict) -> Response:
+        return json_response(self._faults_body())
+
+    def change_faults(self, request: Request, query: dict, path: dict) -> Response:
+        """Put new faults in force for every worker; a mistake changes nothing."""
+        operation_ids = tuple(operation.operation_id for operation in self.spec.operations)
+        try:
+            body = json.loads(request.get_data(as_text=True))
+            settings, seconds = parse_change(body, self.faults.start, operation_ids)
+        except FaultSettingsError as error:
+            raise PlainError(400, str(error)) from None
+        except ValueError:
+            raise PlainError(400, errors.FAULTS_NOT_JSON) from None
+        self.faults.change(settings, seconds)
+        if self._on_faults is not None:
+            self._on_faults(settings, self.faults.until())
+        return json_response(self._faults_body())
+
+    def _faults_body(self) -> dict:
+        until = self.faults.until()
+        return {
+            **self.faults.current().to_json(),
+            "changed": self.faults.current().changed,
+            "until": None if until is None else _iso(until),
+            "commandLine": self.faults.start.to_json(),
+        }
+
     def status(self, request: Request, query: dict, path: dict) -> Response:
         kept, dropped = self.journal.counts()
-        spec, config, latency = self.spec, self.config, self.config.latency
+        spec, config = self.spec, self.config
+        # Another machine is told file names, never where they are on this one.
+        shown = str if is_loopback_client(request.remote_addr) else _file_name
         upstream = None  # where requests pass through to (--upstream), if anywhere
         if config.upstream:
             upstream = {
@@ -165,16 +204,16 @@ class OwnApi:
                 "forwardMetrics": config.forward_metrics,
                 "timeoutSeconds": config.upstream_timeout_s,
             }
+        credentials = self.accounts.describe()
+        if credentials["accountsFile"] is not None:
+            credentials["accountsFile"] = shown(credentials["accountsFile"])
         return json_response(
             {
-                "spec": {"path": str(spec.path), "title": spec.title, "version": spec.version},
-                "faults": {
-                    "latency": {"minMs": latency.min_ms, "maxMs": latency.max_ms},
-                    "failRate": config.fail_rate,
-                },
-                "credentials": self.accounts.describe(),
+                "spec": {"path": shown(spec.path), "title": spec.title, "version": spec.version},
+                "faults": self._faults_body(),
+                "credentials": credentials,
                 "corsOrigins": list(config.allowed_origins()),
-                "journal": {"file": str(self.journal.path), "maxEvents": self.journal.max_events},
+                "journal": {"file": shown(self.journal.path), "maxEvents": self.journal.max_events},
                 "counts": {"events": kept, "dropped": dropped},
                 "upstream": upstream,
             }
@@ -209,6 +248,8 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
     "ListRejections": (Rule("/__mock/rejections", methods=["GET"]), OwnApi.list_rejections),
     "ClearRejections": (Rule("/__mock/rejections", methods=["DELETE"]), OwnApi.clear_rejections),
     "GetStatus": (Rule("/__mock/status", methods=["GET"]), OwnApi.status),
+    "GetFaults": (Rule("/__mock/faults", methods=["GET"]), OwnApi.get_faults),
+    "ChangeFaults": (Rule("/__mock/faults", methods=["PUT"]), OwnApi.change_faults),
     "GetRoot": (Rule("/", methods=["GET"]), OwnApi.root),
     "GetInspector": (Rule("/__mock", methods=["GET"], strict_slashes=False), OwnApi.inspector),
     "GetInspectorFile": (
@@ -289,6 +330,14 @@ def paged(found: list, limit: int, path: str, filters: dict) -> tuple[list, str 
         return page, None
     query = {**{name: str(value) for name, value in filters.items()}, "since": page[-1].id}
     return page, f"{path}?{urlencode({**query, 'limit': limit}, quote_via=quote)}"
+
+
+def _file_name(path: str | Path) -> str:
+    return Path(path).name
+
+
+def _iso(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def json_response(body: dict, headers: dict[str, str] | None = None) -> Response:

@@ -80,10 +80,14 @@ class Rejections:
     def since(self, rejection_id: int = 0, limit: int = -1) -> list[Rejection]:
         """The refused requests kept, oldest first, after the one with `rejection_id`: the
         first `limit` of them (all with -1)."""
-        rows = self._journal.reading().execute(
-            f"SELECT {_COLUMNS} FROM rejections WHERE id > ? ORDER BY id LIMIT ?",
-            (rejection_id, limit),
-        ).fetchall()
+        rows = (
+            self._journal.reading()
+            .execute(
+                f"SELECT {_COLUMNS} FROM rejections WHERE id > ? ORDER BY id LIMIT ?",
+                (rejection_id, limit),
+            )
+            .fetchall()
+        )
         return [Rejection(*row) for row in rows]
 
     def clear(self) -> None:

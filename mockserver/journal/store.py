@@ -257,8 +257,7 @@ class Journal:
         since=41), the first `limit` of them (all with -1), and the dropped count, both
         from one snapshot of the file."""
         select = (
-            f"SELECT {_COLUMNS} FROM events WHERE id >= ? AND {_where(filters)}"
-            " ORDER BY id LIMIT ?"
+            f"SELECT {_COLUMNS} FROM events WHERE id >= ? AND {_where(filters)} ORDER BY id LIMIT ?"
         )
         connection = self._connections.get()
         with _transaction(connection, "BEGIN"):

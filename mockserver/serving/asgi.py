@@ -100,9 +100,7 @@ class AsgiMock:
             try:
                 body = await self._read_body(receive, limit)
             except BodyStalled:
-                refused = PlainError(
-                    408, errors.BODY_STALLED.format(seconds=self._body_timeout_s)
-                )
+                refused = PlainError(408, errors.BODY_STALLED.format(seconds=self._body_timeout_s))
                 close = True
             else:
                 if body is None:

@@ -42,6 +42,7 @@ def serve(config: MockConfig, reload: bool = False) -> None:
         # Made here, before the workers: the journal's file and key, and every mistake in
         # the spec or the accounts, reported once, in one line (cli.py).
         app = MockApp(config)
+        app.faults.reset()  # a restart goes back to the command line's faults
         connection_limit = raise_open_files_limit()
         local, network = urls(config.host, config.port)
         print(banner(app, local, network, connection_limit), flush=True)
@@ -55,7 +56,11 @@ def serve(config: MockConfig, reload: bool = False) -> None:
 
 
 def _server(config: MockConfig, reload: bool) -> Granian:
-    watched = [_PACKAGE, config.spec_path, *([config.accounts_path] if config.accounts_path else [])]
+    watched = [
+        _PACKAGE,
+        config.spec_path,
+        *([config.accounts_path] if config.accounts_path else []),
+    ]
     return Granian(
         "mockserver",  # a name for granian's logs; the app comes from _load
         address=config.host,
@@ -88,7 +93,13 @@ def _load(config: MockConfig, _target: str) -> AsgiMock:
     raise_open_files_limit()
     feed = Feed()
     return AsgiMock(
-        functools.partial(MockApp, config, on_events=feed.events, on_rejection=feed.rejection),
+        functools.partial(
+            MockApp,
+            config,
+            on_events=feed.events,
+            on_rejection=feed.rejection,
+            on_faults=feed.faults,
+        ),
         config.threads,
         config.body_timeout_s,
     )

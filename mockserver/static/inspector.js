@@ -422,14 +422,15 @@
       if (!low && !high) return "none";
       return low === high ? `${low} ms` : `${low}–${high} ms`;
     }
-    return String(latency) || "none";
+    // "MS" or "MIN-MAX", as the command line and PUT /__mock/faults spell it
+    return String(latency) === "0" ? "none" : `${String(latency).replace("-", "–")} ms`;
   }
 
-  function describeFailRate(rate) {
+  function describeFailRate(rate, status) {
     if (rate === undefined) return "unknown";
     const number = Number(rate);
     if (Number.isNaN(number)) return String(rate);
-    return number ? `${+(number * 100).toFixed(2)}% of metrics requests answer 500` : "none";
+    return number ? `${+(number * 100).toFixed(2)}% of metrics requests answer ${status ?? 500}` : "none";
   }
 
   function describeSpec(spec) {
@@ -464,7 +465,7 @@
     setText("state-spec", describeSpec(pick(status, "spec")));
     $("state-spec").title = String(pick(status, "spec.path") || "");
     setText("state-latency", describeLatency(pick(status, "faults.latency")));
-    setText("state-fail-rate", describeFailRate(pick(status, "faults.failRate")));
+    setText("state-fail-rate", describeFailRate(pick(status, "faults.failRate"), pick(status, "faults.status")));
     const origins = pick(status, "corsOrigins");
     setText("state-cors", !Array.isArray(origins) ? "unknown" : origins.join(", ").replace(/^\*$/, "any (*)"));
     $("state-credentials").replaceChildren(credentialList(pick(status, "credentials")));
