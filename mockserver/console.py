@@ -143,6 +143,8 @@ def event_line(event: Event) -> str:
     )
     time_of_day = event.received_at[11:23]
     line = f"{time_of_day} #{event.id} {event.event_name}  {who}  {query}".rstrip()
+    if event.repeat_of is not None:
+        line += f"  probably a repeat of #{event.repeat_of} (a retry?)"
     if event.upstream_status is not None:
         line += f"  upstream {event.upstream_status}"
     for violation in event.violations:

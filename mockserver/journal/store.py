@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
@@ -55,8 +55,11 @@ CREATE TABLE IF NOT EXISTS events (
     violations TEXT NOT NULL DEFAULT '[]',
     target TEXT NOT NULL,
     credential TEXT NOT NULL,
-    user_agent TEXT NOT NULL
+    user_agent TEXT NOT NULL,
+    repeat_of INTEGER
 );
+-- The probable repeat's lookup: the same event name and user, newest first.
+CREATE INDEX IF NOT EXISTS events_repeat ON events (event_name, user_id, received_at);
 -- cleared_through: the last id the last full clear deleted; deleted: the events filtered
 -- clears deleted since. Events dropped = events recorded since the clear - kept - deleted.
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -80,8 +83,22 @@ _ROW_COLUMNS = (
     "received_at, operation_id, user_id, server_name, event_name, query, upstream_status,"
     " violations, target, credential, user_agent"
 )
-_COLUMNS = f"id, {_ROW_COLUMNS}"
-_INSERT = f"INSERT INTO events ({_ROW_COLUMNS}) VALUES ({', '.join('?' * 11)})"
+_COLUMNS = f"id, {_ROW_COLUMNS}, repeat_of"
+# A client that retries (Tidepool's JS client retries once on a reset connection, a
+# timeout or a 5xx) sends the same request again within seconds, after the first may
+# have been recorded: the newest event within REPEAT_WINDOW_S with the same operation,
+# user, server, event name and query (in the order sent) is marked as the one repeated.
+REPEAT_WINDOW_S = 10
+_INSERT = f"""
+INSERT INTO events ({_ROW_COLUMNS}, repeat_of)
+VALUES ({", ".join("?" * 11)}, (
+    SELECT id FROM events
+    WHERE event_name IS ?5 AND user_id IS ?3 AND received_at >= ?12
+      AND operation_id = ?2 AND server_name IS ?4 AND query = ?6
+    ORDER BY received_at DESC, id DESC LIMIT 1
+))
+RETURNING id, repeat_of
+"""
 # Filter name (as in GET /__mock/events) -> the condition it adds.
 _FILTERS = {
     "eventName": "event_name = ?",
@@ -129,6 +146,8 @@ class Event:
     credential: str = NO_CREDENTIAL
     # The request's User-Agent: the contract suite's events are told apart by it.
     user_agent: str = ""
+    # The earlier event this one probably repeats (REPEAT_WINDOW_S), if any.
+    repeat_of: int | None = None
 
     def to_json(self) -> dict:
         return {
@@ -144,6 +163,7 @@ class Event:
             "userAgent": self.user_agent,
             "upstreamStatus": self.upstream_status,
             "violations": [violation.to_json() for violation in self.violations],
+            "repeatOf": self.repeat_of,
         }
 
 
@@ -154,7 +174,7 @@ def _frozen(query: Mapping[str, Iterable[str]]) -> Mapping[str, tuple[str, ...]]
 
 def _event_from_row(row: tuple) -> Event:
     violations = tuple(Violation(item["rule"], item["reason"]) for item in json.loads(row[8]))
-    return Event(*row[:6], _frozen(json.loads(row[6])), row[7], violations, *row[9:12])
+    return Event(*row[:6], _frozen(json.loads(row[6])), row[7], violations, *row[9:13])
 
 
 class Journal:
@@ -234,7 +254,11 @@ class Journal:
             credential,
             user_agent,
         )
-        event_id = self._connections.get().execute(_INSERT, columns).lastrowid
+        received = datetime.fromisoformat(columns[0].replace("Z", "+00:00"))
+        window_start = utc_text(received - timedelta(seconds=REPEAT_WINDOW_S))
+        event_id, repeat_of = (
+            self._connections.get().execute(_INSERT, (*columns, window_start)).fetchall()[0]
+        )
         event = Event(
             event_id,
             *columns[:5],
@@ -244,6 +268,7 @@ class Journal:
             target,
             credential,
             user_agent,
+            repeat_of,
         )
         if self._on_commit is not None:
             try:
@@ -315,7 +340,11 @@ class Journal:
 
 def utc_now() -> str:
     """`2024-05-01T12:00:00.123Z`: when a record was received, as every record shows it."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utc_text(datetime.now(UTC))
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @contextmanager

@@ -11,6 +11,7 @@ bound and the between-reads timeout, and sends the app's answer:
   the upstream, listings) in a pool of `--threads` threads;
 - an answer that asks to wait (`Prefer: delay`, `--latency`) after an `asyncio.sleep`, so
   a waiting answer holds no thread;
+- an answer the faults lose (`LostAnswer`) started and cut: the connection closes;
 - a body that pauses longer than `--body-timeout` gets 408 and the connection closes; the
   refusal is kept like any other.
 """
@@ -33,7 +34,7 @@ from .. import errors
 from ..admission import MockRequest
 from ..app import MockApp
 from ..errors import PlainError
-from ..faults import DelayedResponse
+from ..faults import DelayedResponse, LostAnswer
 
 log = logging.getLogger("mockserver")
 Receive = Callable[[], Awaitable[dict]]
@@ -117,6 +118,9 @@ class AsgiMock:
             response = app.respond(request)
         if isinstance(response, DelayedResponse) and response.delay_s > 0:
             await asyncio.sleep(response.delay_s)
+        if isinstance(response, LostAnswer):
+            await _lose(send)
+            return
         if close:
             response.headers["Connection"] = "close"
         await self._send(response, environ, send)
@@ -163,6 +167,14 @@ class AsgiMock:
             await send({"type": "http.response.body", "body": b""})
         finally:
             response.close()
+
+
+async def _lose(send: Send) -> None:
+    """Start an answer and end the exchange before its body: the server closes the
+    connection, and the client sees it reset (the event is recorded; its answer lost)."""
+    start = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]}
+    await send(start)
+    await send({"type": "http.response.body", "body": b"", "more_body": True})
 
 
 def _environ(scope: dict) -> dict:

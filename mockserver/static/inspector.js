@@ -182,6 +182,12 @@
     const opLabel = el("span", "op", OPERATION_LABELS[event.operationId] || event.operationId);
     opLabel.title = String(event.operationId);
     op.append(opLabel, ...upstreamVerdict(event));
+    if (event.repeatOf !== null && event.repeatOf !== undefined) {
+      const mark = el("span", "repeat-mark", `repeat of #${event.repeatOf}`);
+      mark.title = "Probably a retry: the same operation, user, name and query as event " +
+        `#${event.repeatOf}, received within 10 seconds before it`;
+      op.append(mark);
+    }
     if (isSuites(event)) {
       const mark = el("span", "suite-mark", "contract suite");
       mark.title = String(event.userAgent);
