@@ -32,6 +32,7 @@ SERVER_TOKEN_REQUIRED = "Only a server may check another token: send a valid ser
 SERVER_LOGIN_FAILED = "Unknown server name or wrong secret."
 UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filters}."
 BAD_LIMIT = "The 'limit' of a listing is a whole number from 1 to {maximum}, given once."
+BAD_WAIT = "The 'wait' of a listing is a number of seconds from 0 to {maximum}, given once."
 BAD_SINCE = "The 'since' filter is an event id, a whole number."
 FAULTS_NOT_JSON = 'The faults are a JSON object in UTF-8, such as {"failRate": 1, "seconds": 60}.'
 INJECTED_FAILURE = "Failure injected by the mock ({cause})."

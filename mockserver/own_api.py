@@ -29,7 +29,7 @@ from .fault_settings import FaultSettings, FaultSettingsError, parse_change
 from .faults import Faults
 from .journal.har import as_har
 from .journal.rejections import Rejections
-from .journal.store import Journal
+from .journal.store import QUERY_FILTER, Journal
 from .spec import ApiSpec
 
 SERVER_NAME_HEADER = "X-Tidepool-Server-Name"
@@ -41,6 +41,8 @@ INSPECTOR_PATH = "/__mock/"
 # covers a journal of the default --max-events in one answer, as readers expect.
 DEFAULT_PAGE = 10_000
 MAX_PAGE = 10_000
+# The longest a listing waits for a matching event (`wait`).
+MAX_WAIT_S = 60
 
 Handler = Callable[["OwnApi", Request, dict, dict], Response]
 # Told of each change of the faults: the faults now in force, and when they lapse.
@@ -130,25 +132,34 @@ class OwnApi:
     # The journal ------------------------------------------------------------------
 
     def list_events(self, request: Request, query: dict, path: dict) -> Response:
+        """The listing; with `wait`, an empty page is a WaitingListing (see there)."""
+        wait_s, query = wait_seconds(query)
         limit, query = page_limit(query)
-        filters = journal_filters(query, Journal.FILTERS)
-        _, dropped = self.journal.counts()
-        found = self.journal.events(limit=limit + 1, **filters)
+        filters = journal_filters(query, Journal.FILTERS, by_query=True)
+        seen = self.journal.last_id()  # before the read: nothing committed after it is missed
+        found, dropped = self.journal.listing(limit + 1, **filters)
         page, following = paged(found, limit, request.path, filters)
         events = [event.to_json() for event in page]
-        return json_response({"events": events, "dropped": dropped, "next": following})
+        body = {"events": events, "dropped": dropped, "next": following}
+        if not events and wait_s > 0:
+            return WaitingListing(body, wait_s, seen)
+        return json_response(body)
+
+    def count_events(self, request: Request, query: dict, path: dict) -> Response:
+        filters = journal_filters(query, Journal.FILTERS, by_query=True)
+        return json_response({"count": self.journal.count(**filters)})
 
     def export_events(self, request: Request, query: dict, path: dict) -> Response:
         """The listing's page as HAR: the same filters and `limit`, `next` in `log._next`."""
         limit, query = page_limit(query)
-        filters = journal_filters(query, Journal.FILTERS)
+        filters = journal_filters(query, Journal.FILTERS, by_query=True)
         found = self.journal.events(limit=limit + 1, **filters)
         page, following = paged(found, limit, request.path, filters)
         har = as_har(page, request.host_url, following)
         return json_response(har, {"Content-Disposition": f'attachment; filename="{HAR_FILE}"'})
 
     def clear_events(self, request: Request, query: dict, path: dict) -> Response:
-        self.journal.clear(**journal_filters(query, Journal.FILTERS))
+        self.journal.clear(**journal_filters(query, Journal.FILTERS, by_query=True))
         return Response(status=204)
 
     def list_rejections(self, request: Request, query: dict, path: dict) -> Response:
@@ -244,6 +255,7 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
     "Logout": (Rule("/auth/logout", methods=["POST"]), OwnApi.logout),
     "ListEvents": (Rule("/__mock/events", methods=["GET"]), OwnApi.list_events),
     "ClearEvents": (Rule("/__mock/events", methods=["DELETE"]), OwnApi.clear_events),
+    "CountEvents": (Rule("/__mock/events/count", methods=["GET"]), OwnApi.count_events),
     "ExportEvents": (Rule("/__mock/events.har", methods=["GET"]), OwnApi.export_events),
     "ListRejections": (Rule("/__mock/rejections", methods=["GET"]), OwnApi.list_rejections),
     "ClearRejections": (Rule("/__mock/rejections", methods=["DELETE"]), OwnApi.clear_rejections),
@@ -267,6 +279,7 @@ SECRET_PATH_ROUTES = ("ServerCheckToken",)
 # a thread answers them, never the event loop (MockApp.may_be_slow).
 JOURNAL_SIZED_ROUTES = (
     "ListEvents",
+    "CountEvents",
     "ExportEvents",
     "ClearEvents",
     "ListRejections",
@@ -293,14 +306,17 @@ def own_rules() -> list[Rule]:
     return rules
 
 
-def journal_filters(query: dict, allowed: tuple[str, ...]) -> dict[str, str | int]:
-    """The filters a query asks for; 400 for any other parameter, or one given twice."""
+def journal_filters(
+    query: dict, allowed: tuple[str, ...], by_query: bool = False
+) -> dict[str, str | int]:
+    """The filters a query asks for (`by_query`: also `query[NAME]`, an event's query
+    parameter's value); 400 for any other parameter, or one given twice."""
     filters: dict[str, str | int] = {}
     for name, values in query.items():
-        if name not in allowed or len(values) > 1:
-            raise PlainError(
-                400, errors.UNKNOWN_FILTER.format(name=name, filters=", ".join(allowed))
-            )
+        known = name in allowed or (by_query and QUERY_FILTER.fullmatch(name))
+        if not known or len(values) > 1:
+            named = ", ".join([*allowed, *(["query[NAME]"] if by_query else [])])
+            raise PlainError(400, errors.UNKNOWN_FILTER.format(name=name, filters=named))
         filters[name] = values[0]
     if "since" in filters:
         since = str(filters["since"])
@@ -308,6 +324,32 @@ def journal_filters(query: dict, allowed: tuple[str, ...]) -> dict[str, str | in
             raise PlainError(400, errors.BAD_SINCE)
         filters["since"] = int(since)
     return filters
+
+
+def wait_seconds(query: dict) -> tuple[float, dict]:
+    """How long a listing may wait for a matching event (`wait`, 0 if not given), and the
+    rest of the query; 400 for a wait that is not a number of seconds up to MAX_WAIT_S."""
+    rest = {name: values for name, values in query.items() if name != "wait"}
+    values = query.get("wait", ["0"])
+    text = values[0]
+    number = text.replace(".", "", 1)
+    if not (len(values) == 1 and number.isascii() and number.isdigit() and len(text) <= 8):
+        raise PlainError(400, errors.BAD_WAIT.format(maximum=MAX_WAIT_S))
+    if float(text) > MAX_WAIT_S:
+        raise PlainError(400, errors.BAD_WAIT.format(maximum=MAX_WAIT_S))
+    return float(text), rest
+
+
+class WaitingListing(Response):
+    """An empty page of a listing asked to `wait`: the server holds it, with no thread,
+    until an event newer than `seen` is committed (then it asks the listing again) or
+    `wait_s` have passed (then it sends this page); serving/waits.py. Werkzeug's test
+    client, which has no event loop, gets the empty page at once."""
+
+    def __init__(self, body: dict, wait_s: float, seen: int) -> None:
+        super().__init__(json.dumps(body), mimetype="application/json")
+        self.wait_s = wait_s
+        self.seen = seen
 
 
 def page_limit(query: dict) -> tuple[int, dict]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
@@ -106,6 +107,12 @@ _FILTERS = {
     "operationId": "operation_id = ?",
     "since": "id > ?",
 }
+# `query[NAME]=VALUE`: only events whose query has NAME with VALUE among its values.
+QUERY_FILTER = re.compile(r"query\[(.*)\]", re.DOTALL)
+_QUERY_CONDITION = (
+    "EXISTS (SELECT 1 FROM json_each(events.query) AS parameter, json_each(parameter.value)"
+    " AS item WHERE parameter.key = ? AND item.value = ?)"
+)
 log = logging.getLogger("mockserver")
 # The credential of a request that carried no token (the others are the token kinds).
 NO_CREDENTIAL = "none"
@@ -281,18 +288,34 @@ class Journal:
         """A page of events, oldest first, narrowed by any of FILTERS (e.g. eventName='x',
         since=41), the first `limit` of them (all with -1), and the dropped count, both
         from one snapshot of the file."""
-        select = (
-            f"SELECT {_COLUMNS} FROM events WHERE id >= ? AND {_where(filters)} ORDER BY id LIMIT ?"
-        )
+        where, values = _where(filters)
+        select = f"SELECT {_COLUMNS} FROM events WHERE id >= ? AND {where} ORDER BY id LIMIT ?"
         connection = self._connections.get()
         with _transaction(connection, "BEGIN"):
             visible_from, _, dropped = self._counted(connection)
-            rows = connection.execute(select, (visible_from, *filters.values(), limit))
+            rows = connection.execute(select, (visible_from, *values, limit))
             events = [_event_from_row(row) for row in rows]
         return events, dropped
 
     def events(self, limit: int = -1, **filters: str | int) -> list[Event]:
         return self.listing(limit, **filters)[0]
+
+    def count(self, **filters: str | int) -> int:
+        """How many of the events shown match every filter (as `listing` takes them)."""
+        where, values = _where(filters)
+        connection = self._connections.get()
+        with _transaction(connection, "BEGIN"):
+            visible_from, _, _ = self._counted(connection)
+            (count,) = connection.execute(
+                f"SELECT count(*) FROM events WHERE id >= ? AND {where}", (visible_from, *values)
+            ).fetchone()
+        return count
+
+    def last_id(self) -> int:
+        """The id of the newest event ever recorded in this file (0 for none): it grows
+        with every commit, so a waiter compares it with the one it saw."""
+        (last,) = self._connections.get().execute(f"SELECT {_LAST_ID}").fetchone()
+        return last
 
     def counts(self) -> tuple[int, int]:
         """(events kept, events dropped)."""
@@ -319,9 +342,9 @@ class Journal:
         with self.writing() as connection:
             visible_from, _, _ = self._counted(connection)
             if filters:
+                where, values = _where(filters)
                 deleted = connection.execute(
-                    f"DELETE FROM events WHERE id >= ? AND {_where(filters)}",
-                    (visible_from, *filters.values()),
+                    f"DELETE FROM events WHERE id >= ? AND {where}", (visible_from, *values)
                 ).rowcount
                 connection.execute(
                     "UPDATE meta SET value = value + ? WHERE name = 'deleted'", (deleted,)
@@ -359,6 +382,15 @@ def _transaction(connection: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE")
     connection.execute("COMMIT")
 
 
-def _where(filters: Mapping[str, str | int]) -> str:
-    """The SQL condition of FILTERS, in the order given; their values are its parameters."""
-    return " AND ".join(_FILTERS[name] for name in filters) or "1"
+def _where(filters: Mapping[str, str | int]) -> tuple[str, list[str | int]]:
+    """The SQL condition of FILTERS and `query[NAME]` filters, and its parameters."""
+    conditions, values = [], []
+    for name, value in filters.items():
+        by_query = QUERY_FILTER.fullmatch(name)
+        if by_query:
+            conditions.append(_QUERY_CONDITION)
+            values += [by_query[1], value]
+        else:
+            conditions.append(_FILTERS[name])
+            values.append(value)
+    return " AND ".join(conditions) or "1", values

@@ -10,7 +10,8 @@ bound and the between-reads timeout, and sends the app's answer:
   which is faster than any hand-over; those that may block for long (`MockApp.may_be_slow`:
   the upstream, listings) in a pool of `--threads` threads;
 - an answer that asks to wait (`Prefer: delay`, `--latency`) after an `asyncio.sleep`, so
-  a waiting answer holds no thread;
+  a waiting answer holds no thread; a listing that waits for an event (`wait`) on the
+  worker's one journal watcher (waits.py), holding no thread either;
 - an answer the faults lose (`LostAnswer`) started and cut: the connection closes;
 - a body that pauses longer than `--body-timeout` gets 408 and the connection closes; the
   refusal is kept like any other.
@@ -35,6 +36,8 @@ from ..admission import MockRequest
 from ..app import MockApp
 from ..errors import PlainError
 from ..faults import DelayedResponse, LostAnswer
+from ..own_api import WaitingListing
+from .waits import JournalWatch
 
 log = logging.getLogger("mockserver")
 Receive = Callable[[], Awaitable[dict]]
@@ -61,6 +64,7 @@ class AsgiMock:
         self._body_timeout_s = body_timeout_s
         self.app: MockApp | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._watch: JournalWatch | None = None
 
     async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -83,6 +87,7 @@ class AsgiMock:
     def start(self) -> None:
         self.app = self._make_app()
         self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="mockserver")
+        self._watch = JournalWatch(self.app.journal.last_id)
 
     def stop(self) -> None:
         if self._pool is not None:
@@ -116,6 +121,8 @@ class AsgiMock:
             response = await loop.run_in_executor(self._pool, app.respond, request)
         else:
             response = app.respond(request)
+        if isinstance(response, WaitingListing):
+            response = await self._wait_for_events(request, response)
         if isinstance(response, DelayedResponse) and response.delay_s > 0:
             await asyncio.sleep(response.delay_s)
         if isinstance(response, LostAnswer):
@@ -124,6 +131,19 @@ class AsgiMock:
         if close:
             response.headers["Connection"] = "close"
         await self._send(response, environ, send)
+
+    async def _wait_for_events(self, request: MockRequest, waiting: WaitingListing) -> Response:
+        """The listing once an event it shows is committed, or its empty page at the bound
+        (waits.py); the wait itself on the event loop, each new look in the pool."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + waiting.wait_s
+        response: Response = waiting
+        while isinstance(response, WaitingListing):
+            remaining = deadline - loop.time()
+            if remaining <= 0 or not await self._watch.wait_past(response.seen, remaining):
+                return waiting
+            response = await loop.run_in_executor(self._pool, self.app.respond, request)
+        return response
 
     async def _read_body(self, receive: Receive, limit: int) -> bytes | None:
         """The whole body, or None past `limit` bytes; BodyStalled if the client pauses
