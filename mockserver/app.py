@@ -20,7 +20,7 @@ from . import errors
 from .admission import Admission, MockRequest
 from .auth.accounts import USER, Accounts, Principal
 from .auth.security import Unauthorized, authorize
-from .auth.tokens import SESSION_TOKEN_HEADER, Tokens, shared_signing_key
+from .auth.tokens import SESSION_TOKEN_HEADER, Revocations, Tokens, shared_signing_key
 from .callers import (
     OWN_PREFIX,
     SECURITY_HEADERS,
@@ -44,7 +44,7 @@ from .hosts import HostPolicy
 from .journal.rejections import Rejection, Rejections
 from .journal.shared import SharedSetting
 from .journal.store import NO_CREDENTIAL, Event, Journal
-from .masking import shown_target
+from .masking import masked_values, shown_target
 from .own_api import JOURNAL_SIZED_PATHS, ROUTES, OnFaults, OwnApi, own_rules, secret_paths
 from .routes import build_map, nearest_route, path_arguments
 from .spec import Operation, load_spec
@@ -86,7 +86,12 @@ class MockApp:
             Accounts.from_file(config.accounts_path) if config.accounts_path else Accounts()
         )
         self.journal = Journal(config.journal_file, config.max_events, on_commit=on_events)
-        self.tokens = Tokens(self.accounts, shared_signing_key(self.journal.path))
+        self.tokens = Tokens(
+            self.accounts,
+            shared_signing_key(self.journal.path),
+            config.token_lifetime_s,
+            Revocations(self.journal),
+        )
         self.faults = Faults(
             config.latency, config.fail_rate, shared=SharedSetting(self.journal, "faults")
         )
@@ -306,13 +311,15 @@ class MockApp:
         **upstream_verdict,
     ) -> None:
         token_user = principal.id if principal is not None and principal.kind == USER else None
+        # A credential in the query (`?access_token=`) is never kept: the journal, its
+        # listing, the inspector, the HAR and the terminal all show it masked.
         self.journal.record(
             operation.operation_id,
             user_id=path.get(USER_ID_PARAM, token_user),
             server_name=path.get(SERVER_NAME_PARAM),
             event_name=path.get(EVENT_NAME_PARAM),
-            query=query,
-            target=request.sent_target,
+            query=masked_values(query),
+            target=shown_target(request.raw_path, request.raw_query, ()),
             credential=principal.kind if principal is not None else NO_CREDENTIAL,
             user_agent=request.headers.get("User-Agent", ""),
             **upstream_verdict,

@@ -31,8 +31,16 @@ from .upstream.passthrough import is_production
 FEW_CONNECTIONS = 1000
 # Lines of events and refusals per second that a person watching the terminal can follow.
 READABLE_PER_SECOND = 10
+# Escaped wherever request text reaches the terminal: control characters (the cursor,
+# colours), and the invisible ones that reorder or break a line, so a name cannot fake a
+# line or show its text backwards: the bidirectional marks, embeddings, overrides and
+# isolates (U+200E-F, U+202A-E, U+2066-9) and the line and paragraph separators.
+_INVISIBLE = [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029]
 _CONTROL_CHARACTERS = str.maketrans(
-    {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
+    {
+        **{code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]},
+        **{code: f"\\u{code:04x}" for code in _INVISIBLE},
+    }
 )
 
 

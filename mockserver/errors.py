@@ -25,6 +25,8 @@ TOKEN_MISSING = "No session token was sent, and this operation needs one."
 TOKEN_NOT_VALID = (
     "The session token is not valid (expired, revoked, issued elsewhere, or not a token)."
 )
+TOKEN_EXPIRED = "The session token has expired (--token-lifetime): log in again."
+TOKEN_REVOKED = "The session token was ended by POST /auth/logout: log in again."
 TOKEN_WRONG_KIND = "The session token is valid but of a kind this operation does not accept."
 LOGIN_FAILED = "Unknown username or wrong password (send them with HTTP Basic authentication)."
 SESSION_INVALID = "No valid user session token to refresh."
@@ -69,6 +71,10 @@ UPSTREAM_TOKEN_CHECK = (
 )
 SEE_INSPECTOR = "This is the Metrics API mock; its event inspector is at {url}"
 INTERNAL_ERROR = "The mock server failed on this request; its log has the traceback."
+
+
+class TokenRefused(Exception):
+    """A token the mock issued that no longer counts (expired, logged out); says which."""
 
 
 class PlainError(HTTPException):

@@ -24,7 +24,7 @@ from .auth.accounts import SERVER, USER, Accounts, Principal, basic_credentials
 from .auth.tokens import SESSION_TOKEN_HEADER, Tokens
 from .callers import is_loopback_client
 from .config import MockConfig
-from .errors import PLAIN_TEXT, PlainError
+from .errors import PLAIN_TEXT, PlainError, TokenRefused
 from .fault_settings import FaultSettings, FaultSettingsError, parse_change
 from .faults import Faults
 from .journal.har import as_har
@@ -112,17 +112,26 @@ class OwnApi:
         caller = self._caller(request)
         if caller is None or caller.kind != SERVER:
             raise PlainError(401, errors.SERVER_TOKEN_REQUIRED)
-        principal = self.tokens.identify(path["token"])
+        principal = self._identify(path["token"])
         if principal is None:
             raise PlainError(401, errors.TOKEN_NOT_VALID)
         return json_response(principal.token_data())
 
     def logout(self, request: Request, query: dict, path: dict) -> Response:
+        token = request.headers.get(SESSION_TOKEN_HEADER)
+        if token is not None:
+            self.tokens.log_out(token)
         return Response(status=200)
 
     def _caller(self, request: Request) -> Principal | None:
         token = request.headers.get(SESSION_TOKEN_HEADER)
-        return self.tokens.identify(token) if token is not None else None
+        return self._identify(token) if token is not None else None
+
+    def _identify(self, token: str) -> Principal | None:
+        try:
+            return self.tokens.identify(token)
+        except TokenRefused as refused:
+            raise PlainError(401, str(refused)) from None
 
     def _session(self, principal: Principal) -> Response:
         return json_response(
@@ -142,7 +151,7 @@ class OwnApi:
         events = [event.to_json() for event in page]
         body = {"events": events, "dropped": dropped, "next": following}
         if not events and wait_s > 0:
-            return WaitingListing(body, wait_s, seen)
+            return WaitingListing(body, wait_s, seen, filters)
         return json_response(body)
 
     def count_events(self, request: Request, query: dict, path: dict) -> Response:
@@ -346,10 +355,11 @@ class WaitingListing(Response):
     `wait_s` have passed (then it sends this page); serving/waits.py. Werkzeug's test
     client, which has no event loop, gets the empty page at once."""
 
-    def __init__(self, body: dict, wait_s: float, seen: int) -> None:
+    def __init__(self, body: dict, wait_s: float, seen: int, filters: dict) -> None:
         super().__init__(json.dumps(body), mimetype="application/json")
         self.wait_s = wait_s
         self.seen = seen
+        self.filters = filters
 
 
 def page_limit(query: dict) -> tuple[int, dict]:

@@ -311,6 +311,17 @@ class Journal:
             ).fetchone()
         return count
 
+    def any_after(self, event_id: int, **filters: str | int) -> bool:
+        """Whether an event newer than `event_id` matches every filter: a read of the
+        newer rows only (a waiting listing asks it as events come, serving/waits.py)."""
+        where, values = _where(filters)
+        row = (
+            self._connections.get()
+            .execute(f"SELECT 1 FROM events WHERE id > ? AND {where} LIMIT 1", (event_id, *values))
+            .fetchone()
+        )
+        return row is not None
+
     def last_id(self) -> int:
         """The id of the newest event ever recorded in this file (0 for none): it grows
         with every commit, so a waiter compares it with the one it saw."""

@@ -87,7 +87,7 @@ class AsgiMock:
     def start(self) -> None:
         self.app = self._make_app()
         self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="mockserver")
-        self._watch = JournalWatch(self.app.journal.last_id)
+        self._watch = JournalWatch(self.app.journal.last_id, self.app.journal.any_after)
 
     def stop(self) -> None:
         if self._pool is not None:
@@ -140,7 +140,10 @@ class AsgiMock:
         response: Response = waiting
         while isinstance(response, WaitingListing):
             remaining = deadline - loop.time()
-            if remaining <= 0 or not await self._watch.wait_past(response.seen, remaining):
+            woken = remaining > 0 and await self._watch.wait_past(
+                response.seen, response.filters, remaining
+            )
+            if not woken:
                 return waiting
             response = await loop.run_in_executor(self._pool, self.app.respond, request)
         return response

@@ -270,9 +270,7 @@ def test_processes_writing_one_file_at_once_lose_and_duplicate_nothing(tmp_path)
     path = tmp_path / "shared.sqlite3"
     reader = Journal(path, max_events=100_000)
     context = multiprocessing.get_context("spawn")
-    writers = [
-        context.Process(target=write_events, args=(path, f"p{n}", 200)) for n in range(3)
-    ]
+    writers = [context.Process(target=write_events, args=(path, f"p{n}", 200)) for n in range(3)]
     try:
         for writer in writers:
             writer.start()

@@ -58,17 +58,19 @@ def test_the_raw_path_reaches_the_app_over_a_socket():
 def test_a_mock_that_cannot_start_says_why(tmp_path):
     folder = tmp_path / "a-folder"
     folder.mkdir()
-    with pytest.raises(MockFailed, match="--journal-file .* is a folder"), running_mock(
-        MockConfig(journal_file=folder)
+    with (
+        pytest.raises(MockFailed, match="--journal-file .* is a folder"),
+        running_mock(MockConfig(journal_file=folder)),
     ):
         pass
 
 
 def test_errors_inside_the_mock_reach_the_block_that_caused_them(tmp_path):
     path = tmp_path / "journal.sqlite3"
-    with pytest.raises(MockFailed, match="no such table: events"), running_mock(
-        MockConfig(journal_file=path)
-    ) as mock:
+    with (
+        pytest.raises(MockFailed, match="no such table: events"),
+        running_mock(MockConfig(journal_file=path)) as mock,
+    ):
         with closing(sqlite3.connect(path)) as journal:  # a journal broken behind its back
             journal.execute("DROP TABLE events")
             journal.commit()
