@@ -234,7 +234,7 @@ class OwnApi:
                 "credentials": credentials,
                 "corsOrigins": list(config.allowed_origins()),
                 "journal": {"file": shown(self.journal.path), "maxEvents": self.journal.max_events},
-                "counts": {"events": kept, "dropped": dropped},
+                "counts": {"events": kept, "dropped": dropped, "refused": self.rejections.count()},
                 "upstream": upstream,
             }
         )

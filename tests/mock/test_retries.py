@@ -4,8 +4,8 @@ marked as a probable repeat of the first (Event.repeatOf), by Tidepool's own JS 
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime, timedelta
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
