@@ -4,8 +4,8 @@ The house, in layers: each part imports only from the parts below it, and `make 
 checks that (import-linter's contracts in pyproject.toml say the same as this map).
 
     cli, __main__     the command line builds a MockConfig, nothing more
-    serving/          how the app is served: gunicorn with a waitress event loop in each
-                      worker, Werkzeug's reloader, or a thread for tests and the suite
+    serving/          how the app is served: granian's workers, each an event loop with
+                      the ASGI adapter; listings that wait for an event, holding no thread
     console           the banner and one line per recorded or refused request
     app               MockApp: the WSGI app; one dispatch path for every route;
                       every error answered is kept (journal/rejections)
@@ -15,14 +15,16 @@ checks that (import-linter's contracts in pyproject.toml say the same as this ma
                       environment; --forward-metrics: its metrics answers judged
     auth/             who may log in, the tokens issued, may this request call this
                       operation and as whom
-    journal/          the SQLite store of events and refusals that every worker
-                      process shares
+    journal/          the SQLite store of events, refusals and settings (the faults)
+                      that every worker process shares
     routes            the Werkzeug URL map, built from the spec's operations
-    faults, cors      injected latency and failures; the headers a browser needs
+    faults, cors      injected latency, failures and lost answers, changed at runtime
+                      for every worker; the headers a browser needs
     hosts             which Host a request may name (against DNS rebinding)
     spec, uri         read the OpenAPI document; decode the raw request target
+    fault_settings    the faults in force as a value, and a change read from JSON
     callers           which pages and clients may call what (foreign pages, the LAN)
-    masking           what of a refused request may be shown (no token, no password)
+    masking           what of a request may be kept and shown (no token, no password)
     config, errors    every setting in one value; every error message in one place
 
 The folders are the parts with an inside that a reader of the app need not open: the

@@ -411,7 +411,10 @@ def test_status_describes_the_running_mock(make_app):
     assert status["spec"]["title"] == "Tidepool Metrics API"
     assert (status["faults"]["latency"], status["faults"]["failRate"]) == ("10-20", 0.0)
     assert status["credentials"]["serverSecret"] == DEFAULT_SERVER_SECRET
-    assert status["counts"] == {"events": 1, "dropped": 0, "refused": 0} and status["journal"]["maxEvents"] == 5
+    assert (
+        status["counts"] == {"events": 1, "dropped": 0, "refused": 0}
+        and status["journal"]["maxEvents"] == 5
+    )
     assert status["corsOrigins"] == ["*"]
 
 

@@ -201,7 +201,9 @@ def test_filters_by_event_name_text_and_by_user(page, mock, http):
     expect(rows(page)).to_have_count(5)
     page.fill("#filter-name", "no such event")
     expect(rows(page)).to_have_count(0)
-    expect(page.locator("#empty")).to_contain_text("No event matches: of 5 events held, 5 hidden by the name filter")
+    expect(page.locator("#empty")).to_contain_text(
+        "No event matches: of 5 events held, 5 hidden by the name filter"
+    )
 
 
 def test_pause_holds_new_events_until_resumed(page, mock, http):

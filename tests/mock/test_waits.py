@@ -71,31 +71,23 @@ def test_a_waiting_listing_is_answered_after_the_commit_and_before_its_bound(moc
     assert b'"eventName": "Awaited"' in answer
 
 
-def test_open_waits_hold_no_thread(mock):
-    waits = [
-        send_get(mock.url, f"/__mock/events?eventName=never&wait={BOUND_S}")
-        for _ in range(OPEN_WAITS)
-    ]
+@pytest.mark.parametrize(
+    ("target", "headers"),
+    [
+        (f"/__mock/events?eventName=never&wait={BOUND_S}", ""),
+        ("/metrics/user/u1/Slow", "Prefer: delay=10000\r\n"),
+    ],
+    ids=["waiting listings", "Prefer delays"],
+)
+def test_open_waits_and_delays_hold_no_thread(mock, target, headers):
+    held = [send_get(mock.url, target, headers) for _ in range(OPEN_WAITS)]
     try:
-        assert all(nothing_answered_yet(wait) for wait in waits)
+        assert all(nothing_answered_yet(connection) for connection in held)
         # A listing needs a pool thread (one per worker here): it answers while they wait.
         assert requests.get(f"{mock.url}/__mock/events?limit=1", timeout=5).status_code == 200
-        assert all(nothing_answered_yet(wait) for wait in waits)
+        assert all(nothing_answered_yet(connection) for connection in held)
     finally:
-        for wait in waits:
-            wait.close()
-
-
-def test_prefer_delays_hold_no_thread_either(mock):
-    slow = [
-        send_get(mock.url, "/metrics/user/u1/Slow", "Prefer: delay=10000\r\n")
-        for _ in range(OPEN_WAITS)
-    ]
-    try:
-        assert requests.get(f"{mock.url}/__mock/events?limit=1", timeout=5).status_code == 200
-        assert all(nothing_answered_yet(connection) for connection in slow)
-    finally:
-        for connection in slow:
+        for connection in held:
             connection.close()
 
 
