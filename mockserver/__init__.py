@@ -4,12 +4,14 @@ The house, in layers: each part imports only from the parts below it, and `make 
 checks that (import-linter's contracts in pyproject.toml say the same as this map).
 
     running           running_mock(): `python -m mockserver` on a free port, for tests
-                      (this project's, the suite's default target, a consumer's)
+                      (this project's, the suite's default target, a consumer's), and
+                      waiting for an event or counting them
     cli, __main__     the command line: builds a MockConfig (each mistake one line,
                       --upstream resolved against the spec's servers and refused for
                       production without --allow-production) and hands it to serving
     serving/          how the app is served: granian's worker processes (its reloader
-                      with --reload) running a thin ASGI adapter; the banner first
+                      with --reload) running a thin ASGI adapter; listings that wait for
+                      an event, holding no thread; the banner first
     console           the banner and one line per recorded or refused request
     app               MockApp: one dispatch path for every route, every error answered
                       kept (journal/rejections); a WSGI entry for Werkzeug's test client
@@ -21,14 +23,16 @@ checks that (import-linter's contracts in pyproject.toml say the same as this ma
                       environment; --forward-metrics: its metrics answers judged
     auth/             who may log in, the tokens issued, may this request call this
                       operation and as whom
-    journal/          the SQLite store of events and refusals that every worker
-                      process shares
+    journal/          the SQLite store of events, refusals and settings (the faults)
+                      that every worker process shares
     routes            the Werkzeug URL map, built from the spec's operations
-    faults, cors      injected latency and failures; the headers a browser needs
+    faults, cors      injected latency, failures and lost answers, changed at runtime
+                      for every worker; the headers a browser needs
     hosts             which Host a request may name (against DNS rebinding)
     spec, uri         read the OpenAPI document; decode the raw request target
+    fault_settings    the faults in force as a value, and a change read from JSON
     callers           which pages and clients may call what (foreign pages, the LAN)
-    masking           what of a refused request may be shown (no token, no password)
+    masking           what of a request may be kept and shown (no token, no password)
     config, errors    every setting in one value; every error message in one place
     known_valid       the spec documents already found valid, not validated again
 

@@ -20,10 +20,18 @@ from . import errors
 from .admission import Admission, MockRequest
 from .auth.accounts import USER, Accounts, Principal
 from .auth.security import Unauthorized, authorize
-from .auth.tokens import SESSION_TOKEN_HEADER, Tokens, shared_signing_key
-from .callers import OWN_PREFIX, SECURITY_HEADERS, is_own_path
+from .auth.tokens import SESSION_TOKEN_HEADER, Revocations, Tokens, shared_signing_key
+from .callers import (
+    OWN_PREFIX,
+    SECURITY_HEADERS,
+    is_loopback_origin,
+    is_own_origin,
+    is_own_path,
+)
 from .config import (
     LOOPBACK_ORIGINS,
+    MAX_FOREIGN_DELAY_MS,
+    MAX_PREFERRED_DELAY_MS,
     OWN_BODY_LIMIT,
     PASS_THROUGH_BODY_LIMIT,
     REQUEST_LINE_LIMIT,
@@ -31,12 +39,13 @@ from .config import (
 )
 from .cors import CorsPolicy
 from .errors import PLAIN_TEXT, PlainError, read_body
-from .faults import DelayedResponse, FaultRequestError, Faults, Preference
+from .faults import DelayedResponse, FaultRequestError, Faults, LostAnswer, Preference
 from .hosts import HostPolicy
 from .journal.rejections import Rejection, Rejections
+from .journal.shared import SharedSetting
 from .journal.store import NO_CREDENTIAL, Event, Journal
-from .masking import shown_target
-from .own_api import JOURNAL_SIZED_PATHS, ROUTES, OwnApi, own_rules, secret_paths
+from .masking import masked_values, shown_target
+from .own_api import JOURNAL_SIZED_PATHS, ROUTES, OnFaults, OwnApi, own_rules, secret_paths
 from .routes import build_map, nearest_route, path_arguments
 from .spec import Operation, load_spec
 from .upstream.auth import UpstreamTokens
@@ -60,7 +69,8 @@ class MockApp:
     """The mock, built from one MockConfig.
 
     `on_events` is told about recorded events as each batch of them is committed, in
-    order, and `on_rejection` about each request refused (the command line prints both);
+    order, `on_rejection` about each request refused, and `on_faults` about each change
+    of the faults (the command line prints all three);
     `on_error` about exceptions the mock answered 500 (the in-process server re-raises
     them in the test that caused them).
     """
@@ -71,6 +81,7 @@ class MockApp:
         on_events: Callable[[list[Event]], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_rejection: Callable[[Rejection], None] | None = None,
+        on_faults: OnFaults | None = None,
     ) -> None:
         self.config = config
         self.spec = load_spec(config.spec_path)
@@ -78,8 +89,15 @@ class MockApp:
             Accounts.from_file(config.accounts_path) if config.accounts_path else Accounts()
         )
         self.journal = Journal(config.journal_file, config.max_events, on_commit=on_events)
-        self.tokens = Tokens(self.accounts, shared_signing_key(self.journal.path))
-        self.faults = Faults(config.latency, config.fail_rate)
+        self.tokens = Tokens(
+            self.accounts,
+            shared_signing_key(self.journal.path),
+            config.token_lifetime_s,
+            Revocations(self.journal),
+        )
+        self.faults = Faults(
+            config.latency, config.fail_rate, shared=SharedSetting(self.journal, "faults")
+        )
         token_headers = {*self.spec.token_headers, SESSION_TOKEN_HEADER}
         self.cors = CorsPolicy(config.allowed_origins(), token_headers)
         # The mock's own API is for its own pages and this machine's, whatever --cors-origin.
@@ -108,7 +126,14 @@ class MockApp:
         self._route = functools.lru_cache(maxsize=ROUTE_CACHE_SIZE)(self._match)
         self.rejections = Rejections(self.journal, on_record=on_rejection)
         own_api = OwnApi(
-            config, self.spec, self.journal, self.rejections, self.accounts, self.tokens
+            config,
+            self.spec,
+            self.journal,
+            self.rejections,
+            self.accounts,
+            self.tokens,
+            self.faults,
+            on_faults,
         )
         answer_event = self.record_event
         self.forwarded, self.closed_surface = None, None
@@ -250,24 +275,45 @@ class MockApp:
     ) -> Response:
         """Any Metrics operation: faults asked for, the token checked, the event journaled."""
         try:
-            preference = Preference.parse(request.headers.get("Prefer"))
+            preference = Preference.parse(
+                request.headers.get("Prefer"), self._max_delay_ms(request)
+            )
             self.faults.check(operation, preference)
         except FaultRequestError as error:
             raise PlainError(400, str(error)) from None
+        settings = self.faults.applying(operation)
+        headers: tuple = ()
         try:
             principal = authorize(operation, request.headers, self.identify)
         except Unauthorized as refusal:
             status, message = 401, str(refusal)
         else:
-            outcome = self.faults.outcome(operation, preference)
-            status, message = outcome.status, outcome.message
-        delay = self.faults.delay_seconds(preference)
+            outcome = self.faults.outcome(operation, preference, settings)
+            status, message, headers = outcome.status, outcome.message, outcome.headers
+        delay = self.faults.delay_seconds(preference, settings)
         if status != operation.success_status:
             return DelayedResponse(
-                f"{message}\n", status=status, content_type=PLAIN_TEXT, delay_s=delay
+                f"{message}\n",
+                status=status,
+                headers=headers,
+                content_type=PLAIN_TEXT,
+                delay_s=delay,
             )
         self._record(operation, request, principal, path, query)
+        if self.faults.loses_answer(settings):
+            if settings.lose_delay_ms is None:
+                return LostAnswer(status=status, delay_s=delay)
+            delay += settings.lose_delay_ms / 1000
         return DelayedResponse(status=status, delay_s=delay)
+
+    def _max_delay_ms(self, request: MockRequest) -> int:
+        """How long `Prefer: delay` may hold an answer: a page the mock's own API would
+        not serve (another machine's site) gets a short bound, so it cannot keep many
+        connections open for long; the wait holds no thread either way (serving/asgi.py)."""
+        origin = request.headers.get("Origin")
+        if origin is None or is_loopback_origin(origin) or is_own_origin(request.environ, origin):
+            return MAX_PREFERRED_DELAY_MS
+        return MAX_FOREIGN_DELAY_MS
 
     def _record(
         self,
@@ -279,13 +325,15 @@ class MockApp:
         **upstream_verdict,
     ) -> None:
         token_user = principal.id if principal is not None and principal.kind == USER else None
+        # A credential in the query (`?access_token=`) is never kept: the journal, its
+        # listing, the inspector, the HAR and the terminal all show it masked.
         self.journal.record(
             operation.operation_id,
             user_id=path.get(USER_ID_PARAM, token_user),
             server_name=path.get(SERVER_NAME_PARAM),
             event_name=path.get(EVENT_NAME_PARAM),
-            query=query,
-            target=request.sent_target,
+            query=masked_values(query),
+            target=shown_target(request.raw_path, request.raw_query, ()),
             credential=principal.kind if principal is not None else NO_CREDENTIAL,
             user_agent=request.headers.get("User-Agent", ""),
             **upstream_verdict,

@@ -81,7 +81,7 @@ def refusal(
     when it is `*`."""
     origin = headers.get("Origin")
     cross_site = headers.get("Sec-Fetch-Site") == "cross-site"
-    own_page = origin is not None and origin.lower() == _own_origin(environ)
+    own_page = origin is not None and is_own_origin(environ, origin)
     if is_own_path(raw_path):
         if origin is not None and not (own_page or is_loopback_origin(origin)):
             return errors.FOREIGN_PAGE.format(origin=origin)
@@ -104,9 +104,10 @@ def refusal(
     return None
 
 
-def _own_origin(environ: dict) -> str:
-    """The origin of the mock's own pages, as the browser that asked names it."""
-    return f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}".lower()
+def is_own_origin(environ: dict, origin: str) -> bool:
+    """A page of the mock itself: its origin is the one the browser asked the mock at."""
+    own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+    return origin.lower() == own.lower()
 
 
 def _is_loopback_address(host: str) -> bool:

@@ -115,7 +115,7 @@ def _upstream(args: argparse.Namespace) -> str | None:
     try:
         spec = load_spec(args.spec)
         url = resolve_upstream(args.upstream, spec, (args.host, args.port))
-    except UpstreamError as error:
+    except (UpstreamError, ValueError) as error:  # a URL the HTTP library cannot read
         hint = ""
         if _HOST_PORT.fullmatch(args.upstream):
             hint = f"; for the server at that address: --upstream http://{args.upstream}"
@@ -265,6 +265,14 @@ def parser() -> argparse.ArgumentParser:
         " (default %(default)s; a slow but steady body is never cut)",
     )
     cli.add_argument(
+        "--token-lifetime",
+        type=_seconds,
+        default=defaults.token_lifetime_s,
+        metavar="SECONDS",
+        help="how long an issued session token is valid (default %(default)g, a day);"
+        " an accounts file's fixed tokens never expire",
+    )
+    cli.add_argument(
         "--reload",
         action="store_true",
         help="development mode: the workers restart when the code, the spec or the"
@@ -273,9 +281,21 @@ def parser() -> argparse.ArgumentParser:
     return cli
 
 
+def trimmed(argv: list[str]) -> list[str]:
+    """The arguments without stray whitespace around them or a value (`--upstream ' URL'`,
+    `--port=8009 `), as a value pasted with a space means the value without it."""
+    items = []
+    for item in argv:
+        name, equals, value = item.strip().partition("=")
+        items.append(
+            f"{name}={value.strip()}" if equals and name.startswith("--") else item.strip()
+        )
+    return items
+
+
 def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
     """The configuration the arguments ask for, and whether to serve with auto-reload."""
-    args = parser().parse_args(argv)
+    args = parser().parse_args(trimmed(sys.argv[1:] if argv is None else argv))
     config = MockConfig(
         spec_path=args.spec,
         host=args.host,
@@ -297,6 +317,7 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
         upstream_timeout_s=args.upstream_timeout,
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,
+        token_lifetime_s=args.token_lifetime,
     )
     return config, args.reload
 

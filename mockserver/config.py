@@ -20,6 +20,8 @@ DEFAULT_SPEC_PATH = next(
     if path.is_file()
 )
 MAX_PREFERRED_DELAY_MS = 10_000
+# The longest `Prefer: delay` from a page of another machine's site (app.py).
+MAX_FOREIGN_DELAY_MS = 1_000
 # The two words --cors-origin takes besides an origin: any page, or pages of this machine.
 ANY_ORIGIN = "*"
 LOOPBACK_ORIGINS = "loopback"
@@ -108,6 +110,8 @@ class MockConfig:
     allow_production: bool = False
     # Bound on connecting to the upstream and on each read from it.
     upstream_timeout_s: float = 10.0
+    # How long an issued session token is valid (the accounts file's fixed ones always are).
+    token_lifetime_s: float = 24 * 3600.0
 
     def allowed_origins(self) -> tuple[str, ...]:
         if self.cors_origins:
@@ -136,6 +140,8 @@ class MockConfig:
             )
         if self.header_timeout_s <= 0:
             raise ValueError(f"header_timeout_s must be positive, got {self.header_timeout_s}")
+        if self.token_lifetime_s <= 0:
+            raise ValueError(f"token_lifetime_s must be positive, got {self.token_lifetime_s}")
         if self.body_timeout_s <= 0:
             raise ValueError(f"body_timeout_s must be positive, got {self.body_timeout_s}")
 
@@ -156,6 +162,7 @@ class MockConfig:
             "--upstream-timeout": repr(self.upstream_timeout_s),
             "--header-timeout": repr(self.header_timeout_s),
             "--body-timeout": repr(self.body_timeout_s),
+            "--token-lifetime": repr(self.token_lifetime_s),
         }
         repeated = [("--allowed-host", self.allowed_hosts), ("--cors-origin", self.cors_origins)]
         switches = {

@@ -20,6 +20,7 @@ from .app import MockApp
 from .auth.accounts import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
 from .callers import is_loopback_host
 from .config import ANY_ORIGIN, LOOPBACK_ORIGINS
+from .fault_settings import FaultSettings
 from .journal.rejections import Rejection
 from .journal.store import Event
 from .masking import MASK, is_credential_name
@@ -30,8 +31,16 @@ from .upstream.passthrough import is_production
 FEW_CONNECTIONS = 1000
 # Lines of events and refusals per second that a person watching the terminal can follow.
 READABLE_PER_SECOND = 10
+# Escaped wherever request text reaches the terminal: control characters (the cursor,
+# colours), and the invisible ones that reorder or break a line, so a name cannot fake a
+# line or show its text backwards: the bidirectional marks, embeddings, overrides and
+# isolates (U+200E-F, U+202A-E, U+2066-9) and the line and paragraph separators.
+_INVISIBLE = [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029]
 _CONTROL_CHARACTERS = str.maketrans(
-    {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
+    {
+        **{code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]},
+        **{code: f"\\u{code:04x}" for code in _INVISIBLE},
+    }
 )
 
 
@@ -57,7 +66,7 @@ def banner(
         servers = (
             f"the servers in {credentials['accountsFile']}: {', '.join(credentials['servers'])}"
         )
-    faults, config = app.faults, app.config
+    config = app.config
     login = [
         f"  log in     POST {url}/auth/login with HTTP Basic: {users}",
         f"  servers    POST {url}/auth/serverlogin with headers X-Tidepool-Server-Name and"
@@ -84,7 +93,7 @@ def banner(
             f"  events     {url}/__mock/events   refused {url}/__mock/rejections",
             f"  inspector  {url}/__mock/",
             f"  journal    {app.journal.path} (newest {app.journal.max_events} kept)",
-            f"  faults     latency {faults.latency}, fail rate {faults.fail_rate:.0%}",
+            f"  faults     {app.faults.start.describe()}; change them at {url}/__mock/",
             *_limit_lines(connection_limit),
             "",
         ]
@@ -142,11 +151,22 @@ def event_line(event: Event) -> str:
     )
     time_of_day = event.received_at[11:23]
     line = f"{time_of_day} #{event.id} {event.event_name}  {who}  {query}".rstrip()
+    if event.repeat_of is not None:
+        line += f"  probably a repeat of #{event.repeat_of} (a retry?)"
     if event.upstream_status is not None:
         line += f"  upstream {event.upstream_status}"
     for violation in event.violations:
         line += f"  BREAKS {violation.rule}: {violation.reason}"
     return _safe(line)
+
+
+def faults_line(settings: FaultSettings, until: float | None) -> str:
+    """`12:00:00 faults now latency 0 ms, fail rate 100% (503) until 12:01:00`."""
+    now = time.strftime("%H:%M:%S")
+    if not settings.changed:
+        return f"{now} faults back to the command line's: {settings.describe()}"
+    lapse = f" until {time.strftime('%H:%M:%S', time.localtime(until))}" if until else ""
+    return _safe(f"{now} faults now {settings.describe()}{lapse} (PUT /__mock/faults)")
 
 
 def rejection_line(rejection: Rejection) -> str:
@@ -188,6 +208,11 @@ class Feed:
 
     def rejection(self, rejection: Rejection) -> None:
         self._emit([rejection], rejection_line)
+
+    def faults(self, settings: FaultSettings, until: float | None) -> None:
+        """A change of the faults: always printed, however busy the second."""
+        with self._lock:
+            self._write([faults_line(settings, until)])
 
     def flush(self) -> None:
         """Print the count of the lines held back, if any (the timer calls this)."""

@@ -25,6 +25,8 @@ TOKEN_MISSING = "No session token was sent, and this operation needs one."
 TOKEN_NOT_VALID = (
     "The session token is not valid (expired, revoked, issued elsewhere, or not a token)."
 )
+TOKEN_EXPIRED = "The session token has expired (--token-lifetime): log in again."
+TOKEN_REVOKED = "The session token was ended by POST /auth/logout: log in again."
 TOKEN_WRONG_KIND = "The session token is valid but of a kind this operation does not accept."
 LOGIN_FAILED = "Unknown username or wrong password (send them with HTTP Basic authentication)."
 SESSION_INVALID = "No valid user session token to refresh."
@@ -32,7 +34,9 @@ SERVER_TOKEN_REQUIRED = "Only a server may check another token: send a valid ser
 SERVER_LOGIN_FAILED = "Unknown server name or wrong secret."
 UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filters}."
 BAD_LIMIT = "The 'limit' of a listing is a whole number from 1 to {maximum}, given once."
+BAD_WAIT = "The 'wait' of a listing is a number of seconds from 0 to {maximum}, given once."
 BAD_SINCE = "The 'since' filter is an event id, a whole number."
+FAULTS_NOT_JSON = 'The faults are a JSON object in UTF-8, such as {"failRate": 1, "seconds": 60}.'
 INJECTED_FAILURE = "Failure injected by the mock ({cause})."
 HOST_NOT_ALLOWED = (
     "Refused: this mock answers requests for localhost, an IP address or the names it was "
@@ -67,6 +71,10 @@ UPSTREAM_TOKEN_CHECK = (
 )
 SEE_INSPECTOR = "This is the Metrics API mock; its event inspector is at {url}"
 INTERNAL_ERROR = "The mock server failed on this request; its log has the traceback."
+
+
+class TokenRefused(Exception):
+    """A token the mock issued that no longer counts (expired, logged out); says which."""
 
 
 class PlainError(HTTPException):

@@ -1,7 +1,8 @@
-"""What the mock may show of a request it refused: no token, no password.
+"""What the mock may show of a request: no token, no password.
 
-The refused requests are kept (journal/rejections), printed on the terminal and shown in
-the inspector, all with the target as the client sent it. A client may put a secret in
+The recorded events and the refused requests are kept (journal/), printed on the
+terminal and shown in the inspector and the HAR, all with the target as the client sent
+it. A client may put a secret in
 it: a token in a path (`/auth/token/{token}`) or a query parameter named like a
 credential (`?access_token=...`). Those are masked before any record is made, however
 they are spelled: a path is compared decoded (repeatedly, so `%252F` too), without case
@@ -71,6 +72,14 @@ def is_credential_name(name: str) -> bool:
     """Whether a query parameter's name looks like a credential's, however encoded, cased
     or spelt with `-` or `_`."""
     return _compared(name) in _CREDENTIAL_NAMES
+
+
+def masked_values(query: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A decoded query with the values of credential-named parameters masked."""
+    return {
+        name: [MASK] * len(values) if is_credential_name(name) else values
+        for name, values in query.items()
+    }
 
 
 def masked_query(raw_query: str) -> str:

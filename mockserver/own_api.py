@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -21,11 +22,14 @@ from werkzeug.wrappers import Request, Response
 from . import __version__, errors
 from .auth.accounts import SERVER, USER, Accounts, Principal, basic_credentials
 from .auth.tokens import SESSION_TOKEN_HEADER, Tokens
+from .callers import is_loopback_client
 from .config import MockConfig
-from .errors import PLAIN_TEXT, PlainError
+from .errors import PLAIN_TEXT, PlainError, TokenRefused
+from .fault_settings import FaultSettings, FaultSettingsError, parse_change
+from .faults import Faults
 from .journal.har import as_har
 from .journal.rejections import Rejections
-from .journal.store import Journal
+from .journal.store import QUERY_FILTER, Journal
 from .spec import ApiSpec
 
 SERVER_NAME_HEADER = "X-Tidepool-Server-Name"
@@ -37,8 +41,12 @@ INSPECTOR_PATH = "/__mock/"
 # covers a journal of the default --max-events in one answer, as readers expect.
 DEFAULT_PAGE = 10_000
 MAX_PAGE = 10_000
+# The longest a listing waits for a matching event (`wait`).
+MAX_WAIT_S = 60
 
 Handler = Callable[["OwnApi", Request, dict, dict], Response]
+# Told of each change of the faults: the faults now in force, and when they lapse.
+OnFaults = Callable[[FaultSettings, float | None], None]
 
 
 class OwnApi:
@@ -52,6 +60,8 @@ class OwnApi:
         rejections: Rejections,
         accounts: Accounts,
         tokens: Tokens,
+        faults: Faults,
+        on_faults: OnFaults | None = None,
     ) -> None:
         self.config = config
         self.spec = spec
@@ -59,6 +69,8 @@ class OwnApi:
         self.rejections = rejections
         self.accounts = accounts
         self.tokens = tokens
+        self.faults = faults
+        self._on_faults = on_faults
 
     # Login ------------------------------------------------------------------------
 
@@ -100,17 +112,26 @@ class OwnApi:
         caller = self._caller(request)
         if caller is None or caller.kind != SERVER:
             raise PlainError(401, errors.SERVER_TOKEN_REQUIRED)
-        principal = self.tokens.identify(path["token"])
+        principal = self._identify(path["token"])
         if principal is None:
             raise PlainError(401, errors.TOKEN_NOT_VALID)
         return json_response(principal.token_data())
 
     def logout(self, request: Request, query: dict, path: dict) -> Response:
+        token = request.headers.get(SESSION_TOKEN_HEADER)
+        if token is not None:
+            self.tokens.log_out(token)
         return Response(status=200)
 
     def _caller(self, request: Request) -> Principal | None:
         token = request.headers.get(SESSION_TOKEN_HEADER)
-        return self.tokens.identify(token) if token is not None else None
+        return self._identify(token) if token is not None else None
+
+    def _identify(self, token: str) -> Principal | None:
+        try:
+            return self.tokens.identify(token)
+        except TokenRefused as refused:
+            raise PlainError(401, str(refused)) from None
 
     def _session(self, principal: Principal) -> Response:
         return json_response(
@@ -120,25 +141,34 @@ class OwnApi:
     # The journal ------------------------------------------------------------------
 
     def list_events(self, request: Request, query: dict, path: dict) -> Response:
+        """The listing; with `wait`, an empty page is a WaitingListing (see there)."""
+        wait_s, query = wait_seconds(query)
         limit, query = page_limit(query)
-        filters = journal_filters(query, Journal.FILTERS)
-        _, dropped = self.journal.counts()
-        found = self.journal.events(limit=limit + 1, **filters)
+        filters = journal_filters(query, Journal.FILTERS, by_query=True)
+        seen = self.journal.last_id()  # before the read: nothing committed after it is missed
+        found, dropped = self.journal.listing(limit + 1, **filters)
         page, following = paged(found, limit, request.path, filters)
         events = [event.to_json() for event in page]
-        return json_response({"events": events, "dropped": dropped, "next": following})
+        body = {"events": events, "dropped": dropped, "next": following}
+        if not events and wait_s > 0:
+            return WaitingListing(body, wait_s, seen, filters)
+        return json_response(body)
+
+    def count_events(self, request: Request, query: dict, path: dict) -> Response:
+        filters = journal_filters(query, Journal.FILTERS, by_query=True)
+        return json_response({"count": self.journal.count(**filters)})
 
     def export_events(self, request: Request, query: dict, path: dict) -> Response:
         """The listing's page as HAR: the same filters and `limit`, `next` in `log._next`."""
         limit, query = page_limit(query)
-        filters = journal_filters(query, Journal.FILTERS)
+        filters = journal_filters(query, Journal.FILTERS, by_query=True)
         found = self.journal.events(limit=limit + 1, **filters)
         page, following = paged(found, limit, request.path, filters)
         har = as_har(page, request.host_url, following)
         return json_response(har, {"Content-Disposition": f'attachment; filename="{HAR_FILE}"'})
 
     def clear_events(self, request: Request, query: dict, path: dict) -> Response:
-        self.journal.clear(**journal_filters(query, Journal.FILTERS))
+        self.journal.clear(**journal_filters(query, Journal.FILTERS, by_query=True))
         return Response(status=204)
 
     def list_rejections(self, request: Request, query: dict, path: dict) -> Response:
@@ -155,9 +185,38 @@ class OwnApi:
 
     # The mock itself --------------------------------------------------------------
 
+    def get_faults(self, request: Request, query: dict, path: dict) -> Response:
+        return json_response(self._faults_body())
+
+    def change_faults(self, request: Request, query: dict, path: dict) -> Response:
+        """Put new faults in force for every worker; a mistake changes nothing."""
+        operation_ids = tuple(operation.operation_id for operation in self.spec.operations)
+        try:
+            body = json.loads(request.get_data(as_text=True))
+            settings, seconds = parse_change(body, self.faults.start, operation_ids)
+        except FaultSettingsError as error:
+            raise PlainError(400, str(error)) from None
+        except ValueError:
+            raise PlainError(400, errors.FAULTS_NOT_JSON) from None
+        self.faults.change(settings, seconds)
+        if self._on_faults is not None:
+            self._on_faults(settings, self.faults.until())
+        return json_response(self._faults_body())
+
+    def _faults_body(self) -> dict:
+        until = self.faults.until()
+        return {
+            **self.faults.current().to_json(),
+            "changed": self.faults.current().changed,
+            "until": None if until is None else _iso(until),
+            "commandLine": self.faults.start.to_json(),
+        }
+
     def status(self, request: Request, query: dict, path: dict) -> Response:
         kept, dropped = self.journal.counts()
-        spec, config, latency = self.spec, self.config, self.config.latency
+        spec, config = self.spec, self.config
+        # Another machine is told file names, never where they are on this one.
+        shown = str if is_loopback_client(request.remote_addr) else _file_name
         upstream = None  # where requests pass through to (--upstream), if anywhere
         if config.upstream:
             upstream = {
@@ -165,18 +224,18 @@ class OwnApi:
                 "forwardMetrics": config.forward_metrics,
                 "timeoutSeconds": config.upstream_timeout_s,
             }
+        credentials = self.accounts.describe()
+        if credentials["accountsFile"] is not None:
+            credentials["accountsFile"] = shown(credentials["accountsFile"])
         return json_response(
             {
                 "version": __version__,
-                "spec": {"path": str(spec.path), "title": spec.title, "version": spec.version},
-                "faults": {
-                    "latency": {"minMs": latency.min_ms, "maxMs": latency.max_ms},
-                    "failRate": config.fail_rate,
-                },
-                "credentials": self.accounts.describe(),
+                "spec": {"path": shown(spec.path), "title": spec.title, "version": spec.version},
+                "faults": self._faults_body(),
+                "credentials": credentials,
                 "corsOrigins": list(config.allowed_origins()),
-                "journal": {"file": str(self.journal.path), "maxEvents": self.journal.max_events},
-                "counts": {"events": kept, "dropped": dropped},
+                "journal": {"file": shown(self.journal.path), "maxEvents": self.journal.max_events},
+                "counts": {"events": kept, "dropped": dropped, "refused": self.rejections.count()},
                 "upstream": upstream,
             }
         )
@@ -206,10 +265,13 @@ ROUTES: dict[str, tuple[Rule, Handler]] = {
     "Logout": (Rule("/auth/logout", methods=["POST"]), OwnApi.logout),
     "ListEvents": (Rule("/__mock/events", methods=["GET"]), OwnApi.list_events),
     "ClearEvents": (Rule("/__mock/events", methods=["DELETE"]), OwnApi.clear_events),
+    "CountEvents": (Rule("/__mock/events/count", methods=["GET"]), OwnApi.count_events),
     "ExportEvents": (Rule("/__mock/events.har", methods=["GET"]), OwnApi.export_events),
     "ListRejections": (Rule("/__mock/rejections", methods=["GET"]), OwnApi.list_rejections),
     "ClearRejections": (Rule("/__mock/rejections", methods=["DELETE"]), OwnApi.clear_rejections),
     "GetStatus": (Rule("/__mock/status", methods=["GET"]), OwnApi.status),
+    "GetFaults": (Rule("/__mock/faults", methods=["GET"]), OwnApi.get_faults),
+    "ChangeFaults": (Rule("/__mock/faults", methods=["PUT"]), OwnApi.change_faults),
     "GetRoot": (Rule("/", methods=["GET"]), OwnApi.root),
     "GetInspector": (Rule("/__mock", methods=["GET"], strict_slashes=False), OwnApi.inspector),
     "GetInspectorFile": (
@@ -227,6 +289,7 @@ SECRET_PATH_ROUTES = ("ServerCheckToken",)
 # a thread answers them, never the event loop (MockApp.may_be_slow).
 JOURNAL_SIZED_ROUTES = (
     "ListEvents",
+    "CountEvents",
     "ExportEvents",
     "ClearEvents",
     "ListRejections",
@@ -253,14 +316,17 @@ def own_rules() -> list[Rule]:
     return rules
 
 
-def journal_filters(query: dict, allowed: tuple[str, ...]) -> dict[str, str | int]:
-    """The filters a query asks for; 400 for any other parameter, or one given twice."""
+def journal_filters(
+    query: dict, allowed: tuple[str, ...], by_query: bool = False
+) -> dict[str, str | int]:
+    """The filters a query asks for (`by_query`: also `query[NAME]`, an event's query
+    parameter's value); 400 for any other parameter, or one given twice."""
     filters: dict[str, str | int] = {}
     for name, values in query.items():
-        if name not in allowed or len(values) > 1:
-            raise PlainError(
-                400, errors.UNKNOWN_FILTER.format(name=name, filters=", ".join(allowed))
-            )
+        known = name in allowed or (by_query and QUERY_FILTER.fullmatch(name))
+        if not known or len(values) > 1:
+            named = ", ".join([*allowed, *(["query[NAME]"] if by_query else [])])
+            raise PlainError(400, errors.UNKNOWN_FILTER.format(name=name, filters=named))
         filters[name] = values[0]
     if "since" in filters:
         since = str(filters["since"])
@@ -268,6 +334,33 @@ def journal_filters(query: dict, allowed: tuple[str, ...]) -> dict[str, str | in
             raise PlainError(400, errors.BAD_SINCE)
         filters["since"] = int(since)
     return filters
+
+
+def wait_seconds(query: dict) -> tuple[float, dict]:
+    """How long a listing may wait for a matching event (`wait`, 0 if not given), and the
+    rest of the query; 400 for a wait that is not a number of seconds up to MAX_WAIT_S."""
+    rest = {name: values for name, values in query.items() if name != "wait"}
+    values = query.get("wait", ["0"])
+    text = values[0]
+    number = text.replace(".", "", 1)
+    if not (len(values) == 1 and number.isascii() and number.isdigit() and len(text) <= 8):
+        raise PlainError(400, errors.BAD_WAIT.format(maximum=MAX_WAIT_S))
+    if float(text) > MAX_WAIT_S:
+        raise PlainError(400, errors.BAD_WAIT.format(maximum=MAX_WAIT_S))
+    return float(text), rest
+
+
+class WaitingListing(Response):
+    """An empty page of a listing asked to `wait`: the server holds it, with no thread,
+    until an event newer than `seen` is committed (then it asks the listing again) or
+    `wait_s` have passed (then it sends this page); serving/waits.py. Werkzeug's test
+    client, which has no event loop, gets the empty page at once."""
+
+    def __init__(self, body: dict, wait_s: float, seen: int, filters: dict) -> None:
+        super().__init__(json.dumps(body), mimetype="application/json")
+        self.wait_s = wait_s
+        self.seen = seen
+        self.filters = filters
 
 
 def page_limit(query: dict) -> tuple[int, dict]:
@@ -290,6 +383,14 @@ def paged(found: list, limit: int, path: str, filters: dict) -> tuple[list, str 
         return page, None
     query = {**{name: str(value) for name, value in filters.items()}, "since": page[-1].id}
     return page, f"{path}?{urlencode({**query, 'limit': limit}, quote_via=quote)}"
+
+
+def _file_name(path: str | Path) -> str:
+    return Path(path).name
+
+
+def _iso(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def json_response(body: dict, headers: dict[str, str] | None = None) -> Response:

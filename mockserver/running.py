@@ -5,6 +5,8 @@ For tests: this project's own, the contract suite's default target, and a consum
 
     with running_mock() as mock:
         requests.get(f"{mock.url}/metrics/thisuser/Viewed%20Page", headers=...)
+        event = mock.wait_for_event(eventName="Viewed Page", query={"source": "blip"})
+        assert mock.count_events(eventName="Viewed Page") == 1
 
 It starts `python -m mockserver` (the server users run, its options built from a
 MockConfig) in a process of its own, waits until it answers, and stops it after the
@@ -15,6 +17,7 @@ that shows them, so they reach the test that caused them.
 from __future__ import annotations
 
 import dataclasses
+import json
 import socket
 import subprocess
 import sys
@@ -25,6 +28,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 from .config import MockConfig
 
@@ -34,6 +38,8 @@ STOP_TIMEOUT_S = 10.0
 PORT_ATTEMPTS = 3
 _READY_PATH = "/__mock/status"
 _FAILURE_MARK = "Traceback (most recent call last)"
+# The longest one waiting listing waits (GET /__mock/events?wait=); longer waits ask again.
+_MAX_WAIT_S = 60
 
 
 class MockFailed(RuntimeError):
@@ -49,6 +55,31 @@ class RunningMock:
     def output(self) -> str:
         """What the mock printed so far: the banner, one line per request, any error."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for_event(self, timeout_s: float = 10.0, **filters) -> dict:
+        """The first recorded event that matches `filters` (the listing's: eventName,
+        userId, operationId, since, and query={"source": "blip"} for a query parameter's
+        value), as soon as it is committed; TimeoutError after `timeout_s` without one.
+        The mock holds the request until then; nothing here polls or sleeps."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            wait = min(max(deadline - time.monotonic(), 0.0), _MAX_WAIT_S)
+            events = self._get("/__mock/events", filters, wait=f"{wait:.3f}", limit=1)["events"]
+            if events:
+                return events[0]
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"no event matching {filters} within {timeout_s:g} s")
+
+    def count_events(self, **filters) -> int:
+        """How many recorded events match `filters` (as wait_for_event takes them)."""
+        return self._get("/__mock/events/count", filters)["count"]
+
+    def _get(self, path: str, filters: dict, **more: str | int) -> dict:
+        query = {name: value for name, value in filters.items() if name != "query"}
+        query |= {f"query[{name}]": value for name, value in filters.get("query", {}).items()}
+        url = f"{self.url}{path}?{urlencode({**query, **more})}"
+        with urllib.request.urlopen(url, timeout=_MAX_WAIT_S + 10) as answer:
+            return json.load(answer)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from .. import errors
+from ..errors import TokenRefused
 from ..spec import Operation
 from .accounts import Principal
 
@@ -34,7 +35,10 @@ def authorize(
     for header in operation.token_headers:
         token = headers.get(header)
         if token is not None:
-            principal = identify(token)
+            try:
+                principal = identify(token)
+            except TokenRefused as refused:
+                raise Unauthorized(str(refused)) from None
             if principal is None:
                 raise Unauthorized(errors.TOKEN_NOT_VALID)
             sent[header] = principal

@@ -1,10 +1,13 @@
 """The session tokens the mock issues, and the principal each one speaks for.
 
-Tokens are stateless: a token carries its principal, signed with HMAC-SHA256 under a key
-kept in the journal's SQLite file (`shared_signing_key`). Any process sharing the journal
-therefore accepts any token issued by another, with no token table to keep in sync. A
-token that is not signed by that key, and is not a fixed token from the accounts file, is
-invalid.
+A token carries its principal and the time it expires (`--token-lifetime`, a day by
+default), signed with HMAC-SHA256 under a key kept in the journal's SQLite file
+(`shared_signing_key`). Any process sharing the journal therefore accepts any token
+issued by another. A token that is not signed by that key, and is not a fixed token from
+the accounts file, is invalid. `POST /auth/logout` ends a token: its nonce goes into a
+table of the same file (`Revocations`), which every process asks on each use, so a
+logout holds in every worker at once. Fixed tokens of an accounts file never expire and
+are not ended by a logout (CI relies on them).
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ import hmac
 import json
 import secrets
 import sqlite3
+import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Protocol
 
+from ..errors import TOKEN_EXPIRED, TOKEN_REVOKED, TokenRefused
 from .accounts import Accounts, Principal
 
 # Where Tidepool's clients send a session token, and its auth service returns a new one.
@@ -32,6 +39,43 @@ INSERT OR IGNORE INTO signing_key (only, key) VALUES (1, randomblob(32));
 """
 # How long a process waits for another that is creating the key at the same moment.
 _BUSY_TIMEOUT_S = 30.0
+DEFAULT_LIFETIME_S = 24 * 3600
+_REVOKED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS revoked_tokens (nonce TEXT PRIMARY KEY, expires_at REAL NOT NULL);
+"""
+
+
+class Store(Protocol):
+    """The journal's file (journal/store.py's Journal): a transaction, a connection."""
+
+    def writing(self): ...
+    def reading(self) -> sqlite3.Connection: ...
+
+
+class Revocations:
+    """The tokens ended by a logout, until they would have expired anyway."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        self._store = store
+        self._clock = clock
+        with store.writing() as connection:
+            connection.execute(_REVOKED_SCHEMA)
+
+    def revoke(self, nonce: str, expires_at: float) -> None:
+        with self._store.writing() as connection:
+            connection.execute("DELETE FROM revoked_tokens WHERE expires_at <= ?", (self._clock(),))
+            connection.execute(
+                "INSERT OR IGNORE INTO revoked_tokens (nonce, expires_at) VALUES (?, ?)",
+                (nonce, expires_at),
+            )
+
+    def revoked(self, nonce: str) -> bool:
+        row = (
+            self._store.reading()
+            .execute("SELECT 1 FROM revoked_tokens WHERE nonce = ?", (nonce,))
+            .fetchone()
+        )
+        return row is not None
 
 
 def shared_signing_key(database: Path) -> bytes:
@@ -43,14 +87,29 @@ def shared_signing_key(database: Path) -> bytes:
 
 
 class Tokens:
-    """Issues tokens for principals and tells which principal a token speaks for."""
+    """Issues tokens for principals and tells which principal a token speaks for.
 
-    def __init__(self, accounts: Accounts, signing_key: bytes) -> None:
+    `identify(token)` is the principal, None for no valid token, and TokenRefused (with
+    the reason) for a token the mock issued that has expired or was logged out.
+    """
+
+    def __init__(
+        self,
+        accounts: Accounts,
+        signing_key: bytes,
+        lifetime_s: float = DEFAULT_LIFETIME_S,
+        revocations: Revocations | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._fixed = accounts.fixed_tokens or {}
         self._key = signing_key
-        # A token's meaning never changes, and apps send the same one on every request:
-        # remember the last few verdicts instead of decoding and verifying each time.
-        self.identify = functools.lru_cache(maxsize=IDENTIFY_CACHE_SIZE)(self._identify)
+        self._lifetime_s = lifetime_s
+        self._revocations = revocations
+        self._clock = clock
+        # A token's signature never changes, and apps send the same one on every request:
+        # remember the last few decodings instead of verifying each time (its expiry and
+        # a logout are looked at on every use).
+        self._decode = functools.lru_cache(maxsize=IDENTIFY_CACHE_SIZE)(self._decoded)
 
     def issue(self, principal: Principal) -> str:
         payload = json.dumps(
@@ -60,16 +119,35 @@ class Tokens:
                 principal.username,
                 principal.emails,
                 secrets.token_hex(8),
+                round(self._clock() + self._lifetime_s, 3),
             ],
             separators=(",", ":"),
         ).encode("utf-8")
         return f"{_b64(payload)}.{_b64(self._sign(payload))}"
 
-    def _identify(self, token: str) -> Principal | None:
-        """The principal a token speaks for, or None if it is not a valid token."""
+    def identify(self, token: str) -> Principal | None:
         fixed = self._fixed.get(token)
         if fixed is not None:
             return fixed
+        decoded = self._decode(token)
+        if decoded is None:
+            return None
+        principal, nonce, expires_at = decoded
+        if expires_at <= self._clock():
+            raise TokenRefused(TOKEN_EXPIRED)
+        if self._revocations is not None and self._revocations.revoked(nonce):
+            raise TokenRefused(TOKEN_REVOKED)
+        return principal
+
+    def log_out(self, token: str) -> None:
+        """End an issued token in every process; anything else is left as it is."""
+        decoded = self._decode(token) if token not in self._fixed else None
+        if decoded is not None and self._revocations is not None:
+            _, nonce, expires_at = decoded
+            self._revocations.revoke(nonce, expires_at)
+
+    def _decoded(self, token: str) -> tuple[Principal, str, float] | None:
+        """(principal, nonce, expiry) of a token signed by this key, else None."""
         payload_text, _, signature_text = token.partition(".")
         try:
             payload = base64.urlsafe_b64decode(payload_text.encode("ascii") + b"==")
@@ -78,8 +156,8 @@ class Tokens:
             return None
         if not hmac.compare_digest(signature, self._sign(payload)):
             return None
-        kind, principal_id, username, emails, _nonce = json.loads(payload)
-        return Principal(kind, principal_id, username, tuple(emails))
+        kind, principal_id, username, emails, nonce, expires_at = json.loads(payload)
+        return Principal(kind, principal_id, username, tuple(emails)), nonce, expires_at
 
     def _sign(self, payload: bytes) -> bytes:
         return hmac.digest(self._key, payload, "sha256")

@@ -24,8 +24,9 @@ import threading
 from pathlib import Path
 
 # The format of the file, kept in SQLite's user_version: a file of another format (the
-# sharded journal of earlier versions had none) is refused, not changed.
-FORMAT = 2
+# sharded journal of earlier versions had none) is refused, not changed. 3: events say
+# which earlier event they probably repeat.
+FORMAT = 3
 COMPANIONS = ("-wal", "-shm", "-journal")
 # How long a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT_S = 30.0

@@ -90,6 +90,10 @@ class Rejections:
         )
         return [Rejection(*row) for row in rows]
 
+    def count(self) -> int:
+        (count,) = self._journal.reading().execute("SELECT count(*) FROM rejections").fetchone()
+        return count
+
     def clear(self) -> None:
         with self._journal.writing() as connection:
             connection.execute("DELETE FROM rejections")

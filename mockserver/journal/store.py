@@ -21,14 +21,16 @@ any of them issued.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
@@ -56,8 +58,11 @@ CREATE TABLE IF NOT EXISTS events (
     violations TEXT NOT NULL DEFAULT '[]',
     target TEXT NOT NULL,
     credential TEXT NOT NULL,
-    user_agent TEXT NOT NULL
+    user_agent TEXT NOT NULL,
+    repeat_of INTEGER
 );
+-- The probable repeat's lookup: the same event name and user, newest first.
+CREATE INDEX IF NOT EXISTS events_repeat ON events (event_name, user_id, received_at);
 -- cleared_through: the last id the last full clear deleted; deleted: the events filtered
 -- clears deleted since. Events dropped = events recorded since the clear - kept - deleted.
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -81,9 +86,35 @@ _ROW_COLUMNS = (
     "received_at, operation_id, user_id, server_name, event_name, query, upstream_status,"
     " violations, target, credential, user_agent"
 )
-_COLUMNS = f"id, {_ROW_COLUMNS}"
-_ROW_COLUMNS_LIST = _ROW_COLUMNS.replace(" ", "").split(",")
-_INSERT = f"INSERT INTO events ({_ROW_COLUMNS}) VALUES ({', '.join('?' * len(_ROW_COLUMNS_LIST))})"
+_COLUMNS = f"id, {_ROW_COLUMNS}, repeat_of"
+# A client that retries (Tidepool's JS client retries once on a reset connection, a
+# timeout or a 5xx) sends the same request again within seconds, after the first may
+# have been recorded: the newest event within REPEAT_WINDOW_S with the same operation,
+# user, server, event name and query (in the order sent) is marked as the one repeated.
+REPEAT_WINDOW_S = 10
+_PER_ROW = 12  # the row's columns, then the start of its repeat window
+
+
+@functools.lru_cache(maxsize=64)
+def _insert(rows: int) -> str:
+    """One INSERT of `rows` events, each with the event it repeats, if any: the parameters
+    are each row's columns (_ROW_COLUMNS) and the start of its repeat window."""
+
+    def values(row: int) -> str:
+        n = row * _PER_ROW
+        columns = ", ".join(f"?{n + k}" for k in range(1, _PER_ROW))
+        return f"""({columns}, (
+            SELECT id FROM events
+            WHERE event_name IS ?{n + 5} AND user_id IS ?{n + 3} AND received_at >= ?{n + 12}
+              AND operation_id = ?{n + 2} AND server_name IS ?{n + 4} AND query = ?{n + 6}
+            ORDER BY received_at DESC, id DESC LIMIT 1))"""
+
+    rows_sql = ", ".join(values(row) for row in range(rows))
+    return (
+        f"INSERT INTO events ({_ROW_COLUMNS}, repeat_of) VALUES {rows_sql} RETURNING id, repeat_of"
+    )
+
+
 # Filter name (as in GET /__mock/events) -> the condition it adds.
 _FILTERS = {
     "eventName": "event_name = ?",
@@ -91,6 +122,12 @@ _FILTERS = {
     "operationId": "operation_id = ?",
     "since": "id > ?",
 }
+# `query[NAME]=VALUE`: only events whose query has NAME with VALUE among its values.
+QUERY_FILTER = re.compile(r"query\[(.*)\]", re.DOTALL)
+_QUERY_CONDITION = (
+    "EXISTS (SELECT 1 FROM json_each(events.query) AS parameter, json_each(parameter.value)"
+    " AS item WHERE parameter.key = ? AND item.value = ?)"
+)
 log = logging.getLogger("mockserver")
 # The credential of a request that carried no token (the others are the token kinds).
 NO_CREDENTIAL = "none"
@@ -131,6 +168,8 @@ class Event:
     credential: str = NO_CREDENTIAL
     # The request's User-Agent: the contract suite's events are told apart by it.
     user_agent: str = ""
+    # The earlier event this one probably repeats (REPEAT_WINDOW_S), if any.
+    repeat_of: int | None = None
 
     def to_json(self) -> dict:
         return {
@@ -146,6 +185,7 @@ class Event:
             "userAgent": self.user_agent,
             "upstreamStatus": self.upstream_status,
             "violations": [violation.to_json() for violation in self.violations],
+            "repeatOf": self.repeat_of,
         }
 
 
@@ -154,18 +194,9 @@ def _frozen(query: Mapping[str, Iterable[str]]) -> Mapping[str, tuple[str, ...]]
     return MappingProxyType({name: tuple(values) for name, values in query.items()})
 
 
-def _event(
-    event_id: int, columns: tuple, query: Mapping[str, Iterable[str]], violations: Iterable
-) -> Event:
-    """The Event of a row just stored: the query and violations as given, not their JSON."""
-    return Event(
-        event_id, *columns[:5], _frozen(query), columns[6], tuple(violations), *columns[8:]
-    )
-
-
 def _event_from_row(row: tuple) -> Event:
     violations = tuple(Violation(item["rule"], item["reason"]) for item in json.loads(row[8]))
-    return Event(*row[:6], _frozen(json.loads(row[6])), row[7], violations, *row[9:12])
+    return Event(*row[:6], _frozen(json.loads(row[6])), row[7], violations, *row[9:13])
 
 
 class Journal:
@@ -225,30 +256,11 @@ class Journal:
         self._held.rows = []
 
     def commit_held(self) -> None:
-        """Store the events this thread held, with one INSERT (its own transaction, so
-        their ids follow each other), then report them (`on_commit`)."""
+        """Store the events this thread held, with one INSERT (its own transaction), then
+        report them (`on_commit`)."""
         rows, self._held.rows = self._held.rows, None
-        if not rows:
-            return
-        one = f"({', '.join('?' * len(_ROW_COLUMNS_LIST))})"
-        parameters = [value for columns, _, _ in rows for value in columns]
-        last_id = (
-            self._connections.get()
-            .execute(
-                f"INSERT INTO events ({_ROW_COLUMNS}) VALUES {', '.join([one] * len(rows))}",
-                parameters,
-            )
-            .lastrowid
-        )
-        first_id = last_id - len(rows) + 1
-        self._report([_event(first_id + n, *row) for n, row in enumerate(rows)])
-
-    def _report(self, events: list[Event]) -> None:
-        if self._on_commit is not None and events:
-            try:
-                self._on_commit(events)
-            except Exception:  # the events are stored: their requests must not fail now
-                log.exception("reporting %d committed events failed", len(events))
+        if rows:
+            self._report(self._store(rows))
 
     def record(
         self,
@@ -266,9 +278,10 @@ class Journal:
     ) -> Event | None:
         """Store one event: committed on return (one INSERT, its own transaction), or
         with the others this thread holds (`hold_commits`), and then None."""
+        now = datetime.now(UTC)
         violations_json = json.dumps([v.to_json() for v in violations]) if violations else "[]"
         columns = (
-            utc_now(),
+            utc_text(now),
             operation_id,
             user_id,
             server_name,
@@ -279,32 +292,87 @@ class Journal:
             target,
             credential,
             user_agent,
+            utc_text(now - timedelta(seconds=REPEAT_WINDOW_S)),
         )
+        row = (columns, query, violations)
         held = getattr(self._held, "rows", None)
         if held is not None:
-            held.append((columns, query, violations))
+            held.append(row)
             return None
-        event_id = self._connections.get().execute(_INSERT, columns).lastrowid
-        event = _event(event_id, columns, query, violations)
+        (event,) = self._store([row])
         self._report([event])
         return event
+
+    def _store(self, rows: list[tuple]) -> list[Event]:
+        """Insert the rows, in one statement; their events, in order."""
+        parameters = [value for columns, _, _ in rows for value in columns]
+        stored = self._connections.get().execute(_insert(len(rows)), parameters).fetchall()
+        # Ids rise in the order the rows were inserted, whatever order RETURNING gives.
+        return [
+            Event(
+                event_id,
+                *columns[:5],
+                _frozen(query),
+                columns[6],
+                tuple(violations),
+                *columns[8:11],
+                repeat_of,
+            )
+            for (event_id, repeat_of), (columns, query, violations) in zip(
+                sorted(stored), rows, strict=True
+            )
+        ]
+
+    def _report(self, events: list[Event]) -> None:
+        if self._on_commit is not None and events:
+            try:
+                self._on_commit(events)
+            except Exception:  # the events are stored: their requests must not fail now
+                log.exception("reporting %d committed events failed", len(events))
 
     def listing(self, limit: int = -1, **filters: str | int) -> tuple[list[Event], int]:
         """A page of events, oldest first, narrowed by any of FILTERS (e.g. eventName='x',
         since=41), the first `limit` of them (all with -1), and the dropped count, both
         from one snapshot of the file."""
-        select = (
-            f"SELECT {_COLUMNS} FROM events WHERE id >= ? AND {_where(filters)} ORDER BY id LIMIT ?"
-        )
+        where, values = _where(filters)
+        select = f"SELECT {_COLUMNS} FROM events WHERE id >= ? AND {where} ORDER BY id LIMIT ?"
         connection = self._connections.get()
         with _transaction(connection, "BEGIN"):
             visible_from, _, dropped = self._counted(connection)
-            rows = connection.execute(select, (visible_from, *filters.values(), limit))
+            rows = connection.execute(select, (visible_from, *values, limit))
             events = [_event_from_row(row) for row in rows]
         return events, dropped
 
     def events(self, limit: int = -1, **filters: str | int) -> list[Event]:
         return self.listing(limit, **filters)[0]
+
+    def count(self, **filters: str | int) -> int:
+        """How many of the events shown match every filter (as `listing` takes them)."""
+        where, values = _where(filters)
+        connection = self._connections.get()
+        with _transaction(connection, "BEGIN"):
+            visible_from, _, _ = self._counted(connection)
+            (count,) = connection.execute(
+                f"SELECT count(*) FROM events WHERE id >= ? AND {where}", (visible_from, *values)
+            ).fetchone()
+        return count
+
+    def any_after(self, event_id: int, **filters: str | int) -> bool:
+        """Whether an event newer than `event_id` matches every filter: a read of the
+        newer rows only (a waiting listing asks it as events come, serving/waits.py)."""
+        where, values = _where(filters)
+        row = (
+            self._connections.get()
+            .execute(f"SELECT 1 FROM events WHERE id > ? AND {where} LIMIT 1", (event_id, *values))
+            .fetchone()
+        )
+        return row is not None
+
+    def last_id(self) -> int:
+        """The id of the newest event ever recorded in this file (0 for none): it grows
+        with every commit, so a waiter compares it with the one it saw."""
+        (last,) = self._connections.get().execute(f"SELECT {_LAST_ID}").fetchone()
+        return last
 
     def counts(self) -> tuple[int, int]:
         """(events kept, events dropped)."""
@@ -331,9 +399,9 @@ class Journal:
         with self.writing() as connection:
             visible_from, _, _ = self._counted(connection)
             if filters:
+                where, values = _where(filters)
                 deleted = connection.execute(
-                    f"DELETE FROM events WHERE id >= ? AND {_where(filters)}",
-                    (visible_from, *filters.values()),
+                    f"DELETE FROM events WHERE id >= ? AND {where}", (visible_from, *values)
                 ).rowcount
                 connection.execute(
                     "UPDATE meta SET value = value + ? WHERE name = 'deleted'", (deleted,)
@@ -352,7 +420,11 @@ class Journal:
 
 def utc_now() -> str:
     """`2024-05-01T12:00:00.123Z`: when a record was received, as every record shows it."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utc_text(datetime.now(UTC))
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @contextmanager
@@ -367,6 +439,15 @@ def _transaction(connection: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE")
     connection.execute("COMMIT")
 
 
-def _where(filters: Mapping[str, str | int]) -> str:
-    """The SQL condition of FILTERS, in the order given; their values are its parameters."""
-    return " AND ".join(_FILTERS[name] for name in filters) or "1"
+def _where(filters: Mapping[str, str | int]) -> tuple[str, list[str | int]]:
+    """The SQL condition of FILTERS and `query[NAME]` filters, and its parameters."""
+    conditions, values = [], []
+    for name, value in filters.items():
+        by_query = QUERY_FILTER.fullmatch(name)
+        if by_query:
+            conditions.append(_QUERY_CONDITION)
+            values += [by_query[1], value]
+        else:
+            conditions.append(_FILTERS[name])
+            values.append(value)
+    return " AND ".join(conditions) or "1", values

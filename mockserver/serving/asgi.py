@@ -11,7 +11,9 @@ bound and the between-reads timeout, and sends the app's answer:
   commit (SharedCommit); those that may block for long (`MockApp.may_be_slow`: the
   upstream, listings) in a pool of `--threads` threads;
 - an answer that asks to wait (`Prefer: delay`, `--latency`) after an `asyncio.sleep`, so
-  a waiting answer holds no thread;
+  a waiting answer holds no thread; a listing that waits for an event (`wait`) on the
+  worker's one journal watcher (waits.py), holding no thread either;
+- an answer the faults lose (`LostAnswer`) started and cut: the connection closes;
 - a body that pauses longer than `--body-timeout` gets 408 and the connection closes; the
   refusal is kept like any other.
 """
@@ -34,8 +36,10 @@ from .. import errors
 from ..admission import MockRequest
 from ..app import MockApp
 from ..errors import PlainError, has_body
-from ..faults import DelayedResponse
+from ..faults import DelayedResponse, LostAnswer
 from ..journal.store import Journal
+from ..own_api import WaitingListing
+from .waits import JournalWatch
 
 log = logging.getLogger("mockserver")
 Receive = Callable[[], Awaitable[dict]]
@@ -65,6 +69,7 @@ class AsgiMock:
         self.app: MockApp | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._commits: SharedCommit | None = None
+        self._watch: JournalWatch | None = None
 
     async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -88,6 +93,7 @@ class AsgiMock:
         self.app = self._make_app()
         self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="mockserver")
         self._commits = SharedCommit(self.app.journal, asyncio.get_running_loop())
+        self._watch = JournalWatch(self.app.journal.last_id, self.app.journal.any_after)
 
     def stop(self) -> None:
         if self._pool is not None:
@@ -127,11 +133,32 @@ class AsgiMock:
             except Exception:  # the journal could not commit: nothing of it was kept
                 log.exception("committing the journal failed")
                 response = app.refuse(request, PlainError(500, errors.INTERNAL_ERROR))
+        if isinstance(response, WaitingListing):
+            response = await self._wait_for_events(request, response)
         if isinstance(response, DelayedResponse) and response.delay_s > 0:
             await asyncio.sleep(response.delay_s)
+        if isinstance(response, LostAnswer):
+            await _lose(send)
+            return
         if close:
             response.headers["Connection"] = "close"
         await self._send(response, environ, send)
+
+    async def _wait_for_events(self, request: MockRequest, waiting: WaitingListing) -> Response:
+        """The listing once an event it shows is committed, or its empty page at the bound
+        (waits.py); the wait itself on the event loop, each new look in the pool."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + waiting.wait_s
+        response: Response = waiting
+        while isinstance(response, WaitingListing):
+            remaining = deadline - loop.time()
+            woken = remaining > 0 and await self._watch.wait_past(
+                response.seen, response.filters, remaining
+            )
+            if not woken:
+                return waiting
+            response = await loop.run_in_executor(self._pool, self.app.respond, request)
+        return response
 
     async def _read_body(self, receive: Receive, limit: int) -> bytes | None:
         """The whole body, or None past `limit` bytes; BodyStalled if the client pauses
@@ -210,6 +237,14 @@ class SharedCommit:
             pending.set_exception(error)
         else:
             pending.set_result(None)
+
+
+async def _lose(send: Send) -> None:
+    """Start an answer and end the exchange before its body: the server closes the
+    connection, and the client sees it reset (the event is recorded; its answer lost)."""
+    start = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]}
+    await send(start)
+    await send({"type": "http.response.body", "body": b"", "more_body": True})
 
 
 def _environ(scope: dict) -> tuple[dict, list[tuple[str, str]]]:

@@ -42,6 +42,7 @@ def serve(config: MockConfig, reload: bool = False) -> None:
         # Made here, before the workers: the journal's file and key, and every mistake in
         # the spec or the accounts, reported once, in one line (cli.py).
         app = MockApp(config)
+        app.faults.reset()  # a restart goes back to the command line's faults
         connection_limit = raise_open_files_limit()
         local, network = urls(config.host, config.port)
         print(banner(app, local, network, connection_limit), flush=True)
@@ -92,7 +93,13 @@ def _load(config: MockConfig, _target: str) -> AsgiMock:
     raise_open_files_limit()
     feed = Feed()
     return AsgiMock(
-        functools.partial(MockApp, config, on_events=feed.events, on_rejection=feed.rejection),
+        functools.partial(
+            MockApp,
+            config,
+            on_events=feed.events,
+            on_rejection=feed.rejection,
+            on_faults=feed.faults,
+        ),
         config.threads,
         config.body_timeout_s,
     )

@@ -13,7 +13,7 @@
   const MAX_RETRY_MS = 5000;
   const PAGE = 1000;            // events asked for at once (the mock's `limit`)
   const MAX_KEPT = 20000;       // events held in the page (the mock keeps 10,000 by default)
-  const MAX_ROWS = 500;         // rows rendered at once; filters reach all kept events
+  const ROWS_STEP = 500;        // rows rendered at first, and added by "Show older"
   const FRESH_MS = 1500;
 
   // Short labels for the operations the spec defines today; any other operationId is
@@ -43,6 +43,7 @@
     journalCount: null,    // from /__mock/status, to notice a journal cleared elsewhere
     failures: 0,
     generation: 0,         // bumped by each resync; answers to older requests are ignored
+    shownRows: ROWS_STEP,  // rows the table may hold; "Show older" adds more
   };
 
   // ---- small DOM helpers: the only way text reaches the page -------------------------
@@ -182,6 +183,12 @@
     const opLabel = el("span", "op", OPERATION_LABELS[event.operationId] || event.operationId);
     opLabel.title = String(event.operationId);
     op.append(opLabel, ...upstreamVerdict(event));
+    if (event.repeatOf !== null && event.repeatOf !== undefined) {
+      const mark = el("span", "repeat-mark", `repeat of #${event.repeatOf}`);
+      mark.title = "Probably a retry: the same operation, user, name and query as event " +
+        `#${event.repeatOf}, received within 10 seconds before it`;
+      op.append(mark);
+    }
     if (isSuites(event)) {
       const mark = el("span", "suite-mark", "contract suite");
       mark.title = String(event.userAgent);
@@ -237,10 +244,10 @@
       const event = state.events[i];
       if (!matches(event, filter)) continue;
       matching++;
-      if (rows.length < MAX_ROWS) rows.push(eventRow(event, false));
+      if (rows.length < state.shownRows) rows.push(eventRow(event, false));
     }
     body.replaceChildren(...rows);
-    renderCounts(matching);
+    renderCounts();
   }
 
   // Puts newly arrived events on top without touching the rows already shown.
@@ -250,12 +257,12 @@
     const fresh = events.filter((event) => matches(event, filter));
     for (const event of fresh) body.prepend(eventRow(event, true));
     const rows = body.querySelectorAll("tr.event");
-    for (let i = MAX_ROWS; i < rows.length; i++) {
+    for (let i = state.shownRows; i < rows.length; i++) {
       const extra = rows[i].nextElementSibling;
       if (extra && extra.classList.contains("details")) extra.remove();
       rows[i].remove();
     }
-    renderCounts(null);
+    renderCounts();
   }
 
   // The journal dropped its oldest events: so does the table (ids grow with time).
@@ -268,33 +275,68 @@
       if (extra && extra.classList.contains("details")) extra.remove();
       row.remove();
     }
-    renderCounts(null);
+    renderCounts();
   }
 
-  function renderCounts(matching) {
+  // Every counter from what the page holds and shows: "shown" is the rows in the table.
+  function renderCounts() {
     const filter = currentFilter();
-    if (matching === null) {
-      matching = filter.name || filter.who
-        ? state.events.filter((event) => matches(event, filter)).length
-        : state.events.length;
-    }
-    const shown = Math.min(matching, MAX_ROWS);
+    const matching = state.events.filter((event) => matches(event, filter)).length;
+    const shown = $("event-rows").querySelectorAll("tr.event").length;
     setText("count-shown", matching > shown ? `${formatNumber(shown)} of ${formatNumber(matching)}` : formatNumber(shown));
     setText("count-events", formatNumber(state.events.length));
     setText("count-dropped", formatNumber(state.dropped));
     const pending = $("pending");
     pending.hidden = state.pending.length === 0;
     pending.textContent = `${formatNumber(state.pending.length)} new while paused`;
+    const more = $("events-more");
+    more.hidden = matching <= shown;
+    more.textContent = `Show older (${formatNumber(matching - shown)} more)`;
     const empty = $("empty");
     empty.hidden = matching > 0;
     if (matching === 0 && state.events.length > 0) {
-      empty.textContent = "No event matches the filter.";
+      empty.replaceChildren(`No event matches: ${hiddenBy(filter)}. `, showAllButton());
     } else if (matching === 0) {
       empty.replaceChildren(
         "No events yet. Send one, for example ",
         el("code", null, `curl '${location.origin}/metrics/user/abc123/hello?source=curl'`),
+        ". A request the mock refused is not an event: see the refused requests below.",
       );
     }
+  }
+
+  // What each control hides of the events held, in words: "3 hidden by the name filter".
+  function hiddenBy(filter) {
+    const held = formatNumber(state.events.length);
+    const parts = [];
+    const count = (test) => formatNumber(state.events.filter(test).length);
+    if (filter.name) {
+      parts.push(`${count((e) => !String(e.eventName ?? "").toLowerCase().includes(filter.name))} hidden by the name filter`);
+    }
+    if (filter.who) parts.push(`${count((e) => whoOf(e).key !== filter.who)} hidden by the user filter`);
+    if (filter.hideSuite) parts.push(`${count(isSuites)} are the contract suite's, hidden`);
+    return `of ${held} events held, ${parts.join(", ")}`;
+  }
+
+  function showAllButton() {
+    const button = el("button", null, "Show all");
+    button.type = "button";
+    button.addEventListener("click", () => {
+      $("filter-name").value = "";
+      $("filter-who").value = "";
+      $("hide-suite").checked = false;
+      $("hide-suite").dispatchEvent(new Event("change"));
+      renderAll();
+    });
+    return button;
+  }
+
+  // After a restart of the mock (or a clear from elsewhere) the lists are read again: say so.
+  function sayResynced(what) {
+    const notice = $("resynced");
+    notice.hidden = false;
+    notice.textContent = `The mock holds fewer ${what} than this page did (it restarted, or they ` +
+      `were cleared elsewhere): read again at ${formatTime(new Date().toISOString())}.`;
   }
 
   function setConnection(stateName, text) {
@@ -370,15 +412,15 @@
     if (state.paused) {
       state.pending.push(...events);
       state.dropped = dropped;
-      renderCounts(null);
+      renderCounts();
       return;
     }
     const droppedBefore = state.dropped;
     forgetDropped(dropped);
     accept(events);
-    if (events.length > MAX_ROWS) renderAll();
+    if (events.length > state.shownRows) renderAll();
     else if (events.length) renderNew(events);
-    else renderCounts(null);
+    else renderCounts();
     if (dropped > droppedBefore) removeRowsOfDroppedEvents();
   }
 
@@ -422,14 +464,15 @@
       if (!low && !high) return "none";
       return low === high ? `${low} ms` : `${low}–${high} ms`;
     }
-    return String(latency) || "none";
+    // "MS" or "MIN-MAX", as the command line and PUT /__mock/faults spell it
+    return String(latency) === "0" ? "none" : `${String(latency).replace("-", "–")} ms`;
   }
 
-  function describeFailRate(rate) {
+  function describeFailRate(rate, status) {
     if (rate === undefined) return "unknown";
     const number = Number(rate);
     if (Number.isNaN(number)) return String(rate);
-    return number ? `${+(number * 100).toFixed(2)}% of metrics requests answer 500` : "none";
+    return number ? `${+(number * 100).toFixed(2)}% of metrics requests answer ${status ?? 500}` : "none";
   }
 
   function describeSpec(spec) {
@@ -464,7 +507,7 @@
     setText("state-spec", describeSpec(pick(status, "spec")));
     $("state-spec").title = String(pick(status, "spec.path") || "");
     setText("state-latency", describeLatency(pick(status, "faults.latency")));
-    setText("state-fail-rate", describeFailRate(pick(status, "faults.failRate")));
+    setText("state-fail-rate", describeFailRate(pick(status, "faults.failRate"), pick(status, "faults.status")));
     const origins = pick(status, "corsOrigins");
     setText("state-cors", !Array.isArray(origins) ? "unknown" : origins.join(", ").replace(/^\*$/, "any (*)"));
     $("state-credentials").replaceChildren(credentialList(pick(status, "credentials")));
@@ -480,10 +523,13 @@
 
   async function statusLoop() {
     try {
-      renderStatus(await fetchJson(STATUS_URL));
+      const status = await fetchJson(STATUS_URL);
+      renderStatus(status);
+      document.dispatchEvent(new CustomEvent("mock-status", { detail: status }));
       // A journal cleared or shrunk by someone else: start again from what it holds.
       if (!state.paused && state.journalCount !== null && state.journalCount < state.events.length) {
         await resync();
+        sayResynced("events");
       }
     } catch (error) {
       // pollLoop reports an unreachable mock; keep the last known state on screen.
@@ -506,7 +552,7 @@
       accept(pending);
       renderNew(pending);
     }
-    renderCounts(null);
+    renderCounts();
   }
 
   async function clearJournal() {
@@ -530,7 +576,12 @@
     $("hide-suite").addEventListener("change", renderAll);
     $("pause").addEventListener("click", togglePause);
     $("clear").addEventListener("click", clearJournal);
-    renderCounts(0);
+    $("events-more").addEventListener("click", () => {
+      state.shownRows += ROWS_STEP;
+      renderAll();
+    });
+    document.addEventListener("mock-resynced", () => sayResynced("refused requests"));
+    renderCounts();
     // The first paint shows the journal and the mock's state as they are (the page stays
     // hidden until both are read, or READY_MS has passed), never "connecting…" and empty tables.
     const shown = () => document.body.classList.add("ready");

@@ -48,7 +48,7 @@ def test_the_journal_stays_bounded_and_counts_what_it_dropped(start_cli_mock):
         journal = requests.get(mock.url + "/__mock/events", timeout=30).json()
         status = requests.get(mock.url + "/__mock/status", timeout=30).json()
     assert len(journal["events"]) == 100 and journal["dropped"] == 400
-    assert status["counts"] == {"events": 100, "dropped": 400}
+    assert status["counts"] == {"events": 100, "dropped": 400, "refused": 0}
     ids = [e["id"] for e in journal["events"]]
     assert ids == list(range(ids[0], ids[0] + 100)) and ids[-1] == 500  # the newest kept
 

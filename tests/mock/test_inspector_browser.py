@@ -201,7 +201,9 @@ def test_filters_by_event_name_text_and_by_user(page, mock, http):
     expect(rows(page)).to_have_count(5)
     page.fill("#filter-name", "no such event")
     expect(rows(page)).to_have_count(0)
-    expect(page.locator("#empty")).to_have_text("No event matches the filter.")
+    expect(page.locator("#empty")).to_contain_text(
+        "No event matches: of 5 events held, 5 hidden by the name filter"
+    )
 
 
 def test_pause_holds_new_events_until_resumed(page, mock, http):
@@ -366,12 +368,13 @@ def test_the_suites_refusals_are_marked_and_hidden_with_its_events(page, mock, h
     page.locator("#hide-suite").check()
     expect(shown).to_have_count(1)
     expect(shown).to_contain_text("App%20One")
-    # Refusals that come while the box is ticked: the app's shows, so the suite's, polled
-    # with it or before it, is on the page, hidden.
+    # Refusals that come while the box is ticked: the app's shows, the suite's is counted
+    # as hidden, and every counter says so.
     http.get(f"{mock.url}/metrics/thisuser/Suite%20Two", headers=suite, timeout=5)
     http.get(f"{mock.url}/metrics/thisuser/App%20Two", timeout=5)
-    expect(refused).to_have_count(4, timeout=LIVE_MS)
+    expect(page.locator("#refused-count")).to_have_text("4", timeout=LIVE_MS)
     expect(shown).to_have_count(2)
+    expect(page.locator("#refused-shown")).to_have_text("2 shown, 2 of the contract suite's hidden")
     assert "Suite" not in " ".join(shown.all_text_contents())
 
     page.locator("#hide-suite").uncheck()

@@ -60,6 +60,7 @@ def test_a_recorded_event_comes_back_whole(journal):
         "userAgent": "blip/1.0",
         "upstreamStatus": None,
         "violations": [],
+        "repeatOf": None,
     }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", event.received_at)
 

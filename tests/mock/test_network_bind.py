@@ -62,3 +62,17 @@ def test_a_loopback_bind_says_nothing_of_the_network(start_cli_mock):
     with start_cli_mock("--workers", "1") as mock:
         output = mock.output()
     assert "anyone on the network" not in output
+
+
+@needs_a_network
+def test_other_machines_see_no_folder_and_cannot_change_the_faults(start_cli_mock):
+    with start_cli_mock("--host", "0.0.0.0", "--workers", "1") as mock:
+        lan = lan_url(mock)
+        remote = requests.get(f"{lan}/__mock/status", timeout=5).json()
+        local = requests.get(f"{mock.url}/__mock/status", timeout=5).json()
+        shown = [remote["spec"]["path"], remote["journal"]["file"]]
+        assert not any("/" in name or "\\" in name for name in shown)
+        assert local["journal"]["file"].endswith("/" + remote["journal"]["file"])
+        refused = requests.put(f"{lan}/__mock/faults", json={"failRate": 1}, timeout=5)
+        assert refused.status_code == 403 and "--allow-remote-changes" in refused.text
+        assert requests.get(f"{lan}/__mock/faults", timeout=5).json()["changed"] is False
