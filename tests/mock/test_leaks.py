@@ -16,7 +16,7 @@ from mockserver.auth.tokens import Tokens, shared_signing_key
 from mockserver.console import event_line
 from mockserver.errors import TokenRefused
 from mockserver.journal.store import Event
-from mockserver.masking import CREDENTIAL_NAMES, MASK
+from mockserver.masking import CREDENTIAL_QUERY_NAMES, MASK
 from mockserver.running import running_mock
 
 ALICE = Principal(USER, "0d4f6a93b2", "alice", ("alice@example.org",))
@@ -24,7 +24,7 @@ SECRET = "s3cr3t-value"
 TOKEN_HEADER = "X-Tidepool-Session-Token"
 
 
-@pytest.mark.parametrize("name", [*sorted(CREDENTIAL_NAMES), "Access%5FToken", "PASSWORD"])
+@pytest.mark.parametrize("name", [*sorted(CREDENTIAL_QUERY_NAMES), "Access%5FToken", "PASSWORD"])
 def test_a_credential_in_the_query_is_never_kept_listed_or_exported(make_app, name):
     client = Client(make_app())
     client.get(f"/metrics/user/u1/Signed%20In?source=blip&{name}={SECRET}")
