@@ -63,4 +63,4 @@ def test_it_runs_on_pull_requests_touching_the_spec_and_keeps_the_exit_status():
         assert not EXPRESSION.search(script)
     for _, _, step in steps(workflow):
         if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"])
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"])  # pinned
