@@ -122,10 +122,10 @@ def targets(named: list[str]) -> list[Target]:
                 f"--target {text}: not NAME=URL, nor a server of the spec ({', '.join(known)})"
             )
         try:
-            target = choose_target(None, url or known[name])
+            target = choose_target(None, url or known[name], known)
         except BadTarget as error:
             raise NotCompared(f"--target {name}: {error}") from None
-        chosen.append(Target(name, target.base_url))
+        chosen.append(Target(name, target.base_url, target.spec_production))
     names = [target.name for target in chosen]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:

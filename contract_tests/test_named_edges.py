@@ -12,8 +12,9 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.credentials import Credential
+from contract_tests.pytest.run import being_collected
 from contract_tests.rules import accepted_credentials
-from contract_tests.spec import Operation, operations
+from contract_tests.spec import Operation
 from contract_tests.suite import Suite
 
 PATH_VALUES = {
@@ -46,7 +47,7 @@ def each_accepted_credential_with(edges: dict[str, object]) -> list:
             value,
             id=f"{operation.operation_id}-{credential.name.lower()}-{edge}",
         )
-        for operation in operations()
+        for operation in being_collected().operations
         for credential in accepted_credentials(operation)
         for edge, value in edges.items()
     ]

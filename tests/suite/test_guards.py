@@ -159,7 +159,7 @@ def test_the_gate_demands_exactly_one_target(run_suite, args, said) -> None:
     result = run_suite("--gate", *args)
 
     assert result.ret == NOT_VERIFIED
-    result.stderr.fnmatch_lines([f"contract gate: {said}; nothing was sent."])
+    result.stderr.fnmatch_lines([f"ERROR: contract gate: {said}; nothing was sent."])
     assert result.stdout.str() == ""
 
 

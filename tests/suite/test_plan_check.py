@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 from broken_servers import mock_target
+from shown_markdown import as_text
 from test_power import run_suite
 from test_replay import browser_har, write
 
-from contract_tests.__main__ import NOT_VERIFIED, main
+from contract_tests.__main__ import main
+from contract_tests.pytest.verdict import NOT_VERIFIED
 
 PLAN = """\
 clients:
@@ -62,7 +64,7 @@ def test_requests_off_the_plan_are_named_and_the_contract_still_holds(tmp_path: 
             "Verdict: the contract holds",
         ]
     )
-    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    summary = as_text((tmp_path / "summary.md").read_text(encoding="utf-8"))
     assert "## Off the tracking plan" in summary and "- entry 6: GET" in summary
 
 
@@ -112,7 +114,7 @@ def test_bad_plan_input_is_one_line_and_exit_4(tmp_path: Path, capsys, plan, opt
 def test_the_gate_refuses_plan_strict_in_one_line(capsys) -> None:
     assert main(["--gate", "--env", "qa2", "--plan-strict"]) == NOT_VERIFIED
     error = capsys.readouterr().err
-    assert error == (
-        "contract gate: --plan-strict is refused: a client's events off its plan must not "
-        "block a service's deploy; nothing was sent.\n"
+    assert error.strip() == (
+        "ERROR: contract gate: --plan-strict is refused: a client's events off its plan must "
+        "not block a service's deploy; nothing was sent."
     )

@@ -59,8 +59,9 @@ def reports(run: str, directory: Path) -> dict[str, str]:
             timeout=300,
         )
     lines = done.stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if "contract summary" in line)
-    terminal = "\n".join([f"exit {done.returncode}", *lines[start:]])
+    starts = [i for i, line in enumerate(lines) if "contract summary" in line]
+    assert starts, done.stdout + done.stderr
+    terminal = "\n".join([f"exit {done.returncode}", *lines[starts[0] :]])
     return {
         "txt": _steady(terminal),
         "md": _steady(markdown.read_text(encoding="utf-8")),

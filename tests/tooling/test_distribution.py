@@ -45,7 +45,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 from test_tox import pins
 
-from contract_tests.plugin import NO_TARGET_NO_MOCK
+from contract_tests.pytest.fixtures import NO_TARGET_NO_MOCK
 from mockserver.cli import NO_RELOADER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -252,7 +252,7 @@ def test_the_mock_installs_alone(mock_alone: Path, installed: Path):
     assert not alone & SUITE_ONLY, alone & SUITE_ONLY
     assert both >= SUITE_ONLY
     assert pytest_plugins_registered(mock_alone) == []
-    assert "contract_tests.plugin" in pytest_plugins_registered(installed)
+    assert "contract_tests.pytest.plugin" in pytest_plugins_registered(installed)
 
 
 def test_without_its_reload_extra_the_mock_says_in_one_line_how_to_reload(
@@ -503,7 +503,7 @@ from hypothesis import given, settings, strategies
 
 def test_what_the_plugin_leaves_alone(pytestconfig):
     manager = pytestconfig.pluginmanager
-    copies = [p for p in manager.get_plugins() if getattr(p, "__name__", "") == "contract_tests.plugin"]
+    copies = [p for p in manager.get_plugins() if getattr(p, "__name__", "") == "contract_tests.pytest.plugin"]
     seen = {
         "registered": len(copies),
         "option": hasattr(pytestconfig.option, "tidepool_summary_file"),
@@ -521,11 +521,11 @@ def test_hypothesis_runs(number):
 def test_other_tests_run_unchanged_where_the_package_is_installed(installed: Path, outside: Path):
     """With the plugin (by its entry point and by name from a conftest, as this checkout
     loads it) and without it, the same Hypothesis settings, and one registration."""
-    (outside / "conftest.py").write_text('pytest_plugins = ["contract_tests.plugin"]\n')
+    (outside / "conftest.py").write_text('pytest_plugins = ["contract_tests.pytest.plugin"]\n')
     (outside / "test_unrelated.py").write_text(UNRELATED_TESTS)
     pytest_command = [str(installed / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-s"]
     seen = {}
-    for blocked in ((), ("-p", "no:contract_tests.plugin")):
+    for blocked in ((), ("-p", "no:contract_tests.pytest.plugin")):
         done = run([*pytest_command, *blocked], outside)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "2 passed" in done.stdout.splitlines()[-1]

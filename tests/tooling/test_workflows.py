@@ -20,8 +20,8 @@ import pytest
 import yaml
 from top_level_make import make
 
-from contract_tests.__main__ import REPORTS_DIR, SUMMARY_FILE
 from contract_tests.credentials import VARIABLES
+from contract_tests.pytest.gate import REPORTS_DIR, SUMMARY_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
