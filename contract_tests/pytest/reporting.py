@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests import escaping, parallel
+from contract_tests import escaping, parallel, summary_text
 from contract_tests.failures import find_violation
 from contract_tests.pytest.options import option
 from contract_tests.pytest.rerun import rerun_command
@@ -129,7 +129,7 @@ def write_summary_file(config: pytest.Config, run: Run) -> None:
     if option(config, "summary-file"):
         path = Path(option(config, "summary-file"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(run.summary.markdown(run.redactor.redact), encoding="utf-8")
+        path.write_text(summary_text.markdown(run.summary, run.redactor.redact), encoding="utf-8")
 
 
 def print_summary(session: pytest.Session, run: Run) -> None:
@@ -139,7 +139,8 @@ def print_summary(session: pytest.Session, run: Run) -> None:
         return
     reporter.section("contract summary")
     others = run.other_failures
-    lines = run.summary.terminal_lines(None if others else session.exitstatus, run.redactor.redact)
+    status = None if others else session.exitstatus
+    lines = summary_text.terminal_lines(run.summary, status, run.redactor.redact)
     if others:  # a run of this checkout's own tests beside the suite
         lines.append(
             f"exit {int(session.exitstatus)}: {others} test{'s' if others > 1 else ''} "
