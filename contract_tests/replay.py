@@ -23,10 +23,10 @@ from urllib.parse import parse_qsl, unquote
 
 from contract_tests import har
 from contract_tests.credentials import Credential
+from contract_tests.environments import EVENT_NAME_PARAM
 from contract_tests.journal import AsSent, in_order
 from contract_tests.rules import accepts
 from contract_tests.spec import PATH_TEMPLATE_VARIABLE, Operation
-from contract_tests.suite import EVENT_NAME_PARAM
 
 KINDS = {"none": Credential.NONE, "user": Credential.USER, "server": Credential.SERVER}
 
