@@ -42,8 +42,6 @@ from contract_tests.spec import Operation, shipped_file
 SHIPPED_PATH = shipped_file("known-drifts.yaml")
 # `--known-drifts shipped` names the file above, wherever the suite is installed.
 SHIPPED = "shipped"
-# Credentials as an entry names them.
-CREDENTIALS = {credential.name.lower(): credential for credential in Credential}
 FIELDS = {"operations", "paths", "credentials", "expected", "got", "when", "reason", "until"}
 CONDITIONS = {"path-segment-longer-than"}
 # The longest an entry may be accepted for, from the day of the run.
@@ -118,14 +116,16 @@ class KnownDrifts:
         expected: int | None,
         got: int,
         route: str | None = None,
-    ) -> tuple[Drift | None, Drift | None]:
-        """(the entry that excuses this answer, else an expired entry that would have)."""
+    ) -> Drift | None:
+        """The entry that describes this answer: one in force if any (it excuses the answer),
+        else an expired one (which no longer does, and the summary says so); else None."""
         matching = [
             d for d in self.drifts if d.matches(operation_id, credential, url, expected, got, route)
         ]
-        active = next((d for d in matching if not d.expired(self.today)), None)
-        expired = next((d for d in matching if d.expired(self.today)), None)
-        return active, (None if active else expired)
+        return min(matching, key=lambda drift: drift.expired(self.today), default=None)
+
+    def in_force(self, drift: Drift | None) -> bool:
+        return drift is not None and not drift.expired(self.today)
 
 
 def load(path: Path, operations: Iterable[Operation], today: datetime.date) -> KnownDrifts:
@@ -258,11 +258,12 @@ def _closed_surface_drift(
 
 
 def _credentials(entry: dict, problem) -> frozenset[Credential]:
-    names = _names(entry.get("credentials", list(CREDENTIALS)), problem, "credentials")
-    wrong = [name for name in names if name not in CREDENTIALS]
+    keys = [credential.key for credential in Credential]
+    names = _names(entry.get("credentials", keys), problem, "credentials")
+    wrong = [name for name in names if Credential.by_key(name) is None]
     if wrong:
-        raise problem(f"unknown credential {wrong[0]!r} (one of {', '.join(CREDENTIALS)})")
-    return frozenset(CREDENTIALS[name] for name in names)
+        raise problem(f"unknown credential {wrong[0]!r} (one of {', '.join(keys)})")
+    return frozenset(Credential.by_key(name) for name in names)
 
 
 def _reason(entry: dict, problem) -> str:

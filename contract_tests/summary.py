@@ -85,7 +85,8 @@ class Excused:
     expired: bool
     rules: tuple[str, ...]
     curl: str
-    test: str = ""
+    # The node id of the test that sent the request.
+    test: str
 
 
 @dataclass

@@ -16,7 +16,7 @@ from contract_tests.spec import Operation
 from contract_tests.suite import EVENT_NAME_PARAM, Suite
 
 MATRIX = [
-    pytest.param(operation, credential, id=f"{operation.operation_id}-{credential.name.lower()}")
+    pytest.param(operation, credential, id=f"{operation.operation_id}-{credential.key}")
     for operation in being_collected().operations
     for credential in Credential
 ]

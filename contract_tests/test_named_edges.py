@@ -25,7 +25,7 @@ def each_accepted_credential_with(edges: dict[str, object]) -> list:
             operation,
             credential,
             value,
-            id=f"{operation.operation_id}-{credential.name.lower()}-{edge}",
+            id=f"{operation.operation_id}-{credential.key}-{edge}",
         )
         for operation in being_collected().operations
         for credential in accepted_credentials(operation)

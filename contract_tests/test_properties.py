@@ -46,6 +46,6 @@ def generated_requests_with(operation: Operation, credential: Credential) -> Cal
 
 for _operation in RUN.operations:
     for _credential in accepted_credentials(_operation):
-        _token = "no" if _credential is Credential.NONE else _credential.name.lower()
+        _token = "no" if _credential is Credential.NONE else _credential.key
         _name = f"test_{_operation.operation_id}_with_{_token}_token"
         globals()[_name] = generated_requests_with(_operation, _credential)

@@ -102,7 +102,7 @@ def test_each_accepted_event_is_recorded_exactly_as_sent(
 
 
 REJECTED_REQUESTS = [
-    pytest.param(operation, credential, id=f"{operation.operation_id}-{credential.name.lower()}")
+    pytest.param(operation, credential, id=f"{operation.operation_id}-{credential.key}")
     for operation in OPERATIONS
     for credential in Credential
     if not accepts(operation, credential)

@@ -99,6 +99,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         target.smoke_only(config, items, is_suite)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """The Suite records what known drifts match with the node id of the test sending."""
+    if is_suite(item) and "suite" in item.funcargs:
+        item.funcargs["suite"].test = item.nodeid
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     report = yield

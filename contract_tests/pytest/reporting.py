@@ -12,7 +12,7 @@ Markdown (never on a worker).
 
 from __future__ import annotations
 
-import dataclasses
+from itertools import takewhile
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from contract_tests.pytest.options import option
 from contract_tests.pytest.rerun import rerun_command
 from contract_tests.pytest.run import Run
 from contract_tests.pytest.verdict import ran_the_suite
-from contract_tests.summary import Failed, RunSummary, SkipReason, SuiteSkip
+from contract_tests.summary import Excused, Failed, RunSummary, SkipReason, SuiteSkip
 
 # pytest's short-summary letters for what the contract summary lists itself: failed,
 # errors (a run that could not verify), skipped.
@@ -34,7 +34,7 @@ def report(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport, 
     """Redact `report` of a contract test; turn a contract violation into its own text and data."""
     redactor, summary = run.redactor, run.summary
     if report.when == "call":
-        _name_excused(item, summary)
+        item.user_properties += _known_drifts_matched(item.nodeid, summary)
     violation = find_violation(call.excinfo.value) if report.failed and call.excinfo else None
     if violation is not None:
         # Redacted as it enters the summary: under xdist, only this worker knows the
@@ -76,26 +76,26 @@ def keep_violation_text(node: pytest.Item, call: pytest.CallInfo, report, run: R
         report.longrepr = escaping.lines(violation.text())
 
 
-def _name_excused(item: pytest.Item, summary: RunSummary) -> None:
-    """The answers known drifts matched during this test: named after it, in its JUnit too."""
+def _known_drifts_matched(test: str, summary: RunSummary) -> list[tuple[str, str]]:
+    """Each known drift that matched answers of this test, once, as JUnit properties. The
+    suite records each match with the test's node id; this test's are the last ones."""
+    newest_first = takewhile(lambda excused: excused.test == test, reversed(summary.excused))
+    first_met: dict[int, Excused] = {}
+    for excused in reversed(list(newest_first)):
+        first_met.setdefault(excused.drift, excused)
     entries = {entry.number: entry for entry in summary.drift_entries}
-    shown = set()
-    for index, excused in enumerate(summary.excused):
-        if excused.test:
-            continue
-        summary.excused[index] = dataclasses.replace(excused, test=item.nodeid)
-        if excused.drift not in shown:
-            shown.add(excused.drift)
-            entry = entries[excused.drift]
-            state = "expired, not excused" if excused.expired else "excused"
-            item.user_properties.append(
-                (
-                    "known drift",
-                    f"{', '.join(excused.rules)} {state}: known drift {entry.number}, "
-                    f"{entry.label}: {entry.reason} "
-                    f"(until {entry.until})",
-                )
+    properties = []
+    for excused in first_met.values():
+        entry = entries[excused.drift]
+        state = "expired, not excused" if excused.expired else "excused"
+        properties.append(
+            (
+                "known drift",
+                f"{', '.join(excused.rules)} {state}: known drift {entry.number}, "
+                f"{entry.label}: {entry.reason} (until {entry.until})",
             )
+        )
+    return properties
 
 
 def _skip_reason(call: pytest.CallInfo, report: pytest.TestReport) -> SkipReason:
