@@ -43,7 +43,6 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
-from test_tox import pins
 
 from contract_tests.pytest.fixtures import NO_TARGET_NO_MOCK
 from mockserver.cli import NO_RELOADER
@@ -64,6 +63,15 @@ SUITE_ONLY = {"pytest", "schemathesis", "hypothesis", "requests", "tidepool-metr
 # Bounds on the mock's start (a loaded machine) and on each command.
 MOCK_START_S = 60
 COMMAND_S = 600
+
+
+def pins(path: Path) -> dict[str, str]:
+    """`name==version` lines of a requirements or constraints file, by lower-case name
+    (without the extras a requirement names: `granian[reload]` is granian)."""
+    found = re.findall(
+        r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", path.read_text(encoding="utf-8"), re.M
+    )
+    return {name.lower(): pinned for name, pinned in found}
 
 
 def project(name: str) -> dict:
