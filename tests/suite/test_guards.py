@@ -235,6 +235,7 @@ def test_the_mocks_own_tests_ignore_the_suites_options(pytester: pytest.Pytester
         "-p",
         "no:cacheprovider",
         "-q",
+        timeout=300,
     )
 
     assert result.ret == 0, output_of(result)
