@@ -8,7 +8,8 @@
 pytest's own statuses are folded into these three (pytest/verdict.py decides them), and
 `make` would turn every failure into 2, so a pipeline calls this entry (the Makefile's
 gate and contract targets do). Every argument goes to pytest as is, with the suite's
-plugin and its short options (`--env`, `--gate`, ...: `--help` lists them); a path to one
+plugin and its short options (`--env`, `--gate`, ...: `--help` lists them, and a mistyped
+one gets the nearest: pytest/mistyped.py); a path to one
 of the suite's tests (as the rerun commands of the summary give) runs that test instead
 of the whole suite.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.pytest.mistyped import NearestOption
 from contract_tests.pytest.verdict import command_status
 
 SUITE_DIR = Path(__file__).resolve().parent
@@ -29,7 +31,7 @@ PLUGINS = ["-p", "contract_tests.pytest.plugin", "-p", "contract_tests.pytest.sh
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     tests = [] if any(map(_is_suite_test, args)) else [str(SUITE_DIR)]
-    return command_status(pytest.main([*tests, *PLUGINS, *args]))
+    return command_status(pytest.main([*tests, *PLUGINS, *args], plugins=[NearestOption()]))
 
 
 def _is_suite_test(arg: str) -> bool:
