@@ -16,12 +16,10 @@ shown beside the drift, as the suite computed them. Past its `until` an entry ex
 nothing, and the summary says it expired. `spec/known-drifts.yaml` describes Tidepool's
 service as it is; the package carries a copy (pyproject.toml), which `shipped` names.
 
-A drifts file is input like any other, and an entry must not be able to excuse a working
-contract: one without operations, or naming all of them, needs a `when`, and a `when`
-must not hold for the plain cases of the operations it covers (the spec's example names,
-prefixed as sent), so `path-segment-longer-than: 0` is refused as too broad. A boolean
-is no number, and an `until` more than a year after the day of the run
-(`--known-drifts-as-of`) is refused: a drift is accepted for a year at a time.
+An entry must not be able to excuse a working contract: one without operations, or
+naming all of them, needs a `when` that does not hold for the plain cases of the
+operations it covers (`path-segment-longer-than: 0` is too broad), and an `until` more
+than a year after the day of the run (`--known-drifts-as-of`) is refused.
 """
 
 from __future__ import annotations
@@ -39,9 +37,8 @@ from contract_tests.credentials import Credential
 from contract_tests.environments import DEFAULT_EVENT_PREFIX, EVENT_NAME_PARAM
 from contract_tests.spec import Operation, shipped_file
 
-SHIPPED_PATH = shipped_file("known-drifts.yaml")
-# `--known-drifts shipped` names the file above, wherever the suite is installed.
-SHIPPED = "shipped"
+# `--known-drifts shipped` names this file, wherever the suite is installed.
+SHIPPED, SHIPPED_PATH = "shipped", shipped_file("known-drifts.yaml")
 FIELDS = {"operations", "paths", "credentials", "expected", "got", "when", "reason", "until"}
 CONDITIONS = {"path-segment-longer-than"}
 # The longest an entry may be accepted for, from the day of the run.
@@ -185,11 +182,9 @@ def _drift(
     if not isinstance(when, dict) or set(when) - CONDITIONS:
         raise problem(f"`when` takes only {', '.join(sorted(CONDITIONS))}")
     longer_than = when.get("path-segment-longer-than")
-    if longer_than is not None and (
-        not isinstance(longer_than, int) or isinstance(longer_than, bool) or longer_than < 0
-    ):
-        raise problem("`path-segment-longer-than` must be a number of characters")
     if longer_than is not None:
+        if not isinstance(longer_than, int) or isinstance(longer_than, bool) or longer_than < 0:
+            raise problem("`path-segment-longer-than` must be a number of characters")
         covered = [by_id[name] for name in sorted(operations)] or list(by_id.values())
         plain = max((plain_path(op) for op in covered), key=_longest_segment)
         if _longest_segment(plain) > longer_than:
