@@ -66,7 +66,7 @@ class Operation:
     security: tuple[tuple[frozenset[str], ...], ...]
     token_header: str
     # Statuses the spec numbers, and the hundreds of its ranges (`2XX` is 2). `default`
-    # documents none: it describes the answers the spec does not number (README, R6).
+    # documents none: it describes the answers the spec does not number (docs/contract.md, R6).
     documented_statuses: frozenset[int]
     documented_ranges: frozenset[int]
     # A sample value per path parameter, from the spec's examples.

@@ -1,6 +1,6 @@
 """The session's view of the target, and the one way every request of the suite is sent.
 
-Built once per session by the `suite` fixture (plugin.py). `Suite.send` builds the URL
+Built once per session by the `suite` fixture (pytest/fixtures.py). `Suite.send` builds the URL
 from the spec's path template, sends it through the paced session, counts it and its
 answer (or the error that came instead) for the summary and returns a curl line that replays exactly what was sent. `Suite.expect` sends
 and checks: a broken answer is sent twice more, so that an intermittent one is named as

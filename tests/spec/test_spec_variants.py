@@ -176,7 +176,7 @@ def test_a_range_documents_every_status_in_it_and_answers_its_first(tmp_path, su
 
     facts = suite_reads(path)
     assert facts == mock_reads(path)
-    suite_operation = suite_spec.operations()[0]
+    suite_operation = suite_spec.read(path).operations[0]
     assert suite_operation.success_status == 200 and suite_operation.is_success(204)
     assert not suite_operation.documents(500)
 

@@ -1,6 +1,6 @@
 """The two distributions as other repositories get them: wheels, in fresh environments.
 
-This checkout builds two (README, "Using the suite from another repository"):
+This checkout builds two (docs/another-repository.md):
 tidepool-metrics-mock (packaging/mock/pyproject.toml: the mock, its console script and its
 runtime dependencies, nothing of the suite) and tidepool-metrics-contract (pyproject.toml:
 the suite, its pytest11 plugin, and the extra `[mock]` for its default target). Each wheel
@@ -375,7 +375,7 @@ def assert_the_suite_passed(done: subprocess.CompletedProcess) -> None:
     assert str(ROOT) not in output, "the checkout's files were used"
 
 
-# What a service repository's CI runs (README): the suite as pytest runs it (where the
+# What a service repository's CI runs (docs/another-repository.md): the suite as pytest runs it (where the
 # installed plugin's options are spelled `--tidepool-NAME`), and the gate.
 SUITE_COMMANDS = {
     "pytest": (
