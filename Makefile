@@ -93,7 +93,7 @@ contract: $(VENV)/.installed ## Run the contract suite: make contract ENV=qa1 (o
 GATE_DRIFTS := --known-drifts shipped
 
 gate: $(VENV)/.installed ## Run the deploy gate: make gate ENV=qa2 or BASE_URL=... (exactly one); reports in reports/
-	$(PY) -m contract_tests --gate --env "$(ENV)" --base-url "$(BASE_URL)" $(GATE_DRIFTS) $(ARGS)
+	$(PY) -m contract_tests --gate $(CONTRACT_TARGET) $(GATE_DRIFTS) $(ARGS)
 
 bench: install /usr/bin/wrk /usr/sbin/nginx ## Measure the mock's performance targets beside Prism, a bare app, its former server, nginx (ARGS=--quick: a few minutes; benchmarks/README.md)
 	$(PY) -m benchmarks $(ARGS)

@@ -1,6 +1,6 @@
 """Wires the contract suite's pytest plugin into this repository's test runs.
 
-The plugin (contract_tests/plugin.py) holds the suite's options, target, guard, profiles,
+The plugin (contract_tests/pytest/) holds the suite's options, target, guard, profiles,
 fixtures and reports, under `--tidepool-NAME`; short_options adds the short `--NAME`
 spellings this checkout's commands use; pytester proves in tests/suite that the suite
 fails broken servers.
@@ -10,14 +10,18 @@ under this same name already, and pytest does not load it twice.
 
 import pytest
 
-pytest_plugins = ["contract_tests.plugin", "contract_tests.short_options", "pytester"]
+pytest_plugins = [
+    "contract_tests.pytest.plugin",
+    "contract_tests.pytest.short_options",
+    "pytester",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """The repository's own tests run under the suite's reproducible profile too, unless
     --hypothesis-profile says otherwise (outside this checkout the plugin leaves the
     profile of other tests alone)."""
-    from contract_tests.plugin import use_suite_profiles
+    from contract_tests.pytest.profiles import use_suite_profiles
 
     if not config.getoption("hypothesis_profile"):
         use_suite_profiles(default=True)

@@ -73,7 +73,7 @@ class ClosedCase:
     @property
     def id(self) -> str:
         where = "listed " if self.listed else ""
-        kind = self.credential.name.lower()
+        kind = self.credential.key
         return f"{where}{self.operation.method} {self.route} {kind}"
 
     @property

@@ -52,7 +52,8 @@ VARIABLES = (
 
 
 class Credential(enum.StrEnum):
-    """What a request carries in the token header."""
+    """What a request carries in the token header: its text reads in a sentence ("with a
+    user token"), its `key` is how files, HARs, test ids and options name it."""
 
     NONE = "no token"
     INVALID = "an invalid token"
@@ -60,8 +61,19 @@ class Credential(enum.StrEnum):
     SERVER = "a server token"
 
     @property
+    def key(self) -> str:
+        """none, invalid, user or server: the one spelling outside a sentence."""
+        return self.name.lower()
+
+    @classmethod
+    def by_key(cls, key: object) -> Credential | None:
+        """The credential a file or a HAR names by its key; None for any other value."""
+        return next((credential for credential in cls if credential.key == key), None)
+
+    @property
     def token_kind(self) -> str | None:
-        return {Credential.USER: "user", Credential.SERVER: "server"}.get(self)
+        """The spec's token kind (x-token-kinds) of a valid token of this credential."""
+        return self.key if self in (Credential.USER, Credential.SERVER) else None
 
 
 HOW_TO_SET = {

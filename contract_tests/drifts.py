@@ -17,12 +17,10 @@ path, R5, where a query could otherwise be at fault too). Past its `until` an en
 nothing, and the summary says it expired. `spec/known-drifts.yaml` describes Tidepool's
 service as it is; the package carries a copy (pyproject.toml), which `shipped` names.
 
-A drifts file is input like any other, and an entry must not be able to excuse a working
-contract: one without operations, or naming all of them, needs a `when`, and a `when`
-must not hold for the plain cases of the operations it covers (the spec's example names,
-prefixed as sent), so `path-segment-longer-than: 0` is refused as too broad. A boolean
-is no number, and an `until` more than a year after the day of the run
-(`--known-drifts-as-of`) is refused: a drift is accepted for a year at a time.
+An entry must not be able to excuse a working contract: one without operations, or
+naming all of them, needs a `when` that does not hold for the plain cases of the
+operations it covers (`path-segment-longer-than: 0` is too broad), and an `until` more
+than a year after the day of the run (`--known-drifts-as-of`) is refused.
 """
 
 from __future__ import annotations
@@ -40,11 +38,8 @@ from contract_tests.credentials import Credential
 from contract_tests.environments import DEFAULT_EVENT_PREFIX, EVENT_NAME_PARAM
 from contract_tests.spec import Operation, shipped_file
 
-SHIPPED_PATH = shipped_file("known-drifts.yaml")
-# `--known-drifts shipped` names the file above, wherever the suite is installed.
-SHIPPED = "shipped"
-# Credentials as an entry names them.
-CREDENTIALS = {credential.name.lower(): credential for credential in Credential}
+# `--known-drifts shipped` names this file, wherever the suite is installed.
+SHIPPED, SHIPPED_PATH = "shipped", shipped_file("known-drifts.yaml")
 FIELDS = {"operations", "paths", "credentials", "expected", "got", "when", "reason", "until"}
 CONDITIONS = {"path-segment-longer-than"}
 # The longest an entry may be accepted for, from the day of the run.
@@ -125,14 +120,16 @@ class KnownDrifts:
         expected: int | None,
         got: int,
         route: str | None = None,
-    ) -> tuple[Drift | None, Drift | None]:
-        """(the entry that excuses this answer, else an expired entry that would have)."""
+    ) -> Drift | None:
+        """The entry that describes this answer: one in force if any (it excuses the answer),
+        else an expired one (which no longer does, and the summary says so); else None."""
         matching = [
             d for d in self.drifts if d.matches(operation_id, credential, url, expected, got, route)
         ]
-        active = next((d for d in matching if not d.expired(self.today)), None)
-        expired = next((d for d in matching if d.expired(self.today)), None)
-        return active, (None if active else expired)
+        return min(matching, key=lambda drift: drift.expired(self.today), default=None)
+
+    def in_force(self, drift: Drift | None) -> bool:
+        return drift is not None and not drift.expired(self.today)
 
 
 def load(path: Path, operations: Iterable[Operation], today: datetime.date) -> KnownDrifts:
@@ -192,11 +189,9 @@ def _drift(
     if not isinstance(when, dict) or set(when) - CONDITIONS:
         raise problem(f"`when` takes only {', '.join(sorted(CONDITIONS))}")
     longer_than = when.get("path-segment-longer-than")
-    if longer_than is not None and (
-        not isinstance(longer_than, int) or isinstance(longer_than, bool) or longer_than < 0
-    ):
-        raise problem("`path-segment-longer-than` must be a number of characters")
     if longer_than is not None:
+        if not isinstance(longer_than, int) or isinstance(longer_than, bool) or longer_than < 0:
+            raise problem("`path-segment-longer-than` must be a number of characters")
         covered = [by_id[name] for name in sorted(operations)] or list(by_id.values())
         plain = max((plain_path(op) for op in covered), key=_longest_segment)
         if _longest_segment(plain) > longer_than:
@@ -265,11 +260,12 @@ def _closed_surface_drift(
 
 
 def _credentials(entry: dict, problem) -> frozenset[Credential]:
-    names = _names(entry.get("credentials", list(CREDENTIALS)), problem, "credentials")
-    wrong = [name for name in names if name not in CREDENTIALS]
+    keys = [credential.key for credential in Credential]
+    names = _names(entry.get("credentials", keys), problem, "credentials")
+    wrong = [name for name in names if Credential.by_key(name) is None]
     if wrong:
-        raise problem(f"unknown credential {wrong[0]!r} (one of {', '.join(CREDENTIALS)})")
-    return frozenset(CREDENTIALS[name] for name in names)
+        raise problem(f"unknown credential {wrong[0]!r} (one of {', '.join(keys)})")
+    return frozenset(Credential.by_key(name) for name in names)
 
 
 def _reason(entry: dict, problem) -> str:

@@ -27,7 +27,6 @@ import requests
 from urllib3.util import parse_url
 
 from contract_tests.production import PRODUCTION, production_hosts
-from contract_tests.spec import environments
 
 IN_PROCESS_MOCK = "mock (in-process)"
 CUSTOM = "custom base URL"
@@ -77,6 +76,8 @@ class Target:
     name: str
     # None: no URL was given, so the suite starts the mock in-process.
     base_url: str | None
+    # The URL of the spec's `production` server, if it names one (production.py).
+    spec_production: str | None = None
 
     @cached_property
     def host(self) -> str:
@@ -84,7 +85,7 @@ class Target:
 
     @property
     def is_production(self) -> bool:
-        production = environments().get(PRODUCTION)
+        production = self.spec_production
         hosts = production_hosts(host_of(production) if production else None)
         return self.name == PRODUCTION or self.host in hosts
 
@@ -110,8 +111,9 @@ class Target:
         return None if self.is_loopback else DEFAULT_REMOTE_MAX_RPS
 
 
-def choose_target(env_name: str | None, base_url: str | None) -> Target:
-    known = environments()
+def choose_target(env_name: str | None, base_url: str | None, known: dict[str, str]) -> Target:
+    """The target of a run, `known`: the spec's environments (name -> base URL)."""
+    production = known.get(PRODUCTION)
     if env_name is not None and env_name not in known:
         raise BadTarget(
             f"unknown environment {env_name!r}; valid names (from the spec's servers): {', '.join(known)}"
@@ -124,12 +126,12 @@ def choose_target(env_name: str | None, base_url: str | None) -> Target:
                 "give one (PYTEST_BASE_URL counts as --base-url)"
             )
         named = next((name for name, known_url in known.items() if known_url == url), CUSTOM)
-        target = Target(named, url)
+        target = Target(named, url, production)
         _check_url(url, target)
         return target
     if env_name is not None:
-        return Target(env_name, known[env_name])
-    return Target(IN_PROCESS_MOCK, None)
+        return Target(env_name, known[env_name], production)
+    return Target(IN_PROCESS_MOCK, None, production)
 
 
 def _shown(url: str) -> str:

@@ -28,8 +28,11 @@ class OtherMockVersion(Exception):
     """The mock is not of the suite's version; the message names both."""
 
 
-def metrics_upstream(http: requests.Session, base_url: str) -> Target | None:
-    """The environment a mock forwards metrics to, or None when it answers them itself."""
+def metrics_upstream(
+    http: requests.Session, base_url: str, spec_production: str | None
+) -> Target | None:
+    """The environment a mock forwards metrics to, or None when it answers them itself
+    (`spec_production`: the URL of the spec's production server, if any)."""
     try:
         status = http.get(f"{base_url}/__mock/status").json()
     except (requests.RequestException, ValueError):
@@ -47,7 +50,7 @@ def metrics_upstream(http: requests.Session, base_url: str) -> Target | None:
     url = upstream.get("url")
     if not isinstance(url, str):
         return None
-    target = Target(CUSTOM, url)
+    target = Target(CUSTOM, url, spec_production)
     if target.is_production:
         raise ForwardsToProduction(
             f"the mock at {base_url} forwards metrics to production ({target.host}): "

@@ -28,6 +28,7 @@ from contract_tests.credential_names import (
     masked_query,
     without_credentials,
 )
+from contract_tests.credentials import Credential
 
 SCRUBBED = "[scrubbed]"
 # The placeholder where a URL keeps it: percent-encoded, so that the URL stays one.
@@ -68,7 +69,7 @@ class Recorded:
     path: str  # as recorded, percent-encoded
     query: str  # the raw query string, as recorded ("" for none)
     sent_token: bool
-    token_kind: str | None  # "user", "server" or "none" where the recorder knew it
+    credential: Credential | None  # by its key, where the recorder knew it (the mock's do)
     user_agent: str = ""
     started: str = ""  # the entry's startedDateTime (ISO 8601), "" where it has none
     # Credential-named query items recorded and left out of `query`: never sent.
@@ -113,7 +114,6 @@ def read(path: Path, document: dict[str, Any]) -> list[Recorded]:
         if not METHOD.fullmatch(method):
             raise HarProblem(f"{path}: entry {index}: its method is not an HTTP method")
         headers = {name.lower(): value for name, value in _pairs(request.get("headers"))}
-        kind = entry.get(TOKEN_KIND_FIELD)
         query, dropped = without_credentials(quote(url.query, safe=_AS_RECORDED))
         recorded.append(
             Recorded(
@@ -123,7 +123,7 @@ def read(path: Path, document: dict[str, Any]) -> list[Recorded]:
                 path=quote(url.path or "/", safe=_AS_RECORDED),
                 query=query,
                 sent_token=TOKEN_HEADER in headers,
-                token_kind=kind if kind in ("user", "server", "none") else None,
+                credential=Credential.by_key(entry.get(TOKEN_KIND_FIELD)),
                 user_agent=headers.get("user-agent", ""),
                 started=str(entry.get("startedDateTime", "")),
                 dropped_credentials=dropped,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
-from types import UnionType
+from types import NoneType, UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import pytest
@@ -79,8 +79,14 @@ def as_data(value: Any) -> Any:
     return value
 
 
+# The types a field of the summary may have besides the containers below; any other is
+# refused, so that a new field of a new type cannot cross rebuilt as something else.
+SCALARS = (str, int, float, bool)
+
+
 def from_data(kind: Any, data: Any) -> Any:
-    """The inverse of `as_data`, led by the type hints of the dataclasses."""
+    """The inverse of `as_data`, led by the type hints of the dataclasses: a dataclass,
+    Counter, list, tuple, `X | None` or a scalar; any other type raises TypeError."""
     origin, arguments = get_origin(kind), get_args(kind)
     if is_dataclass(kind):
         hints = get_type_hints(kind)
@@ -93,8 +99,13 @@ def from_data(kind: Any, data: Any) -> Any:
         each = arguments[:1] * len(data) if arguments[1:] == (...,) else arguments
         return tuple(from_data(hint, item) for hint, item in zip(each, data, strict=True))
     if origin in (Union, UnionType):
-        return None if data is None else from_data(arguments[0], data)
-    return data
+        present = [hint for hint in arguments if hint is not NoneType]
+        if len(arguments) != 2 or len(present) != 1:
+            raise TypeError(f"cannot hand over a {kind}: only `X | None` is known")
+        return None if data is None else from_data(present[0], data)
+    if kind in SCALARS and isinstance(data, kind):
+        return data
+    raise TypeError(f"cannot hand over a {kind!r} as {type(data).__name__}")
 
 
 def merged(summary: RunSummary | None, data: dict[str, Any], started: float) -> RunSummary:

@@ -2,7 +2,7 @@
 
 QA tests qa1, then qa2, and finds by reading two reports whether one has a fix or a
 regression the other lacks. This sends the same cases to every target, the auth matrix
-and the named edges (test_auth_matrix.py, test_named_edges.py), and prints one table of
+and the named edges (test_auth_matrix.py, named_edges.py), and prints one table of
 the cases the targets answered differently, each target's status in its column.
 
 Each target is paced on its own (as the suite paces one); production is refused. Its
@@ -30,14 +30,14 @@ from dataclasses import dataclass
 import requests
 
 from contract_tests.credentials import Credential, CredentialProblem, check_credentials
-from contract_tests.environments import BadTarget, Target, choose_target
+from contract_tests.environments import EVENT_NAME_PARAM, BadTarget, Target, choose_target
+from contract_tests.named_edges import EXAMPLE_QUERY, PATH_VALUES, QUERIES
 from contract_tests.pacing import PacedSession
 from contract_tests.redaction import Redactor
 from contract_tests.rules import accepted_credentials
 from contract_tests.spec import SpecProblem, environments, operations
-from contract_tests.suite import EVENT_NAME_PARAM, Suite, Unreachable, probe
+from contract_tests.suite import Suite, Unreachable, probe
 from contract_tests.summary import RunSummary, SuiteSkip
-from contract_tests.test_named_edges import EXAMPLE_QUERY, PATH_VALUES, QUERIES
 
 ALIKE, DIFFER, NOT_COMPARED = 0, 1, 4
 TIMEOUT_S = 30.0
@@ -122,10 +122,10 @@ def targets(named: list[str]) -> list[Target]:
                 f"--target {text}: not NAME=URL, nor a server of the spec ({', '.join(known)})"
             )
         try:
-            target = choose_target(None, url or known[name])
+            target = choose_target(None, url or known[name], known)
         except BadTarget as error:
             raise NotCompared(f"--target {name}: {error}") from None
-        chosen.append(Target(name, target.base_url))
+        chosen.append(Target(name, target.base_url, target.spec_production))
     names = [target.name for target in chosen]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
@@ -160,7 +160,14 @@ def answers(target: Target, planned: list[Case], redactor: Redactor, max_rps) ->
             raise NotCompared(f"{target.name}: {error}") from None
         summary = RunSummary(target.name, "", "", "")
         suite = Suite(
-            target.base_url, http, tokens, is_mock, redactor, EVENT_PREFIX, TIMEOUT_S, summary
+            base_url=target.base_url,
+            http=http,
+            tokens=tokens,
+            is_mock=is_mock,
+            redactor=redactor,
+            event_prefix=EVENT_PREFIX,
+            budget_s=TIMEOUT_S,
+            summary=summary,
         )
         got = {}
         for case in planned:

@@ -22,8 +22,8 @@ from urllib.parse import parse_qsl, unquote
 
 import pytest
 
+from contract_tests.environments import EVENT_NAME_PARAM
 from contract_tests.replay import Replay, ReplayCase
-from contract_tests.suite import EVENT_NAME_PARAM
 from contract_tests.summary import RunSummary
 from tracking_plan.reader import PlanProblem, load
 from tracking_plan.seen import Seen

@@ -23,12 +23,10 @@ from urllib.parse import parse_qsl, unquote
 
 from contract_tests import har
 from contract_tests.credentials import Credential
+from contract_tests.environments import EVENT_NAME_PARAM
 from contract_tests.journal import AsSent, in_order
 from contract_tests.rules import accepts
 from contract_tests.spec import PATH_TEMPLATE_VARIABLE, Operation
-from contract_tests.suite import EVENT_NAME_PARAM
-
-KINDS = {"none": Credential.NONE, "user": Credential.USER, "server": Credential.SERVER}
 
 
 @dataclass(frozen=True)
@@ -164,8 +162,8 @@ def _fits(path: str, template: str) -> bool:
 
 
 def _credential(recorded: har.Recorded, operation: Operation) -> Credential:
-    if recorded.token_kind in KINDS:
-        return KINDS[recorded.token_kind]
+    if recorded.credential is not None:
+        return recorded.credential
     if not recorded.sent_token:
         return Credential.NONE
     return Credential.USER if operation.accepts_kind("user") else Credential.SERVER

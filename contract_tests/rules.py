@@ -4,7 +4,7 @@ Every failure names the rules it broke, so that whoever reads a red deploy gate 
 which promise of the API was broken without reading the test. Which credentials an
 operation accepts follows from its `security` alternatives and each scheme's
 `x-token-kinds`, whatever their combination, and so does the auth rule's id (R1-R3, as
-the README numbers them). Which rules a status breaks follows one principle, which the
+docs/contract.md numbers them). Which rules a status breaks follows one principle, which the
 mock's judge of an upstream (mockserver/upstream/conformance.py) follows too, so that the
 same break gets the same ids from both.
 """
@@ -29,7 +29,7 @@ class Rule:
         return f"{self.id}: {self.text}"
 
 
-# The README's numbering of the auth rules, by what an operation accepts: (a request
+# docs/contract.md's numbering of the auth rules, by what an operation accepts: (a request
 # without a token, the kinds of token) -> rule. Any other shape is named by its operation.
 AUTH_RULE_IDS = {
     (True, frozenset({"user", "server"})): "R1",
@@ -87,7 +87,7 @@ def accepted_credentials(operation: Operation) -> tuple[Credential, ...]:
 def rules_broken_by_status(
     operation: Operation, expected: int, got: int, carries_query: bool
 ) -> tuple[Rule, ...]:
-    """Exactly the rules a status breaks, by the README's principle.
+    """Exactly the rules a status breaks, by the principle of docs/contract.md.
 
     A 401 on one side only (refused where a success was due, or anything else where 401
     was) is the auth rule's; any other refusal of a request due a success is R5's (the

@@ -1,21 +1,19 @@
-"""The schemathesis schema of the contract, loaded once per run, configured in code.
+"""The schemathesis schema of the contract, configured in code.
 
 Loaded with `schemathesis.openapi.from_path` rather than through
 `schemathesis.pytest.from_fixture`: the fixture loader fails on pytest 9.2.0
 (`'Function' object has no attribute '_nodeid'`), a loaded schema works on 9.1.1 and
-9.2.0 alike. It is read from the spec the run selected (spec.selected_path), when the
+9.2.0 alike. A run loads it from the spec it reads (pytest/run.py keeps it), when the
 first test module asks for it. The configuration is built here, never discovered from a
 `schemathesis.toml` in the working directory, so every checkout runs the same suite.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from pathlib import Path
 
 import schemathesis
 from schemathesis.schemas import BaseSchema
-
-from contract_tests.spec import selected_path
 
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -43,10 +41,5 @@ CONFIG = schemathesis.Config.from_dict(
 )
 
 
-@cache
-def _load(path) -> BaseSchema:
+def load(path: Path) -> BaseSchema:
     return schemathesis.openapi.from_path(path, config=CONFIG)
-
-
-def schema() -> BaseSchema:
-    return _load(selected_path())

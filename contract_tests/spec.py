@@ -6,8 +6,10 @@ hand-written spec, so a change to the contract changes the suite with it. The na
 the facts (`success_status`, `documented_statuses`, `path_template`, ...) are the ones the
 mock's spec reader uses, but the two readers stay separate on purpose.
 
-`SPEC_PATH` is the one place the suite locates the spec; `--spec-file` selects another
-copy for a run (`select`), before any test module reads the operations. Any spelling
+`SPEC_PATH` is the one place the suite locates the spec; `read` reads any copy into a
+`Reading`, which a run keeps in its own state (`--spec-file` names another copy), so two
+runs in one process never share a selection. `shipped()` is the suite's own spec, read
+once. Any spelling
 OpenAPI 3.0 allows reads the same: path-level parameters (an operation's own override
 them by name and location), `$ref` chains, `default` and range (`2XX`) responses, `x-`
 extensions. A document that is not a valid OpenAPI 3.0 one, or that this reading cannot
@@ -41,15 +43,13 @@ SPEC_PATH = shipped_file("metrics.v1.yaml")
 TOKEN_KINDS_EXTENSION = "x-token-kinds"
 # The keys of a path item that are operations; the others (summary, servers, x-...) are not.
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# How deep a parameter is copied with its `$ref`s followed: a recursive schema is compared
-# and validated as far as this (spec_change).
+# How deep a parameter's schema is copied with its `$ref`s followed (a recursive schema
+# is compared and validated as far as this).
 MAX_DEPTH = 32
 # A `{name}` in a path template; the one definition of the pattern in the suite.
 PATH_TEMPLATE_VARIABLE = re.compile(r"\{([^{}/]+)\}")
 # Segments that clients and proxies remove or collapse unless they are percent-encoded.
 DOT_SEGMENTS = {".": "%2E", "..": "%2E%2E"}
-
-_selected = SPEC_PATH
 
 
 class SpecProblem(ValueError):
@@ -67,7 +67,7 @@ class Operation:
     security: tuple[tuple[frozenset[str], ...], ...]
     token_header: str
     # Statuses the spec numbers, and the hundreds of its ranges (`2XX` is 2). `default`
-    # documents none: it describes the answers the spec does not number (README, R6).
+    # documents none: it describes the answers the spec does not number (docs/contract.md, R6).
     documented_statuses: frozenset[int]
     documented_ranges: frozenset[int]
     # A sample value per path parameter, from the spec's examples.
@@ -105,24 +105,83 @@ def encode_segment(value: str) -> str:
     return DOT_SEGMENTS.get(value) or quote(value, safe="")
 
 
-def select(path: Path) -> None:
-    """Read the contract from `path` from now on (a modified copy of the spec, for one run)."""
-    global _selected
-    _selected = path.resolve()
-    load_document.cache_clear()
-    operations.cache_clear()
+@dataclass(frozen=True)
+class Reading:
+    """One spec file read whole: its document and its operations."""
+
+    path: Path
+    document: dict[str, Any]
+    operations: tuple[Operation, ...]
+
+    def operation_by_id(self, operation_id: str) -> Operation:
+        return next(op for op in self.operations if op.operation_id == operation_id)
+
+    @property
+    def environments(self) -> dict[str, str]:
+        """Environment name (the server's `description`) -> base URL. A server without a
+        description has no name, so `--env` cannot choose it (the mock reads them alike)."""
+        return {
+            server["description"]: server["url"].rstrip("/")
+            for server in self.document.get("servers", [])
+            if isinstance(server.get("description"), str)
+        }
+
+    def fingerprint(self) -> str:
+        """The spec's title, version and a short hash of the file, for the run's summary."""
+        info = self.document["info"]
+        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()[:12]
+        return f"{info['title']} {info['version']} (sha256 {digest})"
+
+    def parameters(self, operation: Operation) -> list[dict[str, Any]]:
+        """The operation's parameters as OpenAPI applies them, every `$ref` followed."""
+        item = _resolve(self.document, self.document["paths"][operation.path_template], self.path)
+        definition = item[operation.method.lower()]
+        return [
+            _resolved_deep(self.document, parameter, MAX_DEPTH, self.path)
+            for parameter in _parameters(self.document, item, definition, self.path)
+        ]
 
 
-def selected_path() -> Path:
-    return _selected
+def read(path: Path) -> Reading:
+    """The spec at `path`, validated as OpenAPI 3.0 (openapi-spec-validator) and read."""
+    where = path.resolve()  # as errors name it
+    document = _document(where)
+    found = tuple(
+        _operation(document, template, method, item, where)
+        for template, reference in document["paths"].items()
+        for item in (_resolve(document, reference, where),)
+        for method in METHODS
+        if method in item
+    )
+    if not found:
+        raise SpecProblem(f"{where}: paths: no operation to test")
+    return Reading(path, document, found)
 
 
 @cache
-def load_document() -> dict[str, Any]:
-    """The selected spec, validated as OpenAPI 3.0 (openapi-spec-validator)."""
-    where = str(_selected)
+def shipped() -> Reading:
+    """The suite's own spec (SPEC_PATH), read once: it does not change while a process runs."""
+    return read(SPEC_PATH)
+
+
+def operations() -> tuple[Operation, ...]:
+    """The shipped spec's operations (a run reads its own spec: pytest/run.py)."""
+    return shipped().operations
+
+
+def operation_by_id(operation_id: str) -> Operation:
+    return shipped().operation_by_id(operation_id)
+
+
+def environments() -> dict[str, str]:
+    """The shipped spec's environments: name -> base URL."""
+    return shipped().environments
+
+
+def _document(path: Path) -> dict[str, Any]:
+    where = str(path)
     try:
-        document = yaml.safe_load(_selected.read_text(encoding="utf-8"))
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise SpecProblem(f"{where}: cannot be read: {type(error).__name__}") from None
     if not isinstance(document, dict):
@@ -140,88 +199,24 @@ def load_document() -> dict[str, Any]:
     return document
 
 
-def fingerprint() -> str:
-    """The spec's title, version and a short hash of the file, for the run's summary."""
-    info = load_document()["info"]
-    digest = hashlib.sha256(_selected.read_bytes()).hexdigest()[:12]
-    return f"{info['title']} {info['version']} (sha256 {digest})"
-
-
-@cache
-def operations() -> tuple[Operation, ...]:
-    document = load_document()
-    found = tuple(
-        _operation(document, template, method, item)
-        for template, reference in document["paths"].items()
-        for item in (_resolve(document, reference),)
-        for method in METHODS
-        if method in item
-    )
-    if not found:
-        raise SpecProblem(f"{_selected}: paths: no operation to test")
-    return found
-
-
-def operation_by_id(operation_id: str) -> Operation:
-    return next(operation for operation in operations() if operation.operation_id == operation_id)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One spec file read whole, to compare with another (spec_change.py)."""
-
-    path: Path
-    document: dict[str, Any]
-    operations: tuple[Operation, ...]
-
-    def parameters(self, operation: Operation) -> list[dict[str, Any]]:
-        """The operation's parameters as OpenAPI applies them, every `$ref` followed."""
-        item = _resolve(self.document, self.document["paths"][operation.path_template])
-        definition = item[operation.method.lower()]
-        return [
-            _resolved_deep(self.document, parameter, MAX_DEPTH)
-            for parameter in _parameters(self.document, item, definition)
-        ]
-
-
-def reading_of(path: Path) -> Reading:
-    """`path` read as the suite reads its spec, the run's own selection left as it was."""
-    previous = _selected
-    select(path)
-    try:
-        return Reading(path, load_document(), operations())
-    finally:
-        select(previous)
-
-
-def _resolved_deep(document: dict[str, Any], node: Any, depth: int) -> Any:
-    node = _resolve(document, node)
+def _resolved_deep(document: dict[str, Any], node: Any, depth: int, where: Path) -> Any:
+    node = _resolve(document, node, where)
     if depth == 0:  # a recursive schema: compared and validated as far as this
         return node
     if isinstance(node, dict):
-        return {key: _resolved_deep(document, value, depth - 1) for key, value in node.items()}
+        return {k: _resolved_deep(document, v, depth - 1, where) for k, v in node.items()}
     if isinstance(node, list):
-        return [_resolved_deep(document, value, depth - 1) for value in node]
+        return [_resolved_deep(document, value, depth - 1, where) for value in node]
     return node
 
 
-def environments() -> dict[str, str]:
-    """Environment name (the server's `description`) -> base URL. A server without a
-    description has no name, so `--env` cannot choose it (the mock reads them alike)."""
-    return {
-        server["description"]: server["url"].rstrip("/")
-        for server in load_document().get("servers", [])
-        if isinstance(server.get("description"), str)
-    }
-
-
 def _operation(
-    document: dict[str, Any], template: str, method: str, item: dict[str, Any]
+    document: dict[str, Any], template: str, method: str, item: dict[str, Any], path: Path
 ) -> Operation:
     definition = item[method]
-    where = f"{_selected}: paths.{template}.{method}"
+    where = f"{path}: paths.{template}.{method}"
     schemes = {
-        name: _resolve(document, scheme)
+        name: _resolve(document, scheme, path)
         for name, scheme in document.get("components", {}).get("securitySchemes", {}).items()
     }
     security = definition.get("security", document.get("security", [{}]))
@@ -248,23 +243,25 @@ def _operation(
         token_header=headers.pop(),
         documented_statuses=frozenset(int(code) for code in codes if code.isdigit()),
         documented_ranges=frozenset(int(code[0]) for code in codes if not code.isdigit()),
-        examples=_path_examples(document, _parameters(document, item, definition)),
+        examples=_path_examples(document, _parameters(document, item, definition, path), path),
     )
 
 
 def _parameters(
-    document: dict[str, Any], item: dict[str, Any], definition: dict[str, Any]
+    document: dict[str, Any], item: dict[str, Any], definition: dict[str, Any], where: Path
 ) -> list[dict[str, Any]]:
     """The path item's parameters with the operation's own in place of any of the same
     name and location, as OpenAPI says."""
     by_place = {}
     for parameter in (*item.get("parameters", []), *definition.get("parameters", [])):
-        parameter = _resolve(document, parameter)
+        parameter = _resolve(document, parameter, where)
         by_place[parameter["name"], parameter["in"]] = parameter
     return list(by_place.values())
 
 
-def _path_examples(document: dict[str, Any], parameters: list[dict[str, Any]]) -> dict[str, str]:
+def _path_examples(
+    document: dict[str, Any], parameters: list[dict[str, Any]], where: Path
+) -> dict[str, str]:
     examples = {}
     for parameter in parameters:
         if parameter["in"] != "path":
@@ -272,19 +269,19 @@ def _path_examples(document: dict[str, Any], parameters: list[dict[str, Any]]) -
         if "example" in parameter:
             examples[parameter["name"]] = str(parameter["example"])
         elif parameter.get("examples"):
-            first = _resolve(document, next(iter(parameter["examples"].values())))
+            first = _resolve(document, next(iter(parameter["examples"].values())), where)
             examples[parameter["name"]] = str(first["value"])
     return examples
 
 
-def _resolve(document: dict[str, Any], node: Any) -> Any:
+def _resolve(document: dict[str, Any], node: Any, where: Path) -> Any:
     """Follow a chain of local `$ref`s (`#/components/...`), however long, to the node it
     ends at; one that comes back to itself is refused, in the words the mock uses."""
     followed = set()
     while isinstance(node, dict) and "$ref" in node:
-        reference = node["$ref"]  # local: the validator resolved every one (load_document)
+        reference = node["$ref"]  # local: the validator resolved every one (_document)
         if reference in followed:
-            raise SpecProblem(f"{_selected}: its $refs form a cycle")
+            raise SpecProblem(f"{where}: its $refs form a cycle")
         followed.add(reference)
         node = document
         for key in reference[2:].split("/"):

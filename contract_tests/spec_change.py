@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def judge(args: argparse.Namespace, redactor: Redactor) -> tuple[Judged | None, list[str]]:
     """The judged change (None: the specs mean the same) and the files' warnings."""
-    old, new = spec.reading_of(args.old), spec.reading_of(args.new)
+    old, new = spec.read(args.old), spec.read(args.new)
     prefixes = {op.path_template.split("/")[1] for op in (*old.operations, *new.operations)}
     seen, warnings = [], []
     for path in args.traffic:

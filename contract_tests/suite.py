@@ -1,6 +1,6 @@
 """The session's view of the target, and the one way every request of the suite is sent.
 
-Built once per session by the `suite` fixture (plugin.py). `Suite.send` builds the URL
+Built once per session by the `suite` fixture (pytest/fixtures.py). `Suite.send` builds the URL
 from the spec's path template, sends it through the paced session, counts it and its
 answer (or the error that came instead) for the summary and returns a curl line that replays exactly what was sent. `Suite.expect` sends
 and checks: a broken answer is sent twice more (counted too), so that an intermittent one
@@ -52,6 +52,9 @@ class Suite:
     summary: RunSummary
     known_drifts: KnownDrifts | None = None
     is_production: bool = False
+    # The node id of the test sending now, which every answer a known drift matches is
+    # recorded with (set by the plugin as each contract test starts).
+    test: str = ""
 
     def require(self, credential: Credential) -> dict[str, str]:
         """The headers for `credential`; a kind of token not given skips the test."""
@@ -232,16 +235,17 @@ class Suite:
         if self.known_drifts is None or found != status_only:
             return False
         url = sent.response.request.url or ""
-        active, expired = self.known_drifts.excuse(
+        drift = self.known_drifts.excuse(
             operation.operation_id, credential, url, expected, got, route=route
         )
-        drift = active or expired
-        if drift is not None:
-            rules = found[0].rules
-            if drift.blames_the_path and path_or_query(rules):
-                rules = blamed(rules, path_alone_accepted=False)
-            self.summary.excused.append(Excused(drift.number, active is None, rules, sent.curl))
-        return active is not None
+        if drift is None:
+            return False
+        excused = self.known_drifts.in_force(drift)
+        rules = found[0].rules
+        if drift.blames_the_path and path_or_query(rules):
+            rules = blamed(rules, path_alone_accepted=False)
+        self.summary.excused.append(Excused(drift.number, not excused, rules, sent.curl, self.test))
+        return excused
 
     def curl(self, operation: Operation, request: requests.PreparedRequest) -> str:
         sent_headers = {

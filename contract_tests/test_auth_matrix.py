@@ -11,12 +11,13 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.credentials import Credential
-from contract_tests.spec import Operation, operations
+from contract_tests.pytest.run import being_collected
+from contract_tests.spec import Operation
 from contract_tests.suite import EVENT_NAME_PARAM, Suite
 
 MATRIX = [
-    pytest.param(operation, credential, id=f"{operation.operation_id}-{credential.name.lower()}")
-    for operation in operations()
+    pytest.param(operation, credential, id=f"{operation.operation_id}-{credential.key}")
+    for operation in being_collected().operations
     for credential in Credential
 ]
 

@@ -13,15 +13,16 @@ import pytest
 from contract_tests import closed_surface
 from contract_tests.failures import ContractViolation, Problem
 from contract_tests.journal import RecordedEvents
-from contract_tests.plugin import option
+from contract_tests.pytest.options import option
+from contract_tests.pytest.run import RUN
 from contract_tests.rules import CLOSED_SURFACE
-from contract_tests.spec import operations
 from contract_tests.suite import EVENT_NAME_PARAM, Suite
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     scope = option(metafunc.config, "closed-surface")
-    cases = closed_surface.cases(operations(), closed_surface.load(), scope)
+    operations = metafunc.config.stash[RUN].operations
+    cases = closed_surface.cases(operations, closed_surface.load(), scope)
     metafunc.parametrize("case", cases, ids=[case.id for case in cases])
 
 

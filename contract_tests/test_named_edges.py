@@ -12,30 +12,11 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.credentials import Credential
+from contract_tests.named_edges import EXAMPLE_QUERY, PATH_VALUES, QUERIES
+from contract_tests.pytest.run import being_collected
 from contract_tests.rules import accepted_credentials
-from contract_tests.spec import Operation, operations
+from contract_tests.spec import Operation
 from contract_tests.suite import Suite
-
-PATH_VALUES = {
-    "space": "contract tests a b",
-    "percent": "100% sure %41 %",
-    "slash": "a/b/c",
-    "plus": "a+b",
-    "ampersand": "a&b=c",
-    "question mark": "a?b=c",
-    "hash": "a#b",
-    "non-ASCII": "é ü ß 日本語 😀",
-    "over 1000 characters": "contract tests " + "x" * 1000,
-    "dot": ".",
-    "dot dot": "..",
-}
-QUERIES = {
-    "repeated name": [("a", "1"), ("a", "2"), ("a", "1")],
-    "empty values": [("a", ""), ("b", ""), ("c", "")],
-    "non-ASCII names and values": [("é ü", "日本語"), ("ß", "😀")],
-    "dozens of parameters": [(f"p{index}", str(index)) for index in range(48)],
-}
-EXAMPLE_QUERY = [("source", "contract-tests")]
 
 
 def each_accepted_credential_with(edges: dict[str, object]) -> list:
@@ -44,9 +25,9 @@ def each_accepted_credential_with(edges: dict[str, object]) -> list:
             operation,
             credential,
             value,
-            id=f"{operation.operation_id}-{credential.name.lower()}-{edge}",
+            id=f"{operation.operation_id}-{credential.key}-{edge}",
         )
-        for operation in operations()
+        for operation in being_collected().operations
         for credential in accepted_credentials(operation)
         for edge, value in edges.items()
     ]

@@ -16,10 +16,14 @@ from urllib.parse import unquote
 
 from contract_tests.checks import conformance_problems
 from contract_tests.credentials import Credential
+from contract_tests.pytest.run import being_collected
 from contract_tests.rules import accepted_credentials
-from contract_tests.schema import schema
-from contract_tests.spec import Operation, operations
+from contract_tests.spec import Operation
 from contract_tests.suite import Suite
+
+RUN = being_collected()
+# Named as called in each test's decorator, which Hypothesis's derandomized seed reads.
+schema = RUN.schema
 
 
 def generated_requests_with(operation: Operation, credential: Credential) -> Callable:
@@ -40,8 +44,8 @@ def generated_requests_with(operation: Operation, credential: Credential) -> Cal
     return test
 
 
-for _operation in operations():
+for _operation in RUN.operations:
     for _credential in accepted_credentials(_operation):
-        _token = "no" if _credential is Credential.NONE else _credential.name.lower()
+        _token = "no" if _credential is Credential.NONE else _credential.key
         _name = f"test_{_operation.operation_id}_with_{_token}_token"
         globals()[_name] = generated_requests_with(_operation, _credential)

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from contract_tests.credentials import Credential
 from contract_tests.journal import RecordedEvents, in_order, recorded_wrongly
+from contract_tests.pytest.run import being_collected
 from contract_tests.rules import R4, R5, accepted_credentials, accepts, auth_rule
-from contract_tests.spec import Operation, operations
+from contract_tests.spec import Operation
 from contract_tests.suite import EVENT_NAME_PARAM, Suite
 from contract_tests.summary import skip
 
@@ -26,9 +27,10 @@ queries = st.one_of(
     query_items,
     st.builds(lambda name, values: [(name, v) for v in values], names, st.lists(st.text())),
 )
+OPERATIONS = being_collected().operations
 ACCEPTED = [
     (operation, credential)
-    for operation in operations()
+    for operation in OPERATIONS
     for credential in accepted_credentials(operation)
 ]
 # What this module exists for (a repeated name, an empty value, reserved characters, `+`,
@@ -100,8 +102,8 @@ def test_each_accepted_event_is_recorded_exactly_as_sent(
 
 
 REJECTED_REQUESTS = [
-    pytest.param(operation, credential, id=f"{operation.operation_id}-{credential.name.lower()}")
-    for operation in operations()
+    pytest.param(operation, credential, id=f"{operation.operation_id}-{credential.key}")
+    for operation in OPERATIONS
     for credential in Credential
     if not accepts(operation, credential)
 ]

@@ -1,6 +1,6 @@
 """With `--replay FILE.har`: each recorded Metrics API request, sent again as recorded and judged.
 
-Collected only when the option is given (plugin.pytest_ignore_collect). The cases come
+Collected only when the option is given (pytest/plugin.py, pytest_ignore_collect). The cases come
 from replay.plan, one per recorded request, named after it (entry number, method, path and
 query as recorded); a request the spec does not accept reports why and fails nothing.
 """
@@ -10,14 +10,14 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.journal import RecordedEvents, check_recorded_as_sent
-from contract_tests.plugin import REPLAY
+from contract_tests.pytest.run import RUN
 from contract_tests.replay import ReplayCase
 from contract_tests.suite import Suite
 from contract_tests.summary import skip
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    cases = metafunc.config.stash[REPLAY].cases
+    cases = metafunc.config.stash[RUN].replay.cases
     metafunc.parametrize("replayed", cases, ids=[case.name for case in cases])
 
 

@@ -24,11 +24,11 @@ from urllib.parse import parse_qsl, unquote
 from openapi_schema_validator import OAS30Validator
 
 from contract_tests.credentials import Credential
+from contract_tests.environments import EVENT_NAME_PARAM
 from contract_tests.har import Recorded
 from contract_tests.redaction import FILTERED
 from contract_tests.replay import case_of
 from contract_tests.spec import PATH_TEMPLATE_VARIABLE, Operation, Reading
-from contract_tests.suite import EVENT_NAME_PARAM
 
 # Query names whose values identify a person or grant access; matched anywhere in a name.
 PRIVATE_NAME = re.compile(

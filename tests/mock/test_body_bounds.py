@@ -28,6 +28,8 @@ CLIENT_TIMEOUT_S = 10
 # How long a stalled client waits to be answered: a functional bound, well above the 1 s
 # body timeout the tests set and below the 10 s default.
 STALL_WAIT_S = 4
+# The body timeout the tests set (seconds): a pause this long is a stalled body.
+BODY_TIMEOUT_S = 1
 SERVERS = {"workers": (), "reload": ("--reload",)}
 BASIC_ALICE = b"Authorization: Basic YWxpY2VAZXhhbXBsZS5vcmc6cHc=\r\n"  # alice@example.org:pw
 TOO_LARGE = b"x" * (OWN_BODY_LIMIT + 1)
@@ -102,7 +104,7 @@ def test_a_body_that_stalls_is_answered_408_after_the_body_timeout_and_others_ar
     server, start_cli_mock
 ):
     with (
-        start_cli_mock("--body-timeout", "1", *SERVERS[server]) as mock,
+        start_cli_mock("--body-timeout", str(BODY_TIMEOUT_S), *SERVERS[server]) as mock,
         socket.create_connection(("127.0.0.1", mock.port), timeout=STALL_WAIT_S) as stalled,
     ):
         stalled.sendall(
@@ -120,13 +122,17 @@ def test_a_body_that_stalls_is_answered_408_after_the_body_timeout_and_others_ar
 
 @pytest.mark.parametrize("server", SERVERS)
 def test_a_slow_but_steady_pass_through_body_is_not_cut(server, start_cli_mock):
-    """Four times the body timeout in all, a quarter of it between parts: never a pause
-    as long as the timeout, so the upstream must get every part."""
-    parts = [f"part {n};".encode() for n in range(16)]
+    """A pause of a tenth of the body timeout before each of twelve parts: the body takes
+    longer than the timeout in all (a sleep never ends early, so however slow the machine,
+    the last part comes after the timeout has passed), never a pause anywhere near as long,
+    so the upstream must get every part."""
+    parts = [f"part {n};".encode() for n in range(12)]
     body = b"".join(parts)
     with (
         running_standin() as standin,
-        start_cli_mock("--upstream", standin.url, "--body-timeout", "1", *SERVERS[server]) as mock,
+        start_cli_mock(
+            "--upstream", standin.url, "--body-timeout", str(BODY_TIMEOUT_S), *SERVERS[server]
+        ) as mock,
         socket.create_connection(("127.0.0.1", mock.port), timeout=CLIENT_TIMEOUT_S) as conn,
     ):
         conn.sendall(
@@ -134,7 +140,7 @@ def test_a_slow_but_steady_pass_through_body_is_not_cut(server, start_cli_mock):
             + f"Content-Length: {len(body)}\r\n\r\n".encode()
         )
         for part in parts:
-            time.sleep(0.25)
+            time.sleep(BODY_TIMEOUT_S / 10)
             conn.sendall(part)
         answer = b""
         while chunk := conn.recv(65536):

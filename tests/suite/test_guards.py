@@ -159,7 +159,7 @@ def test_the_gate_demands_exactly_one_target(run_suite, args, said) -> None:
     result = run_suite("--gate", *args)
 
     assert result.ret == NOT_VERIFIED
-    result.stderr.fnmatch_lines([f"contract gate: {said}; nothing was sent."])
+    result.stderr.fnmatch_lines([f"ERROR: contract gate: {said}; nothing was sent."])
     assert result.stdout.str() == ""
 
 
@@ -235,6 +235,7 @@ def test_the_mocks_own_tests_ignore_the_suites_options(pytester: pytest.Pytester
         "-p",
         "no:cacheprovider",
         "-q",
+        timeout=300,
     )
 
     assert result.ret == 0, output_of(result)

@@ -54,26 +54,28 @@ def test_the_shipped_file_is_valid_and_in_force_on_the_fixed_day() -> None:
     ],
 )
 def test_an_entry_excuses_only_the_answer_it_describes(credential, url, expected, got, drift):
-    active, expired = shipped().excuse(NAMED_USER, credential, url, expected, got)
-    assert (active.number if active else None) == drift
-    assert expired is None
+    known = shipped()
+    matched = known.excuse(NAMED_USER, credential, url, expected, got)
+    assert (matched.number if matched else None) == drift
+    assert matched is None or known.in_force(matched)
 
 
 def test_the_segment_is_counted_as_sent_percent_encoded() -> None:
     """Sixty spaces are 180 characters as sent: over the router's limit of 100."""
     url = "http://127.0.0.1:1/metrics/thisuser/" + "%20" * 60
-    assert shipped().excuse("RecordMetricsEventForLoggedInUser", Credential.USER, url, 200, 404)[0]
+    assert shipped().excuse("RecordMetricsEventForLoggedInUser", Credential.USER, url, 200, 404)
     exactly = "http://127.0.0.1:1/metrics/thisuser/" + "x" * 100
     assert not shipped().excuse(
         "RecordMetricsEventForLoggedInUser", Credential.USER, exactly, 200, 404
-    )[0]
+    )
 
 
 def test_an_expired_entry_excuses_nothing_and_says_so() -> None:
     later = datetime.date(2100, 1, 1)
-    active, expired = shipped(later).excuse(NAMED_USER, Credential.NONE, SHORT, 200, 401)
-    assert active is None
-    assert expired is not None and expired.number == 1
+    known = shipped(later)
+    matched = known.excuse(NAMED_USER, Credential.NONE, SHORT, 200, 401)
+    assert matched is not None and matched.number == 1
+    assert not known.in_force(matched)
 
 
 ENTRY = {
@@ -171,10 +173,10 @@ def test_an_entry_naming_a_route_excuses_only_its_closed_surface_answers(tmp_pat
     path.write_text(yaml.safe_dump({"known-drifts": [CLOSED]}), encoding="utf-8")
     known = load(path, operations(), TODAY)
     route = CLOSED["paths"][0]
-    assert known.excuse(f"GET {route}", Credential.NONE, SHORT, None, 200, route=route)[0]
-    assert not known.excuse(f"GET {route}", Credential.NONE, SHORT, None, 204, route=route)[0]
-    assert not known.excuse(NAMED_USER, Credential.NONE, SHORT, None, 200, route="/other")[0]
-    assert not known.excuse(NAMED_USER, Credential.NONE, SHORT, 401, 200)[0]
+    assert known.excuse(f"GET {route}", Credential.NONE, SHORT, None, 200, route=route)
+    assert not known.excuse(f"GET {route}", Credential.NONE, SHORT, None, 204, route=route)
+    assert not known.excuse(NAMED_USER, Credential.NONE, SHORT, None, 200, route="/other")
+    assert not known.excuse(NAMED_USER, Credential.NONE, SHORT, 401, 200)
 
 
 # The gate over a real socket ----------------------------------------------------------

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, nullcontext
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import execnet
@@ -65,6 +65,25 @@ def test_every_field_of_a_workers_summary_survives_the_channel() -> None:
     data = execnet.loads(execnet.dumps(as_data(original)))
 
     assert from_data(RunSummary, data) == original
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    count: int | str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    body: bytes
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"), [(Ambiguous, Ambiguous("3")), (Unknown, Unknown(b"ok"))]
+)
+def test_a_field_of_a_type_the_hand_over_does_not_know_is_refused(kind, value) -> None:
+    """Rebuilt by guess, `"3"` would come back as whatever the first type made of it."""
+    with pytest.raises(TypeError, match="cannot hand over"):
+        from_data(kind, execnet.loads(execnet.dumps(as_data(value))))
 
 
 def test_a_workers_summary_crosses_the_channel_and_adds_up() -> None:

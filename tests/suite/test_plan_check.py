@@ -16,7 +16,8 @@ from shown_markdown import as_text
 from test_power import run_suite
 from test_replay import browser_har, write
 
-from contract_tests.__main__ import NOT_VERIFIED, main
+from contract_tests.__main__ import main
+from contract_tests.pytest.verdict import NOT_VERIFIED
 
 PLAN = """\
 clients:
@@ -113,7 +114,7 @@ def test_bad_plan_input_is_one_line_and_exit_4(tmp_path: Path, capsys, plan, opt
 def test_the_gate_refuses_plan_strict_in_one_line(capsys) -> None:
     assert main(["--gate", "--env", "qa2", "--plan-strict"]) == NOT_VERIFIED
     error = capsys.readouterr().err
-    assert error == (
-        "contract gate: --plan-strict is refused: a client's events off its plan must not "
-        "block a service's deploy; nothing was sent.\n"
+    assert error.strip() == (
+        "ERROR: contract gate: --plan-strict is refused: a client's events off its plan must "
+        "not block a service's deploy; nothing was sent."
     )

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.redaction import FILTERED, Redactor, curl_command, shown_location
-from contract_tests.schema import schema
-from contract_tests.spec import operations
+from contract_tests.schema import load
+from contract_tests.spec import SPEC_PATH, operations
 
 TOKEN = "a-secret-session-token"
 
 
 def test_schemathesis_curl_masks_the_session_token_header() -> None:
     operation = operations()[0]
-    case = schema()[operation.path_template][operation.method].Case(
+    case = load(SPEC_PATH)[operation.path_template][operation.method].Case(
         path_parameters=operation.examples, query={"source": "care-team"}
     )
 

@@ -43,7 +43,7 @@ def test_the_auth_rule_is_numbered_and_worded_from_the_spec() -> None:
     rule = auth_rule(replace(NAMED_USER, security=((BOTH,),)))
 
     assert [auth_rule(operation).id for operation in operations()] == ["R1", "R2", "R3"]
-    assert rule.id == "auth of RecordMetricsEventForNamedUser"  # a shape the README does not number
+    assert rule.id == "auth of RecordMetricsEventForNamedUser"  # no rule of docs/contract.md
     assert rule.text.startswith(f"GET {NAMED_USER.path_template} accepts a user token or a server")
 
 

@@ -110,10 +110,10 @@ def test_without_the_configuration_the_cli_raises_false_alarms_on_the_mock(tmp_p
 # What the suite's generation, checks, phases and warnings are, operation by operation.
 FINGERPRINT = """
 import json, sys
-from contract_tests.schema import schema as suite_schema
+from contract_tests.schema import load as suite_schema
 import schemathesis
 from contract_tests.spec import SPEC_PATH
-schema = suite_schema() if sys.argv[1] == "suite" else schemathesis.openapi.from_path(SPEC_PATH)
+schema = suite_schema(SPEC_PATH) if sys.argv[1] == "suite" else schemathesis.openapi.from_path(SPEC_PATH)
 config = schema.config
 print(json.dumps({"parent": repr(config._get_parent()), "operations": [
     [repr(getattr(config, name)(operation=result.ok(), **phase))

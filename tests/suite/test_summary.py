@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from contract_tests.failures import Problem, Violation
-from contract_tests.summary import BROKEN, EXIT_MEANINGS, MAX_SHOWN, Failed, RunSummary
+from contract_tests.summary import BROKEN, Failed, RunSummary
+from contract_tests.summary_text import EXIT_MEANINGS, MAX_SHOWN, terminal_lines
 
 
 def failed(operation: str, got: str = "500", test: str = "test_x") -> Failed:
@@ -19,7 +20,7 @@ def test_failures_that_say_the_same_are_one_entry() -> None:
     summary = a_summary()
     summary.failures += [failed("Op", test=f"test_{n}") for n in range(3)] + [failed("Other")]
 
-    lines = summary.terminal_lines(1)
+    lines = terminal_lines(summary, 1)
 
     entries = [line for line in lines if line.startswith("FAILED ")]
     assert entries == [
@@ -33,7 +34,7 @@ def test_however_many_distinct_failures_the_list_is_bounded() -> None:
     summary = a_summary()
     summary.failures += [failed(f"Op{n}") for n in range(MAX_SHOWN * 3)]
 
-    lines = summary.terminal_lines(1)
+    lines = terminal_lines(summary, 1)
 
     assert sum(line.startswith("FAILED ") for line in lines) == MAX_SHOWN
     assert f"... and {MAX_SHOWN * 2} more distinct failures ({MAX_SHOWN * 2} tests)" in "\n".join(

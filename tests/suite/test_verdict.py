@@ -30,8 +30,8 @@ from broken_servers import (
 from werkzeug.wrappers import Request, Response
 
 from contract_tests.credentials import VARIABLES
-from contract_tests.plugin import STOPPED
-from contract_tests.summary import EXIT_MEANINGS, IN_PROCESS_HOLDS
+from contract_tests.pytest.fixtures import STOPPED
+from contract_tests.summary_text import EXIT_MEANINGS, IN_PROCESS_HOLDS
 
 ROOT = Path(__file__).resolve().parents[2]
 # A red run of the default profile is read on one screen or two, whatever broke.

@@ -1,6 +1,6 @@
 """The two distributions as other repositories get them: wheels, in fresh environments.
 
-This checkout builds two (README, "Using the suite from another repository"):
+This checkout builds two (docs/another-repository.md):
 tidepool-metrics-mock (packaging/mock/pyproject.toml: the mock, its console script and its
 runtime dependencies, nothing of the suite) and tidepool-metrics-contract (pyproject.toml:
 the suite, its pytest11 plugin, and the extra `[mock]` for its default target). Each wheel
@@ -43,9 +43,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
-from test_tox import pins
 
-from contract_tests.plugin import NO_TARGET_NO_MOCK
+from contract_tests.pytest.fixtures import NO_TARGET_NO_MOCK
 from mockserver.cli import NO_RELOADER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +63,15 @@ SUITE_ONLY = {"pytest", "schemathesis", "hypothesis", "requests", "tidepool-metr
 # Bounds on the mock's start (a loaded machine) and on each command.
 MOCK_START_S = 60
 COMMAND_S = 600
+
+
+def pins(path: Path) -> dict[str, str]:
+    """`name==version` lines of a requirements or constraints file, by lower-case name
+    (without the extras a requirement names: `granian[reload]` is granian)."""
+    found = re.findall(
+        r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", path.read_text(encoding="utf-8"), re.M
+    )
+    return {name.lower(): pinned for name, pinned in found}
 
 
 def project(name: str) -> dict:
@@ -261,7 +269,7 @@ def test_the_mock_installs_alone(mock_alone: Path, installed: Path):
     assert not alone & SUITE_ONLY, alone & SUITE_ONLY
     assert both >= SUITE_ONLY
     assert pytest_plugins_registered(mock_alone) == []
-    assert "contract_tests.plugin" in pytest_plugins_registered(installed)
+    assert "contract_tests.pytest.plugin" in pytest_plugins_registered(installed)
 
 
 def test_without_its_reload_extra_the_mock_says_in_one_line_how_to_reload(
@@ -376,7 +384,7 @@ def assert_the_suite_passed(done: subprocess.CompletedProcess) -> None:
     assert str(ROOT) not in output, "the checkout's files were used"
 
 
-# What a service repository's CI runs (README): the suite as pytest runs it (where the
+# What a service repository's CI runs (docs/another-repository.md): the suite as pytest runs it (where the
 # installed plugin's options are spelled `--tidepool-NAME`), and the gate.
 SUITE_COMMANDS = {
     "pytest": (
@@ -512,7 +520,7 @@ from hypothesis import given, settings, strategies
 
 def test_what_the_plugin_leaves_alone(pytestconfig):
     manager = pytestconfig.pluginmanager
-    copies = [p for p in manager.get_plugins() if getattr(p, "__name__", "") == "contract_tests.plugin"]
+    copies = [p for p in manager.get_plugins() if getattr(p, "__name__", "") == "contract_tests.pytest.plugin"]
     seen = {
         "registered": len(copies),
         "option": hasattr(pytestconfig.option, "tidepool_summary_file"),
@@ -530,11 +538,11 @@ def test_hypothesis_runs(number):
 def test_other_tests_run_unchanged_where_the_package_is_installed(installed: Path, outside: Path):
     """With the plugin (by its entry point and by name from a conftest, as this checkout
     loads it) and without it, the same Hypothesis settings, and one registration."""
-    (outside / "conftest.py").write_text('pytest_plugins = ["contract_tests.plugin"]\n')
+    (outside / "conftest.py").write_text('pytest_plugins = ["contract_tests.pytest.plugin"]\n')
     (outside / "test_unrelated.py").write_text(UNRELATED_TESTS)
     pytest_command = [str(installed / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-s"]
     seen = {}
-    for blocked in ((), ("-p", "no:contract_tests.plugin")):
+    for blocked in ((), ("-p", "no:contract_tests.pytest.plugin")):
         done = run([*pytest_command, *blocked], outside)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "2 passed" in done.stdout.splitlines()[-1]

@@ -67,6 +67,7 @@ def test_the_install_step_picks_a_suitable_python():
         capture_output=True,
         text=True,
         check=True,
+        timeout=60,
     )
     assert check.stdout.strip() == "True"
 

@@ -1,6 +1,6 @@
 """The suite's options by their short names (`--env`, `--spec-file`, ...), where it is run on purpose.
 
-The installed plugin registers only `--tidepool-NAME` (plugin.OPTIONS), since it loads
+The installed plugin registers only `--tidepool-NAME` (options.py), since it loads
 itself into every pytest run of the environment and another project may have an `--env`
 of its own. This checkout's conftest.py and `python -m contract_tests` load this module
 too, so the short spellings the README and the Makefile use keep working there; pytest
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.plugin import add_options
+from contract_tests.pytest.options import add_options
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
