@@ -45,6 +45,10 @@ ELSEWHERE = {
     ".venv/bin/st run": ("tests/suite/test_st_cli.py", '"run"'),
     "tidepool-metrics-plan learn": ("tests/tracking_plan/test_plan_command.py", "learn"),
     "tidepool-metrics-plan check": ("tests/tracking_plan/test_plan_command.py", "check"),
+    "curl -X PUT http://127.0.0.1:8009/__mock/faults": (
+        "tests/mock/test_runtime_faults.py",
+        "/__mock/faults",
+    ),
 }
 # Blocks no test can run, and what they need.
 NEEDS = {
