@@ -151,9 +151,7 @@ def test_a_missing_file_is_named_with_its_option(option, tmp_path):
     ],
     ids=["unknown key", "not YAML", "missing"],
 )
-def test_a_plan_it_cannot_read_stops_the_mock_in_one_line_naming_the_place(
-    tmp_path, plan, problem
-):
+def test_a_plan_it_cannot_read_stops_the_mock_in_one_line_naming_the_place(tmp_path, plan, problem):
     path = tmp_path / "plan.yaml"
     if plan is not None:
         path.write_text(plan, encoding="utf-8")
