@@ -27,6 +27,7 @@ from benchmarks.processes import Server, free_port, serve
 
 ROOT = installs.ROOT
 SPEC = ROOT / "spec" / "metrics.v1.yaml"
+EXAMPLE_PLAN = ROOT / "examples" / "tracking-plan.yaml"
 TOKEN_HEADER = "X-Tidepool-Session-Token"
 # Answers 200 on every target without a token (R1), so it also tells when a server is up.
 PROBE_PATH = "/metrics/user/0d4f6a93b2/bench%20-%20ready"
@@ -67,6 +68,12 @@ def start_mock(workdir: Path, *options: str) -> contextlib.AbstractContextManage
     port = free_port()
     command = [sys.executable, "-m", "mockserver", "--port", str(port), *options]
     return _serve("mock", command, port, workdir, ROOT)
+
+
+def start_mock_with_plan(workdir: Path) -> contextlib.AbstractContextManager[Server]:
+    """The mock judging each event by the example tracking plan (issue 30: checking the
+    plan may cost at most 10% of the mock's req/s)."""
+    return start_mock(workdir, "--plan", str(EXAMPLE_PLAN))
 
 
 def start_previous(workdir: Path) -> contextlib.AbstractContextManager[Server]:
@@ -192,6 +199,9 @@ def start_nginx(workdir: Path) -> contextlib.AbstractContextManager[Server]:
 
 TARGETS = {
     "mock": Target("mock (make mock)", start_mock, logs_in=True),
+    "mock-plan": Target(
+        "mock --plan examples/tracking-plan.yaml", start_mock_with_plan, logs_in=True
+    ),
     "previous": Target(
         f"today's stack ({installs.PREVIOUS_COMMIT}, gunicorn + waitress)",
         start_previous,

@@ -51,6 +51,11 @@ with an empty body, after any delay the faults ask for (waited on the event loop
 `cors` adds its headers on the way out, and the committed event reaches the terminal
 (console) through `on_events`.
 
+With `--plan`, each worker reads the tracking plan (the package tracking_plan, which the
+suite shares) and judges events by it when they are read, never when recorded: the
+listing (own_api), the journal's `plan` filter (an SQL function) and the terminal lines
+(console).
+
 With `--upstream`, `dispatch` first asks whether the mock serves the request at all (a
 Metrics operation or /__mock); the rest goes to the upstream as sent (upstream), and
 `authorize` asks the upstream whose a token is (upstream.auth) instead of auth.tokens.

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Response
 
+from tracking_plan.hook import WatchedPlan
+
 from . import errors
 from .admission import Admission, MockRequest
 from .auth.accounts import USER, Accounts, Principal
@@ -82,13 +84,21 @@ class MockApp:
         on_error: Callable[[BaseException], None] | None = None,
         on_rejection: Callable[[Rejection], None] | None = None,
         on_faults: OnFaults | None = None,
+        plan: WatchedPlan | None = None,
     ) -> None:
         self.config = config
         self.spec = load_spec(config.spec_path)
+        # The tracking plan (--plan): given when the terminal shares it, else read here.
+        self.plan = plan or load_plan(config)
         self.accounts = (
             Accounts.from_file(config.accounts_path) if config.accounts_path else Accounts()
         )
-        self.journal = Journal(config.journal_file, config.max_events, on_commit=on_events)
+        self.journal = Journal(
+            config.journal_file,
+            config.max_events,
+            on_commit=on_events,
+            verdict_of=self._plan_verdict if self.plan else None,
+        )
         self.tokens = Tokens(
             self.accounts,
             shared_signing_key(self.journal.path),
@@ -133,6 +143,7 @@ class MockApp:
             self.accounts,
             self.tokens,
             self.faults,
+            self.plan,
             on_faults,
         )
         answer_event = self.record_event
@@ -177,6 +188,10 @@ class MockApp:
 
     def close(self) -> None:
         self.journal.close()
+
+    def _plan_verdict(self, event: dict) -> str:
+        """The plan's verdict on an event as listed, for the journal's `plan` filter."""
+        return self.plan.judge(event).verdict
 
     def may_be_slow(self, request: MockRequest) -> bool:
         """Whether answering may block for long, not only take a little CPU and the
@@ -366,6 +381,12 @@ class MockApp:
                 return self.upstream.forward(request)
             return self.forwarded.handle_outside(outside, request, query, path)
         return self.upstream.forward(request)
+
+
+def load_plan(config: MockConfig) -> WatchedPlan | None:
+    """The tracking plan --plan names, watched for changes; PlanProblem (one line) if it
+    cannot be read, which stops the mock at start-up."""
+    return WatchedPlan(config.plan_path) if config.plan_path is not None else None
 
 
 def _routable(raw_path: str) -> bool:

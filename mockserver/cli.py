@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from tracking_plan.reader import PlanProblem
+
 from .auth.accounts import AccountsError
 from .config import (
     DEFAULT_SPEC_PATH,
@@ -170,6 +172,13 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--port", type=_port, default=defaults.port, help="port (default %(default)s)")
     cli.add_argument("--accounts", type=Path, help="YAML file of the only accounts that may log in")
     cli.add_argument(
+        "--plan",
+        type=Path,
+        metavar="FILE",
+        help="a tracking plan (YAML) to judge each event by: the listing, the inspector and"
+        " this terminal show each verdict; re-read when the file changes",
+    )
+    cli.add_argument(
         "--journal-file", type=Path, help="SQLite journal kept across runs (default: temporary)"
     )
     cli.add_argument(
@@ -318,6 +327,7 @@ def config_from_args(argv: list[str] | None = None) -> tuple[MockConfig, bool]:
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,
         token_lifetime_s=args.token_lifetime,
+        plan_path=args.plan,
     )
     return config, args.reload
 
@@ -328,6 +338,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(NO_RELOADER)
     try:
         serve(config, reload)
+    except PlanProblem as problem:  # one line naming the file and the place
+        sys.exit(f"mockserver: --plan {masked(str(problem))}")
     except (SpecError, AccountsError, JournalError, yaml.YAMLError, OSError) as error:
         # A file or an address the user named is wrong: say which, no traceback.
         files = (config.spec_path, config.accounts_path, config.journal_file)

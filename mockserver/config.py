@@ -112,6 +112,9 @@ class MockConfig:
     upstream_timeout_s: float = 10.0
     # How long an issued session token is valid (the accounts file's fixed ones always are).
     token_lifetime_s: float = 24 * 3600.0
+    # The tracking plan each event is judged by (tracking_plan), re-read when it changes;
+    # None: events get no verdict.
+    plan_path: Path | None = None
 
     def allowed_origins(self) -> tuple[str, ...]:
         if self.cors_origins:
@@ -163,6 +166,7 @@ class MockConfig:
             "--header-timeout": repr(self.header_timeout_s),
             "--body-timeout": repr(self.body_timeout_s),
             "--token-lifetime": repr(self.token_lifetime_s),
+            "--plan": self.plan_path,
         }
         repeated = [("--allowed-host", self.allowed_hosts), ("--cors-origin", self.cors_origins)]
         switches = {

@@ -10,11 +10,14 @@ only account names and the documented default server secret.
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
+
+from tracking_plan.hook import WatchedPlan
 
 from .app import MockApp
 from .auth.accounts import EXAMPLE_SERVER_NAME, EXAMPLE_USERNAME
@@ -94,10 +97,20 @@ def banner(
             f"  inspector  {url}/__mock/",
             f"  journal    {app.journal.path} (newest {app.journal.max_events} kept)",
             f"  faults     {app.faults.start.describe()}; change them at {url}/__mock/",
+            *_plan_lines(app.plan),
             *_limit_lines(connection_limit),
             "",
         ]
     )
+
+
+def _plan_lines(plan: WatchedPlan | None) -> list[str]:
+    if plan is None:
+        return []
+    return [
+        f"  plan       {plan.path}: each event judged on-plan, off-plan or no-plan"
+        " (re-read when it changes; ?plan=off-plan filters the listing)"
+    ]
 
 
 def _limit_lines(connection_limit: int | None) -> list[str]:
@@ -136,8 +149,9 @@ def _origins(origins: Sequence[str]) -> str:
     return f"only {', '.join(shown)} may call it from a browser"
 
 
-def event_line(event: Event) -> str:
-    """`12:00:00.123 #42 blip - Viewed Care Team List  user 0d4f6a93b2  source=care-team`."""
+def event_line(event: Event, plan: WatchedPlan | None = None) -> str:
+    """`12:00:00.123 #42 blip - Viewed Care Team List  user 0d4f6a93b2  source=care-team`,
+    and with a plan that calls it off-plan, `  OFF-PLAN mobile is required, and missing`."""
     if event.server_name is not None:
         who = f"server {event.server_name}"
     elif event.user_id is not None:
@@ -157,6 +171,9 @@ def event_line(event: Event) -> str:
         line += f"  upstream {event.upstream_status}"
     for violation in event.violations:
         line += f"  BREAKS {violation.rule}: {violation.reason}"
+    verdict = plan.judge(event.to_json()) if plan is not None else None
+    if verdict is not None and verdict.is_off_plan:
+        line += f"  OFF-PLAN {'; '.join(str(reason) for reason in verdict.reasons)}"
     return _safe(line)
 
 
@@ -188,7 +205,9 @@ class Feed:
     the first `per_second` lines are printed and the rest only counted, and the count is
     printed as one line when the second is over, on the next line or by a timer (so the
     end of a burst is reported too). The inspector and GET /__mock/events keep them all.
-    Each batch is one write of whole lines, so worker processes do not interleave.
+    Each batch is one write of whole lines, so worker processes do not interleave. With
+    a tracking plan (--plan), an event's line names an off-plan verdict and its reasons:
+    judged as the line is written, so the events only counted cost nothing.
     """
 
     def __init__(
@@ -196,15 +215,17 @@ class Feed:
         stream: TextIO | None = None,
         clock: Callable[[], float] = time.monotonic,
         per_second: int = READABLE_PER_SECOND,
+        plan: WatchedPlan | None = None,
     ) -> None:
         self._stream, self._clock, self._per_second = stream, clock, per_second
+        self._plan = plan
         self._lock = threading.Lock()
         self._second: int | None = None
         self._shown = self._held = 0
         self._timer: threading.Timer | None = None
 
     def events(self, events: list[Event]) -> None:
-        self._emit(events, event_line)
+        self._emit(events, functools.partial(event_line, plan=self._plan))
 
     def rejection(self, rejection: Rejection) -> None:
         self._emit([rejection], rejection_line)

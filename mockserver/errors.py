@@ -36,6 +36,10 @@ UNKNOWN_FILTER = "Unknown or repeated filter {name!r}: filter once each by {filt
 BAD_LIMIT = "The 'limit' of a listing is a whole number from 1 to {maximum}, given once."
 BAD_WAIT = "The 'wait' of a listing is a number of seconds from 0 to {maximum}, given once."
 BAD_SINCE = "The 'since' filter is an event id, a whole number."
+BAD_PLAN_FILTER = "The 'plan' filter is one of the plan's verdicts: {verdicts}."
+PLAN_FILTER_WITHOUT_PLAN = (
+    "The 'plan' filter needs a tracking plan: start the mock with --plan FILE."
+)
 FAULTS_NOT_JSON = 'The faults are a JSON object in UTF-8, such as {"failRate": 1, "seconds": 60}.'
 INJECTED_FAILURE = "Failure injected by the mock ({cause})."
 HOST_NOT_ALLOWED = (

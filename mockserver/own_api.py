@@ -19,6 +19,9 @@ from werkzeug.routing import Rule
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
+from tracking_plan.hook import WatchedPlan
+from tracking_plan.verdict import NO_PLAN, OFF_PLAN, ON_PLAN
+
 from . import __version__, errors
 from .auth.accounts import SERVER, USER, Accounts, Principal, basic_credentials
 from .auth.tokens import SESSION_TOKEN_HEADER, Tokens
@@ -29,7 +32,7 @@ from .fault_settings import FaultSettings, FaultSettingsError, parse_change
 from .faults import Faults
 from .journal.har import as_har
 from .journal.rejections import Rejections
-from .journal.store import QUERY_FILTER, Journal
+from .journal.store import QUERY_FILTER, Event, Journal
 from .spec import ApiSpec
 
 SERVER_NAME_HEADER = "X-Tidepool-Server-Name"
@@ -41,6 +44,8 @@ INSPECTOR_PATH = "/__mock/"
 # covers a journal of the default --max-events in one answer, as readers expect.
 DEFAULT_PAGE = 10_000
 MAX_PAGE = 10_000
+# The values of the `plan` filter: the tracking plan's verdicts.
+VERDICTS = (ON_PLAN, OFF_PLAN, NO_PLAN)
 # The longest a listing waits for a matching event (`wait`).
 MAX_WAIT_S = 60
 
@@ -61,6 +66,7 @@ class OwnApi:
         accounts: Accounts,
         tokens: Tokens,
         faults: Faults,
+        plan: WatchedPlan | None = None,
         on_faults: OnFaults | None = None,
     ) -> None:
         self.config = config
@@ -70,6 +76,7 @@ class OwnApi:
         self.accounts = accounts
         self.tokens = tokens
         self.faults = faults
+        self.plan = plan
         self._on_faults = on_faults
 
     # Login ------------------------------------------------------------------------
@@ -144,32 +151,49 @@ class OwnApi:
         """The listing; with `wait`, an empty page is a WaitingListing (see there)."""
         wait_s, query = wait_seconds(query)
         limit, query = page_limit(query)
-        filters = journal_filters(query, Journal.FILTERS, by_query=True)
+        filters = self._event_filters(query)
         seen = self.journal.last_id()  # before the read: nothing committed after it is missed
         found, dropped = self.journal.listing(limit + 1, **filters)
         page, following = paged(found, limit, request.path, filters)
-        events = [event.to_json() for event in page]
+        events = [self._listed(event) for event in page]
         body = {"events": events, "dropped": dropped, "next": following}
         if not events and wait_s > 0:
             return WaitingListing(body, wait_s, seen, filters)
         return json_response(body)
 
     def count_events(self, request: Request, query: dict, path: dict) -> Response:
-        filters = journal_filters(query, Journal.FILTERS, by_query=True)
+        filters = self._event_filters(query)
         return json_response({"count": self.journal.count(**filters)})
 
     def export_events(self, request: Request, query: dict, path: dict) -> Response:
         """The listing's page as HAR: the same filters and `limit`, `next` in `log._next`."""
         limit, query = page_limit(query)
-        filters = journal_filters(query, Journal.FILTERS, by_query=True)
+        filters = self._event_filters(query)
         found = self.journal.events(limit=limit + 1, **filters)
         page, following = paged(found, limit, request.path, filters)
         har = as_har(page, request.host_url, following)
         return json_response(har, {"Content-Disposition": f'attachment; filename="{HAR_FILE}"'})
 
     def clear_events(self, request: Request, query: dict, path: dict) -> Response:
-        self.journal.clear(**journal_filters(query, Journal.FILTERS, by_query=True))
+        self.journal.clear(**self._event_filters(query))
         return Response(status=204)
+
+    def _event_filters(self, query: dict) -> dict[str, str | int]:
+        """The journal's filters a query asks for; a `plan` filter only with a plan (a
+        test asserting "no off-plan events" must not pass for want of one)."""
+        filters = journal_filters(query, Journal.FILTERS, by_query=True)
+        if "plan" in filters:
+            if self.plan is None:
+                raise PlainError(400, errors.PLAN_FILTER_WITHOUT_PLAN)
+            if filters["plan"] not in VERDICTS:
+                raise PlainError(400, errors.BAD_PLAN_FILTER.format(verdicts=", ".join(VERDICTS)))
+        return filters
+
+    def _listed(self, event: Event) -> dict:
+        """An event as the listing shows it: with the plan's verdict, judged now."""
+        listed = event.to_json()
+        listed["plan"] = self.plan.judge(listed).to_json() if self.plan else None
+        return listed
 
     def list_rejections(self, request: Request, query: dict, path: dict) -> Response:
         limit, query = page_limit(query)
@@ -237,8 +261,15 @@ class OwnApi:
                 "journal": {"file": shown(self.journal.path), "maxEvents": self.journal.max_events},
                 "counts": {"events": kept, "dropped": dropped, "refused": self.rejections.count()},
                 "upstream": upstream,
+                "plan": self._plan_status(shown),
             }
         )
+
+    def _plan_status(self, shown: Callable[[str | Path], str]) -> dict | None:
+        if self.plan is None:
+            return None
+        self.plan.current()  # an edit since the last verdict is read, or its problem said
+        return {"file": shown(self.plan.path), "problem": self.plan.problem}
 
     def root(self, request: Request, query: dict, path: dict) -> Response:
         inspector = request.host_url.rstrip("/") + INSPECTOR_PATH

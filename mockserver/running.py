@@ -58,8 +58,8 @@ class RunningMock:
 
     def wait_for_event(self, timeout_s: float = 10.0, **filters) -> dict:
         """The first recorded event that matches `filters` (the listing's: eventName,
-        userId, operationId, since, and query={"source": "blip"} for a query parameter's
-        value), as soon as it is committed; TimeoutError after `timeout_s` without one.
+        userId, operationId, since, plan="off-plan" with a plan, and query={"source":
+        "blip"} for a query parameter's value), as soon as it is committed; TimeoutError after `timeout_s` without one.
         The mock holds the request until then; nothing here polls or sleeps."""
         deadline = time.monotonic() + timeout_s
         while True:

@@ -21,6 +21,7 @@ import os
 import sqlite3
 import tempfile
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 # The format of the file, kept in SQLite's user_version: a file of another format (the
@@ -99,8 +100,12 @@ class Connections:
     pool's threads; each keeps its own connection, so no thread waits for another's read.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, functions: Mapping[str, Callable[..., object]] | None = None
+    ) -> None:
+        """`functions`: SQL functions each connection has (a name, its Python function)."""
         self._path = path
+        self._functions = dict(functions or {})
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -109,6 +114,8 @@ class Connections:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = self._local.connection = connect(self._path)
+            for name, function in self._functions.items():
+                connection.create_function(name, -1, function)
             with self._lock:
                 self._opened.append(connection)
         return connection

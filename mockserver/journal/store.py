@@ -115,12 +115,15 @@ def _insert(rows: int) -> str:
     )
 
 
-# Filter name (as in GET /__mock/events) -> the condition it adds.
+# Filter name (as in GET /__mock/events) -> the condition it adds. `plan`: the tracking
+# plan's verdict on the event (on-plan, off-plan, no-plan), judged as it is read, by the
+# plan as its file says now (`verdict_of`, Journal).
 _FILTERS = {
     "eventName": "event_name = ?",
     "userId": "user_id = ?",
     "operationId": "operation_id = ?",
     "since": "id > ?",
+    "plan": "plan_verdict(event_name, query, target, server_name, user_agent) = ?",
 }
 # `query[NAME]=VALUE`: only events whose query has NAME with VALUE among its values.
 QUERY_FILTER = re.compile(r"query\[(.*)\]", re.DOTALL)
@@ -204,6 +207,9 @@ class Journal:
 
     `on_commit` hears of each event once it is committed, outside the transaction (the
     command line prints it), so a slow terminal never holds the file's write lock.
+    `verdict_of` names the tracking plan's verdict on an event (its JSON, as listed) for
+    the `plan` filter: judged when the events are read, never when one is recorded, so
+    recording costs nothing more and an edited plan judges every event anew.
     """
 
     FILTERS = tuple(_FILTERS)
@@ -213,6 +219,7 @@ class Journal:
         path: Path | None,
         max_events: int,
         on_commit: Callable[[list[Event]], None] | None = None,
+        verdict_of: Callable[[Mapping], str] | None = None,
     ) -> None:
         self._temporary = path is None
         self.path = new_temporary_path() if path is None else Path(path)
@@ -234,8 +241,22 @@ class Journal:
                 connection.close()
         except sqlite3.DatabaseError as error:
             raise JournalError(f"journal {self.path}: {unusable(self.path, error)}") from None
-        self._connections = Connections(self.path)
+        self._verdict_of = verdict_of
+        functions = {"plan_verdict": self._plan_verdict} if verdict_of else None
+        self._connections = Connections(self.path, functions)
         self._held = threading.local()
+
+    def _plan_verdict(self, event_name, query, target, server_name, user_agent) -> str:
+        """The `plan` filter's SQL function: the verdict on a row, from the columns a
+        verdict reads."""
+        event = {
+            "eventName": event_name,
+            "query": json.loads(query),
+            "target": target,
+            "serverName": server_name,
+            "userAgent": user_agent,
+        }
+        return self._verdict_of(event)
 
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:

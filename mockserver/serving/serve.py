@@ -21,7 +21,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
 
-from ..app import MockApp
+from ..app import MockApp, load_plan
 from ..config import MockConfig
 from ..console import Feed, banner
 from ..journal.files import delete_temporary, new_temporary_path
@@ -91,7 +91,8 @@ def _stop_on_hang_up(server: Granian) -> None:
 def _load(config: MockConfig, _target: str) -> AsgiMock:
     """A worker's app (granian calls this in each worker process; it must pickle)."""
     raise_open_files_limit()
-    feed = Feed()
+    plan = load_plan(config)  # one per worker, for its app's listings and its terminal lines
+    feed = Feed(plan=plan)
     return AsgiMock(
         functools.partial(
             MockApp,
@@ -99,6 +100,7 @@ def _load(config: MockConfig, _target: str) -> AsgiMock:
             on_events=feed.events,
             on_rejection=feed.rejection,
             on_faults=feed.faults,
+            plan=plan,
         ),
         config.threads,
         config.body_timeout_s,

@@ -169,6 +169,18 @@
     return [status, ...flags];
   }
 
+  // With --plan: the tracking plan's verdict as a badge, and an off-plan event's reasons
+  // one per line (text from the plan and the event, so textContent only, as everywhere).
+  function planVerdict(event) {
+    const plan = event.plan;
+    if (!plan || typeof plan.verdict !== "string") return [];
+    const reasons = Array.isArray(plan.reasons) ? plan.reasons.map(String) : [];
+    const badge = el("span", `plan-badge plan-${plan.verdict.replace(/[^a-z-]/g, "")}`, plan.verdict);
+    badge.title = reasons.length ? reasons.join("\n") : "the plan's rules hold";
+    if (plan.verdict !== "off-plan") return [badge];
+    return [badge, ...reasons.map((reason) => el("span", "plan-reason", reason))];
+  }
+
   function eventRow(event, fresh) {
     const row = el("tr", fresh ? "event fresh" : "event");
     row.dataset.id = String(event.id);
@@ -199,6 +211,7 @@
     name.append(event.eventName === null || event.eventName === undefined
       ? el("span", "muted", "no event name")
       : titled(el("span", "event-name", event.eventName)));
+    name.append(...planVerdict(event));
 
     const who = whoOf(event);
     const whoCell = el("td", "col-who");
@@ -516,6 +529,14 @@
       // --upstream: logins are the upstream's, not the mock's demo accounts.
       const metrics = pick(status, "upstream.forwardMetrics") ? "forwarded and checked" : "answered here";
       $("state-credentials").replaceChildren(`the upstream's, at ${upstream}; metrics ${metrics}`);
+    }
+    // --plan: the file each event is judged by, and why an edit of it is not in use yet.
+    const planFile = pick(status, "plan.file");
+    $("state-plan-fact").hidden = planFile === undefined;
+    if (planFile !== undefined) {
+      const problem = pick(status, "plan.problem");
+      setText("state-plan", problem ? `${planFile}: ${problem}` : String(planFile));
+      $("state-plan").classList.toggle("plan-problem", Boolean(problem));
     }
     const count = pick(status, "counts.events");
     state.journalCount = typeof count === "number" ? count : null;

@@ -41,6 +41,7 @@ def test_a_config_gives_the_arguments_that_give_it_back(tmp_path):
         upstream_timeout_s=2.5,
         header_timeout_s=3.0,
         body_timeout_s=4.0,
+        plan_path=tmp_path / "plan.yaml",
     )
     assert config_from_args(config.as_arguments()) == (config, False)
 
@@ -139,6 +140,26 @@ def test_a_missing_file_is_named_with_its_option(option, tmp_path):
 
     assert result.returncode == 1
     assert result.stderr == f"mockserver: {option} {missing}: No such file or directory\n"
+
+
+@pytest.mark.parametrize(
+    ("plan", "problem"),
+    [
+        ("clients: [{name: blip, events: [{name: x, colour: red}]}]\n", "clients[0].events[0]"),
+        ("clients: [\n", "not YAML"),
+        (None, "cannot read it"),
+    ],
+    ids=["unknown key", "not YAML", "missing"],
+)
+def test_a_plan_it_cannot_read_stops_the_mock_in_one_line_naming_the_place(tmp_path, plan, problem):
+    path = tmp_path / "plan.yaml"
+    if plan is not None:
+        path.write_text(plan, encoding="utf-8")
+    result = run_mock("--plan", str(path))
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"mockserver: --plan {path}: ")
+    assert problem in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
 
 
 def test_an_upstream_without_a_scheme_is_shown_the_url_it_may_mean():

@@ -13,6 +13,7 @@ from mockserver.console import (
 )
 from mockserver.journal.rejections import Rejection
 from mockserver.journal.store import Event
+from tracking_plan.hook import WatchedPlan
 
 
 def event(**changes):
@@ -131,3 +132,49 @@ def test_a_rejection_line_says_when_what_and_why_with_control_characters_escaped
         7, "2024-05-01T12:00:00.123Z", "GET", "/metrics/x\x1b[31m", 404, "No.", ""
     )
     assert rejection_line(rejection) == "12:00:00.123 refused 404 GET /metrics/x\\x1b[31m  No."
+
+
+PLAN = """
+clients:
+  - name: blip
+    recognised_by: {name_prefix: "blip - "}
+    events:
+      - name: blip - Logged In
+        properties:
+          mobile: {required: true, type: boolean}
+"""
+
+
+def test_an_off_plan_event_line_names_the_verdict_and_its_reasons(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(PLAN, encoding="utf-8")
+    plan = WatchedPlan(path)
+    missing = event(event_name="blip - Logged In", query=MappingProxyType({}))
+    on_plan = event(event_name="blip - Logged In", query=MappingProxyType({"mobile": ("true",)}))
+    assert event_line(missing, plan).endswith("  OFF-PLAN mobile is required, and missing")
+    assert "PLAN" not in event_line(on_plan, plan)
+    unknown = event(event_name="Viewed Page", query=MappingProxyType({}))
+    assert "PLAN" not in event_line(unknown, plan)  # no client recognises it: no-plan
+    assert "PLAN" not in event_line(missing)  # no plan, no verdict
+
+
+def test_an_off_plan_reason_quoting_the_name_is_escaped(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(PLAN, encoding="utf-8")
+    line = event_line(
+        event(event_name="blip - \x1b[2J\u202eX", query=MappingProxyType({})), WatchedPlan(path)
+    )
+    assert "OFF-PLAN blip has no event" in line
+    assert "\x1b" not in line and "\u202e" not in line
+    assert line.count("\\x1b[2J") == 2  # in the name and in the reason
+
+
+def test_the_feed_judges_the_lines_it_prints_by_its_plan(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(PLAN, encoding="utf-8")
+    writes: list[str] = []
+    stream = io.StringIO()
+    stream.write = writes.append
+    feed = Feed(stream, Clock(), plan=WatchedPlan(path))
+    feed.events([event(event_name="blip - Logged In", query=MappingProxyType({}))])
+    assert "OFF-PLAN mobile is required, and missing" in writes[0]

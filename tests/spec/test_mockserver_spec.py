@@ -11,11 +11,15 @@ from schemathesis.specs.openapi.checks import ignored_auth
 from werkzeug.routing import Rule
 
 from mockserver.auth.accounts import DEFAULT_SERVER_SECRET
+from mockserver.config import MockConfig
 from mockserver.own_api import ROUTES
 from mockserver.routes import openapi_path
 from mockserver.running import running_mock
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "mockserver.v1.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+SPEC_PATH = ROOT / "spec" / "mockserver.v1.yaml"
+# With a plan, so that the `plan` filter is valid and the listing shows verdicts.
+PLAN = ROOT / "examples" / "tracking-plan.yaml"
 DOCUMENT = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 schema = schemathesis.openapi.from_path(SPEC_PATH)
 WAIT_CUT_S = 0.2
@@ -54,7 +58,7 @@ def test_the_default_server_secret_is_the_documented_one():
 
 @pytest.fixture(scope="module")
 def mock_url():
-    with running_mock() as mock:
+    with running_mock(MockConfig(plan_path=PLAN)) as mock:
         yield mock.url
 
 

@@ -186,8 +186,9 @@ def environment(tmp_path_factory: pytest.TempPathFactory, *wanted: str) -> Path:
 
 @pytest.fixture(scope="module")
 def mock_alone(wheels: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`pip install tidepool-metrics-mock`, as a frontend repository installs it."""
-    return environment(tmp_path_factory, str(wheels[MOCK]))
+    """`pip install tidepool-metrics-mock`, as a frontend repository installs it (with the
+    tracking plan's reader, which it needs and which is not the suite's)."""
+    return environment(tmp_path_factory, str(wheels[MOCK]), str(wheels[PLAN]))
 
 
 @pytest.fixture(scope="module")
@@ -265,7 +266,8 @@ def test_the_mock_installs_alone(mock_alone: Path, installed: Path):
     """Its runtime dependencies and no part of the suite; the suite's environment, which
     has them, shows that the checks can fail."""
     alone, both = installed_names(mock_alone), installed_names(installed)
-    assert {"tidepool-metrics-mock", "granian", "werkzeug", "urllib3", "cachetools"} <= alone
+    wanted = {"tidepool-metrics-mock", "tidepool-metrics-plan", "granian", "werkzeug", "urllib3"}
+    assert wanted | {"cachetools"} <= alone
     assert not alone & SUITE_ONLY, alone & SUITE_ONLY
     assert both >= SUITE_ONLY
     assert pytest_plugins_registered(mock_alone) == []
