@@ -47,7 +47,7 @@ def serve(config: MockConfig, reload: bool = False) -> None:
         local, network = urls(config.host, config.port)
         print(banner(app, local, network, connection_limit), flush=True)
         app.close()
-        server = _server(config, reload)
+        server = _server(config, reload, connection_limit)
         server.on_startup(functools.partial(_stop_on_hang_up, server))
         server.serve(target_loader=functools.partial(_load, config), wrap_loader=True)
     finally:
@@ -55,7 +55,7 @@ def serve(config: MockConfig, reload: bool = False) -> None:
             delete_temporary(config.journal_file)
 
 
-def _server(config: MockConfig, reload: bool) -> Granian:
+def _server(config: MockConfig, reload: bool, connection_limit: int | None) -> Granian:
     watched = [
         _PACKAGE,
         config.spec_path,
@@ -68,6 +68,10 @@ def _server(config: MockConfig, reload: bool) -> Granian:
         interface=Interfaces.ASGI,
         workers=config.workers,
         http=HTTPModes.http1,
+        # granian lets a worker hold at most this many connections at once (by default its
+        # backlog over the workers: 512 each), and makes the rest wait: idle browser tabs and
+        # stalled clients must not lock out the next one, so as many as descriptors allow.
+        backpressure=connection_limit,
         http1_settings=HTTP1Settings(
             header_read_timeout=round(config.header_timeout_s * 1000),
             keep_alive=True,

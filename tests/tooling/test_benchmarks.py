@@ -183,6 +183,12 @@ def test_beside_held_connections_the_p99_must_stay_under_100_ms_without_errors()
     assert starved[SLOW].endswith("| **missed** by 50.0 ms, 9 errors")
 
 
+def test_a_mock_that_answers_nothing_beside_held_connections_misses_the_target():
+    """wrk reports no latency when nothing came back: a p99 of 0 ms is no pass."""
+    silent = verdicts(report.Measured(slow=[slow_round(2000, 0, 0.0)] * 3))
+    assert silent[SLOW].endswith("| **missed**: nothing answered beside them")
+
+
 def test_start_up_is_judged_against_half_a_second():
     assert verdicts(report.Measured(startup=[0.3, 0.2, 0.4]))["start-up < 0.5 s", "-"] == (
         "0.300 s | met"
