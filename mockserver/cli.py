@@ -99,15 +99,6 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def _upstream_timeout(text: str) -> float:
-    value = _seconds(text)
-    if value > MAX_UPSTREAM_TIMEOUT_S:
-        raise argparse.ArgumentTypeError(
-            f"expected at most {MAX_UPSTREAM_TIMEOUT_S:g} seconds, got {text!r}"
-        )
-    return value
-
-
 def _upstream(args: argparse.Namespace) -> str | None:
     """The URL --upstream names, or a one-line exit saying why it names none."""
     if args.upstream is None:
@@ -133,13 +124,16 @@ def _upstream(args: argparse.Namespace) -> str | None:
     return url
 
 
-def _header_timeout(text: str) -> float:
-    value = _seconds(text)
-    if value > MAX_HEADER_TIMEOUT_S:
-        raise argparse.ArgumentTypeError(
-            f"expected at most {MAX_HEADER_TIMEOUT_S:g} seconds, got {text!r}"
-        )
-    return value
+def _seconds_at_most(maximum: float):
+    """A positive number of seconds, at most `maximum` (the option's type)."""
+
+    def seconds(text: str) -> float:
+        value = _seconds(text)
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"expected at most {maximum:g} seconds, got {text!r}")
+        return value
+
+    return seconds
 
 
 def _seconds(text: str) -> float:
@@ -254,14 +248,14 @@ def parser() -> argparse.ArgumentParser:
     )
     cli.add_argument(
         "--upstream-timeout",
-        type=_upstream_timeout,
+        type=_seconds_at_most(MAX_UPSTREAM_TIMEOUT_S),
         default=defaults.upstream_timeout_s,
         metavar="SECONDS",
         help="bound on connecting to the upstream and on each read (default %(default)g)",
     )
     cli.add_argument(
         "--header-timeout",
-        type=_header_timeout,
+        type=_seconds_at_most(MAX_HEADER_TIMEOUT_S),
         default=defaults.header_timeout_s,
         help="seconds a client has to send a request's headers, at most"
         f" {MAX_HEADER_TIMEOUT_S:g} (default %(default)s)",
