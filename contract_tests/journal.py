@@ -75,7 +75,7 @@ class AsSent:
         shown_query = event.get("query")
         parts = [
             (R5, "eventName", self.event_name, event.get("eventName")),
-            (R4, "query", _masked_like(self.query, shown_query), shown_query),
+            (R4, "query", masked_like(self.query, shown_query), shown_query),
             (R5, "target's path", _path(self.target), _path(shown_target)),
             (
                 R4,
@@ -115,7 +115,7 @@ def check_recorded_as_sent(
         raise ContractViolation(operation.operation_id, str(credential), tuple(found[0]), sent.curl)
 
 
-def _masked_like(sent: dict[str, list[str]], shown: Any) -> dict[str, list[str]]:
+def masked_like(sent: dict[str, list[str]], shown: Any) -> dict[str, list[str]]:
     """What was sent, with each value the journal shows as the mock's mask taken as
     masked: a mock shows no credential-named value (`?access_token=`), and which names
     it masks is the mock's own tests' business; every other value must match exactly."""
